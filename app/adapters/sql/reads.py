@@ -1,0 +1,23 @@
+"""Read-side repositories bound to one autocommit connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Connection
+
+from app.adapters.sql.database import Database
+from app.adapters.sql.platform_repositories import SqlAuditRepository
+
+
+class SqlReads:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.audit_log = SqlAuditRepository(conn)
+
+
+@contextmanager
+def sql_reads(db: Database) -> Iterator[SqlReads]:
+    with db.read() as conn:
+        yield SqlReads(conn)

@@ -1,0 +1,1 @@
+"""Dramatiq adapters: the broker, the task queue port and the embedded worker."""

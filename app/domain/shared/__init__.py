@@ -1,0 +1,1 @@
+"""Shared kernel: errors, ids, money, quantity, clock, events, audit."""

@@ -1,0 +1,61 @@
+"""The API: flask-smorest under /api/v1, the module blueprints, offline Swagger UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Blueprint, Flask
+from flask_smorest import Api
+
+from app.http.audit.routes import blp as audit_blp
+from app.http.common.schemas import ProblemSchema
+from app.http.ops.routes import blp as ops_blp
+
+PREFIX = "/api/v1"
+BLUEPRINTS = [ops_blp, audit_blp]
+SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
+
+
+class PlatformApi(Api):
+    """flask-smorest's Api with problem+json as the documented error body; the handlers
+    themselves are installed by `app.http.common.errors`."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        """Errors are rendered by `app.http.common.errors`, not flask-smorest."""
+
+
+def api_config(version: str) -> dict[str, object]:
+    return {
+        "API_TITLE": "Carbon credit platform",
+        "API_VERSION": version,
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": PREFIX,
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": f"{PREFIX}/docs/assets/",
+        "OPENAPI_SWAGGER_UI_CONFIG": {"tryItOutEnabled": True, "persistAuthorization": True},
+    }
+
+
+def register(app: Flask) -> Api:
+    api = PlatformApi(app)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    api.spec.components.security_scheme(
+        "api_key", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    )
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=PREFIX)
+    app.register_blueprint(
+        Blueprint(
+            "swagger_assets",
+            __name__,
+            static_folder=str(SWAGGER_ASSETS),
+            static_url_path=f"{PREFIX}/docs/assets",
+        )
+    )
+    return api

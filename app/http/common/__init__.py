@@ -1,0 +1,1 @@
+"""What every blueprint shares: errors, request context, rate limits, adapters access."""

@@ -1,0 +1,40 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from app.domain.platform.services import readiness
+from app.http.common.deps import platform
+from app.http.common.limiter import limiter
+
+blp = Blueprint("ops", __name__, description="Health and readiness")
+limiter.exempt(blp)
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(required=True)
+
+
+class ReadySchema(ma.Schema):
+    ready = ma.fields.Boolean(required=True)
+    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+
+@blp.route("/health")
+@blp.response(200, HealthSchema)
+def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@blp.route("/ready")
+@blp.response(200, ReadySchema)
+@blp.alt_response(503, schema=ReadySchema, description="A dependency does not answer")
+def ready() -> tuple[dict[str, Any], int]:
+    """Readiness: the database, the broker and every configured adapter answer."""
+    result = readiness(platform().probes)
+    return {"ready": result.ready, "checks": result.checks}, 200 if result.ready else 503

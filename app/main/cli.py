@@ -1,0 +1,105 @@
+"""`flask` commands: database migrations, serving the embedded platform, operations."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from werkzeug.serving import run_simple
+
+from app.domain.platform.services import verify_audit_chain
+from app.main import migrations
+from app.main.bootstrap import Platform
+
+
+def _platform() -> Platform:
+    platform: Platform = current_app.extensions["platform"]
+    return platform
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db)
+    app.cli.add_command(serve)
+    app.cli.add_command(seed)
+    app.cli.add_command(audit)
+    app.cli.add_command(outbox)
+
+
+@click.group(cls=AppGroup, help="Database migrations (Alembic).")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Migrate the database to REVISION (default: head).")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    migrations.upgrade(_platform().settings.database_url, revision)
+
+
+@db.command("downgrade", help="Migrate the database down to REVISION.")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    migrations.downgrade(_platform().settings.database_url, revision)
+
+
+@db.command("check", help="Fail if the migrated database and the models disagree.")
+def db_check() -> None:
+    diffs = migrations.drift(_platform().db.engine)
+    for diff in diffs:
+        click.echo(f"drift: {diff}")
+    sys.exit(1 if diffs else 0)
+
+
+@click.command(help="Load demo data (idempotent).")
+@with_appcontext
+def seed() -> None:
+    from app.main.seed import run_seeders
+
+    for line in run_seeders(_platform()):
+        click.echo(line)
+
+
+@click.command(help="Serve the platform with its background threads (embedded mode).")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    from app.main.background import Background
+
+    platform = _platform()
+    background = Background(platform, embedded_worker=not platform.settings.redis_url)
+    background.start()
+    click.echo(f"API docs: http://{host}:{port}/api/v1/docs")
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    finally:
+        background.stop()
+
+
+@click.group(cls=AppGroup, help="Audit log.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Recompute the whole hash chain; exit 1 on the first broken link.")
+def audit_verify() -> None:
+    report = verify_audit_chain(uow=_platform().uow())
+    click.echo(f"valid={report.valid} length={report.length} head={report.head_hash}")
+    if not report.valid:
+        click.echo(f"broken at entry {report.broken_at}: {report.reason}", err=True)
+        sys.exit(1)
+
+
+@click.group(cls=AppGroup, help="The job outbox.")
+def outbox() -> None:
+    pass
+
+
+@outbox.command("relay", help="Send every committed, unsent job to the broker once.")
+def outbox_relay() -> None:
+    total = 0
+    while sent := _platform().flush_outbox():
+        total += sent
+    click.echo(f"sent {total} job(s)")

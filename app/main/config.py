@@ -1,0 +1,89 @@
+"""Settings, read only from environment variables (the README lists every one)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTANCE = ROOT / "instance"
+DEV_SECRET_KEY = "development-only-secret-key-change-me-0123456789"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a platform that must not start."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    database_url: str = f"sqlite:///{INSTANCE / 'platform.db'}"
+    redis_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:5000"
+    secret_key: str = DEV_SECRET_KEY
+    log_format: str = "text"
+    log_level: str = "INFO"
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: str | None = None
+    max_upload_mb: int = 50
+    ratelimit_default: str = "300 per minute"
+    ratelimit_enabled: bool = True
+    outbox_poll_seconds: float = 2.0
+    db_pool_size: int = 10
+    dramatiq_namespace: str = "carbon"
+    trusted_proxy_hops: int = 0
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        app_env = env.get("APP_ENV", "development")
+        return cls(
+            app_env=app_env,
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            redis_url=env.get("REDIS_URL") or None,
+            public_base_url=env.get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            secret_key=env.get("SECRET_KEY", DEV_SECRET_KEY),
+            log_format=env.get("LOG_FORMAT", "json" if app_env == "production" else "text"),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            bootstrap_admin_email=env.get("BOOTSTRAP_ADMIN_EMAIL") or None,
+            bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
+            max_upload_mb=int(env.get("MAX_UPLOAD_MB", "50")),
+            ratelimit_default=env.get("RATELIMIT_DEFAULT", cls.ratelimit_default),
+            ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED", "true")),
+            outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", "2")),
+            db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
+            dramatiq_namespace=env.get("DRAMATIQ_NAMESPACE", "carbon"),
+            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", "0")),
+        )
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def debug_errors(self) -> bool:
+        """Stack traces in 500 responses: development only."""
+        return self.app_env == "development"
+
+    def validate(self) -> Settings:
+        problems = []
+        if self.app_env not in {"development", "test", "production"}:
+            problems.append("APP_ENV must be development, test or production")
+        if self.log_format not in {"json", "text"}:
+            problems.append("LOG_FORMAT must be json or text")
+        if len(self.secret_key.encode()) < 32:
+            problems.append("SECRET_KEY must be at least 32 bytes")
+        if self.production and self.secret_key == DEV_SECRET_KEY:
+            problems.append("SECRET_KEY is the development default")
+        if self.production and self.bootstrap_admin_password in {"admin", "password", "change-me"}:
+            problems.append("BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
+        if problems:
+            raise ConfigError("refusing to start: " + "; ".join(problems))
+        return self

@@ -1,0 +1,40 @@
+"""Worker entry point: `dramatiq app.main.worker` (needs `REDIS_URL`).
+
+Each worker process also runs the outbox relay, so jobs committed by a web process
+that died before sending them are still delivered."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from app.main.bootstrap import bootstrap
+from app.main.config import ConfigError, Settings
+from app.main.logging import configure_logging
+
+
+class OutboxRelayMiddleware(Middleware):
+    def __init__(self, relay: Any) -> None:
+        self._relay = relay
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        threading.Thread(
+            target=self._relay, args=(self._stop,), name="outbox-relay", daemon=True
+        ).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+
+
+settings = Settings.from_env()
+if not settings.redis_url:
+    raise ConfigError("dramatiq workers need REDIS_URL; the embedded mode runs one in-process")
+configure_logging(settings.log_format, settings.log_level)
+platform = bootstrap(settings)
+broker = platform.broker
+broker.add_middleware(OutboxRelayMiddleware(platform.relay_forever))
+dramatiq.set_broker(broker)
