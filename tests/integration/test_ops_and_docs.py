@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 
 
@@ -37,3 +38,14 @@ def test_docs_render_from_local_assets_only(client):
     for asset in assets:
         assert asset.startswith("/api/v1/docs/assets/")
         assert client.get(asset).status_code == 200
+
+
+def test_json_logs_carry_the_request_id(make_app, capsys):
+    client = make_app(log_format="json").test_client()
+    client.get("/api/v1/health", headers={"X-Request-ID": "trace-42"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    access = [line for line in lines if line["logger"] == "app.access"]
+    assert access
+    assert access[-1]["request_id"] == "trace-42"
+    assert access[-1]["status"] == 200
+    assert {"ts", "level", "msg", "duration_ms"} <= access[-1].keys()
