@@ -9,11 +9,12 @@ from flask import Blueprint, Flask
 from flask_smorest import Api
 
 from app.http.audit.routes import blp as audit_blp
+from app.http.auth import blp as auth_blp
 from app.http.common.schemas import ProblemSchema
 from app.http.ops.routes import blp as ops_blp
 
 PREFIX = "/api/v1"
-BLUEPRINTS = [ops_blp, audit_blp]
+BLUEPRINTS = [ops_blp, auth_blp, audit_blp]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
 

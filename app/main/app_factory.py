@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.domain.auth.admin import ensure_admin
+from app.domain.shared.errors import DomainError
 from app.http import api
-from app.http.common import errors, request_context
+from app.http.common import auth, errors, request_context
 from app.http.common.limiter import limiter
 from app.main.bootstrap import Platform, bootstrap
 from app.main.cli import register_cli
-from app.main.config import Settings
+from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 
 VERSION = "0.1.0"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Flask:
@@ -31,15 +37,45 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX=f"{settings.dramatiq_namespace}-rl",
-        JSON_SORT_KEYS=False,
+        AUTH_RATELIMIT_IP=settings.auth_ratelimit_ip,
+        AUTH_RATELIMIT_ACCOUNT=settings.auth_ratelimit_account,
+        **auth.jwt_config(
+            settings.secret_key, settings.public_base_url, settings.access_token_minutes
+        ),
         **api.api_config(VERSION),
     )
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)  # type: ignore[method-assign]
     app.extensions["platform"] = platform
     request_context.install(app)
+    auth.install(app)
     limiter.init_app(app)
     errors.install(app)
     app.extensions["api"] = api.register(app)
     register_cli(app)
+    _bootstrap_admin(platform)
     return app
+
+
+def _bootstrap_admin(platform: Platform) -> None:
+    """`BOOTSTRAP_ADMIN_EMAIL` / `_PASSWORD`: make sure this platform admin exists."""
+    settings = platform.settings
+    if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
+        return
+    try:
+        _, created = ensure_admin(
+            settings.bootstrap_admin_email,
+            settings.bootstrap_admin_password,
+            uow=platform.uow(),
+            hasher=platform.hasher,
+            clock=platform.clock,
+        )
+    except DomainError as exc:
+        raise ConfigError(f"BOOTSTRAP_ADMIN_*: {exc.detail}") from exc
+    except sa.exc.IntegrityError:
+        return  # another process created it at the same moment
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:  # not migrated yet
+        log.warning("bootstrap admin not created: %s", exc.orig)
+        return
+    if created:
+        log.info("platform admin %s is ready", settings.bootstrap_admin_email)

@@ -5,6 +5,7 @@ Nothing else constructs adapters. HTTP views reach this object through
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,9 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dramatiq
+import redis
 
+from app.adapters.crypto import eth_signatures
+from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
+from app.adapters.redis.revocation import RedisRevocationList
+from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.database import Database, DatabaseProbe
 from app.adapters.sql.reads import SqlReads, sql_reads
+from app.adapters.sql.revocation import SqlRevocationList
 from app.adapters.sql.uow import SqlUnitOfWork
 from app.adapters.tasks.dramatiq_queue import (
     BrokerProbe,
@@ -23,13 +30,16 @@ from app.adapters.tasks.dramatiq_queue import (
     declare_job_actors,
     make_broker,
 )
+from app.domain.auth.policy import AuthPolicy
 from app.domain.platform import services as platform_services
 from app.domain.platform.services import JobHandler
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.main.config import Settings
 from app.ports.health import HealthProbe
-from app.workers import EVENT_SUBSCRIPTIONS, JOB_HANDLERS
+from app.ports.notifier import Mailer
+from app.ports.revocation import RevocationList
+from app.workers import EVENT_SUBSCRIPTIONS, job_handlers
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +58,21 @@ class Platform:
     handlers: dict[str, JobHandler] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
     probes: list[HealthProbe] = field(default_factory=list)
-    _relay_wakeup: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
+        settings = self.settings
         self.queue = DramatiqTaskQueue(self.broker)
+        self.hasher = Argon2PasswordHasher(fast=settings.password_hash_fast)
+        self.auth_policy = AuthPolicy(
+            public_base_url=settings.public_base_url,
+            chain_id=settings.chain_id,
+            token_key=hashlib.sha256(b"one-time-tokens\0" + settings.secret_key.encode()).digest(),
+        )
+        self.signatures = eth_signatures.EthSignatureVerifier()
+        self.checksum_address = eth_signatures.checksum_address
+        self.is_checksum_address = eth_signatures.is_checksum_address
+        self.mailer: Mailer = _mailer(settings)
+        self.revocations: RevocationList = _revocations(settings, self.db)
 
     def uow(self, request_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -122,15 +143,37 @@ def bootstrap(
         settings=settings,
         db=db,
         broker=broker,
-        handlers={**JOB_HANDLERS, **(handlers or {})},
         subscriptions={
             **EVENT_SUBSCRIPTIONS,
             **{k: list(v) for k, v in (subscriptions or {}).items()},
         },
     )
+    platform.handlers = {**job_handlers(platform), **(handlers or {})}
     platform.probes = [DatabaseProbe(db), BrokerProbe(broker)]
+    if settings.smtp_host:
+        platform.probes.append(SmtpProbe(settings.smtp_host, settings.smtp_port))
     platform.declare_actors()
     return platform
+
+
+def _mailer(settings: Settings) -> Mailer:
+    if not settings.smtp_host:
+        return LogMailer()
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def _revocations(settings: Settings, db: Database) -> RevocationList:
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url)
+        return RedisRevocationList(client, namespace=settings.dramatiq_namespace)
+    return SqlRevocationList(db)
 
 
 def _broker(settings: Settings) -> dramatiq.Broker:

@@ -38,6 +38,17 @@ class Settings:
     db_pool_size: int = 10
     dramatiq_namespace: str = "carbon"
     trusted_proxy_hops: int = 0
+    access_token_minutes: int = 15
+    chain_id: int = 31337
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Carbon platform <no-reply@localhost>"
+    auth_ratelimit_ip: str = "20 per minute"
+    auth_ratelimit_account: str = "10 per 15 minutes"
+    password_hash_fast: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +72,16 @@ class Settings:
             db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
             dramatiq_namespace=env.get("DRAMATIQ_NAMESPACE", "carbon"),
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", "0")),
+            access_token_minutes=int(env.get("ACCESS_TOKEN_MINUTES", "15")),
+            chain_id=int(env.get("CHAIN_ID", "31337")),
+            smtp_host=env.get("SMTP_HOST") or None,
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_username=env.get("SMTP_USERNAME") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=_bool(env.get("SMTP_STARTTLS", "false")),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            auth_ratelimit_ip=env.get("AUTH_RATELIMIT_IP", cls.auth_ratelimit_ip),
+            auth_ratelimit_account=env.get("AUTH_RATELIMIT_ACCOUNT", cls.auth_ratelimit_account),
         )
 
     @property
@@ -84,6 +105,10 @@ class Settings:
             problems.append("SECRET_KEY is the development default")
         if self.production and self.bootstrap_admin_password in {"admin", "password", "change-me"}:
             problems.append("BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
+        if self.access_token_minutes < 1:
+            problems.append("ACCESS_TOKEN_MINUTES must be at least 1")
+        if self.password_hash_fast and self.app_env != "test":
+            problems.append("fast password hashing is for tests only")
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
         return self

@@ -8,9 +8,24 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from app.domain.shared.audit import GENESIS_HASH, AuditEntry, AuditRecord, ChainHead, seal
+from app.domain.shared.audit import (
+    GENESIS_HASH,
+    AuditEntry,
+    AuditQuery,
+    AuditRecord,
+    ChainHead,
+    seal,
+)
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job, OutboxRecord
+from tests.fakes.auth import (
+    FakeApiKeyRepository,
+    FakeNonceRepository,
+    FakeOrganizationRepository,
+    FakeSessionRepository,
+    FakeTokenRepository,
+    FakeUserRepository,
+)
 from tests.fakes.clock import FakeClock
 
 
@@ -24,6 +39,22 @@ class FakeAuditRepository:
 
     def iter_entries(self) -> Iterator[AuditEntry]:
         return iter(list(self.entries))
+
+    def search(self, query: AuditQuery, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        def keep(e: AuditEntry) -> bool:
+            pairs = [
+                (query.action, e.action),
+                (query.entity_type, e.entity_type),
+                (query.entity_id, e.entity_id),
+                (query.actor_id, e.actor_id),
+            ]
+            if any(wanted is not None and wanted != got for wanted, got in pairs):
+                return False
+            orgs = query.organization_ids
+            return orgs is None or e.organization_id in orgs
+
+        found = [e for e in reversed(self.entries) if keep(e)]
+        return found[offset : offset + limit], len(found)
 
     def append(self, records: Sequence[AuditRecord], at: datetime) -> None:
         head = self.recorded_head or ChainHead(0, GENESIS_HASH)
@@ -66,14 +97,31 @@ class FakeUnitOfWork:
         self.clock = clock or FakeClock()
         self.audit_log = FakeAuditRepository()
         self.outbox = FakeOutboxRepository()
+        self.users = FakeUserRepository()
+        self.organizations = FakeOrganizationRepository()
+        self.sessions = FakeSessionRepository()
+        self.tokens = FakeTokenRepository()
+        self.nonces = FakeNonceRepository()
+        self.api_keys = FakeApiKeyRepository()
         self.subscriptions: dict[str, list[str]] = {}
         self.dispatched: list[DomainEvent] = []
         self.commits = 0
         self._snapshot = self._take()
         self._pending: tuple[list[AuditRecord], list[DomainEvent], list[Job]] = ([], [], [])
 
-    def _take(self) -> tuple[FakeAuditRepository, FakeOutboxRepository]:
-        return copy.deepcopy(self.audit_log), copy.deepcopy(self.outbox)
+    REPOSITORIES = (
+        "audit_log",
+        "outbox",
+        "users",
+        "organizations",
+        "sessions",
+        "tokens",
+        "nonces",
+        "api_keys",
+    )
+
+    def _take(self) -> dict[str, object]:
+        return {name: copy.deepcopy(getattr(self, name)) for name in self.REPOSITORIES}
 
     def __enter__(self) -> Self:
         self._snapshot = self._take()
@@ -111,7 +159,8 @@ class FakeUnitOfWork:
         self._pending = ([], [], [])
 
     def rollback(self) -> None:
-        self.audit_log, self.outbox = copy.deepcopy(self._snapshot)
+        for name, repository in copy.deepcopy(self._snapshot).items():
+            setattr(self, name, repository)
         self._pending = ([], [], [])
 
 

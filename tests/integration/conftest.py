@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.http.common.limiter import limiter
 from app.main.app_factory import create_app
 from app.main.bootstrap import Platform, bootstrap
@@ -25,6 +26,9 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         dramatiq_namespace=f"t{uuid.uuid4().hex[:10]}",
         outbox_poll_seconds=0.1,
         db_pool_size=5,
+        password_hash_fast=True,
+        auth_ratelimit_ip="10000 per minute",
+        auth_ratelimit_account="10000 per minute",
     )
     return replace(base, **overrides)
 
@@ -45,15 +49,23 @@ def make_platform(db_url: str) -> Iterator[Callable[..., Platform]]:
 
 
 @pytest.fixture
-def make_app(make_platform: Callable[..., Platform]) -> AppFactory:
+def make_app(make_platform: Callable[..., Platform]) -> Iterator[AppFactory]:
+    """Apps with a Dramatiq worker running in threads, so jobs (emails) happen."""
+    workers: list[EmbeddedWorker] = []
+
     def _make(**overrides: Any) -> Flask:
         platform = make_platform(**overrides)
         app = create_app(platform=platform)
         app.extensions["api"].register_blueprint(probe_blp, url_prefix="/api/v1/_probe")
         limiter.reset()
+        worker = EmbeddedWorker(platform.broker)
+        worker.start()
+        workers.append(worker)
         return app
 
-    return _make
+    yield _make
+    for worker in workers:
+        worker.stop()
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def test_unexpected_error_is_500_without_internals(client):
 
 
 def test_development_500_carries_the_traceback(make_app):
-    client = make_app(app_env="development").test_client()
+    client = make_app(app_env="development", password_hash_fast=False).test_client()
     body = _problem(client.get("/api/v1/_probe/boom"), 500, "internal_error")
     assert any("secret internals" in line for line in body["traceback"])
 

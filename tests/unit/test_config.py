@@ -26,3 +26,8 @@ def test_short_secrets_and_unknown_values_are_refused():
         Settings.from_env({"SECRET_KEY": "short"}).validate()
     with pytest.raises(ConfigError):
         Settings.from_env({"LOG_FORMAT": "xml"}).validate()
+
+
+def test_access_tokens_always_expire():
+    with pytest.raises(ConfigError, match="ACCESS_TOKEN_MINUTES"):
+        Settings.from_env({"ACCESS_TOKEN_MINUTES": "0"}).validate()

@@ -12,7 +12,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.adapters.sql.tables import audit_chain_head, audit_logs, outbox
-from app.domain.shared.audit import GENESIS_HASH, AuditEntry, AuditRecord, ChainHead, seal
+from app.domain.shared.audit import (
+    GENESIS_HASH,
+    AuditEntry,
+    AuditQuery,
+    AuditRecord,
+    ChainHead,
+    seal,
+)
 from app.domain.shared.jobs import Job, OutboxRecord
 
 Executor = Session | Connection
@@ -38,6 +45,20 @@ class SqlAuditRepository:
         for row in result:
             yield _entry(row)
 
+    def search(self, query: AuditQuery, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        where = _audit_filters(query)
+        total = self._db.execute(
+            sa.select(sa.func.count()).select_from(audit_logs).where(*where)
+        ).scalar_one()
+        rows = self._db.execute(
+            sa.select(audit_logs)
+            .where(*where)
+            .order_by(audit_logs.c.seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_entry(row) for row in rows], total
+
     def append(
         self, records: Sequence[AuditRecord], *, at: datetime, request_id: str | None
     ) -> None:
@@ -60,6 +81,26 @@ class SqlAuditRepository:
             self._db.execute(sa.insert(audit_chain_head).values(id=1, length=0, hash=GENESIS_HASH))
             return ChainHead(0, GENESIS_HASH)
         return ChainHead(row.length, row.hash)
+
+
+def _audit_filters(query: AuditQuery) -> list[sa.ColumnElement[bool]]:
+    c = audit_logs.c
+    where: list[sa.ColumnElement[bool]] = []
+    for column, value in [
+        (c.action, query.action),
+        (c.entity_type, query.entity_type),
+        (c.entity_id, query.entity_id),
+        (c.actor_id, query.actor_id),
+    ]:
+        if value is not None:
+            where.append(column == value)
+    if query.organization_ids is not None:
+        where.append(c.organization_id.in_(query.organization_ids))
+    if query.since is not None:
+        where.append(c.occurred_at >= query.since)
+    if query.until is not None:
+        where.append(c.occurred_at < query.until)
+    return where
 
 
 def _entry(row: Any) -> AuditEntry:

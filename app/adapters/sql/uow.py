@@ -13,6 +13,14 @@ from typing import Self
 
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.auth_repositories import (
+    SqlApiKeyRepository,
+    SqlNonceRepository,
+    SqlOrganizationRepository,
+    SqlSessionRepository,
+    SqlTokenRepository,
+    SqlUserRepository,
+)
 from app.adapters.sql.database import Database
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.domain.shared.audit import AuditRecord
@@ -26,6 +34,12 @@ AfterCommit = Callable[[Sequence[DomainEvent], Sequence[Job]], None]
 class SqlUnitOfWork:
     audit_log: SqlAuditRepository
     outbox: SqlOutboxRepository
+    users: SqlUserRepository
+    organizations: SqlOrganizationRepository
+    sessions: SqlSessionRepository
+    tokens: SqlTokenRepository
+    nonces: SqlNonceRepository
+    api_keys: SqlApiKeyRepository
 
     def __init__(
         self,
@@ -67,6 +81,12 @@ class SqlUnitOfWork:
     def _bind_repositories(self, session: Session) -> None:
         self.audit_log = SqlAuditRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.users = SqlUserRepository(session)
+        self.organizations = SqlOrganizationRepository(session)
+        self.sessions = SqlSessionRepository(session)
+        self.tokens = SqlTokenRepository(session)
+        self.nonces = SqlNonceRepository(session)
+        self.api_keys = SqlApiKeyRepository(session)
 
     def __exit__(
         self,

@@ -25,8 +25,8 @@ class AuditRecord:
     entity_type: str
     entity_id: str
     actor_id: str | None
-    before: JSON = None
-    after: JSON = None
+    before: object = None  # JSON-able: dicts, lists, str, int, Decimal, datetime
+    after: object = None
     organization_id: str | None = None
 
 
@@ -67,6 +67,19 @@ class AuditEntry:
 
 def chain_hash(prev_hash: str, content: dict[str, JSON]) -> str:
     return sha256_hex(prev_hash.encode("ascii") + b"\n" + canonical(content))
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit log listing; `organization_ids` limits to those organizations."""
+
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    actor_id: str | None = None
+    organization_ids: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@ Storage is Redis when `REDIS_URL` is set, memory otherwise."""
 
 from __future__ import annotations
 
-from flask import current_app, g
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -20,3 +23,40 @@ def default_limit() -> str:
 
 
 limiter = Limiter(key_func=caller_key, default_limits=[default_limit], headers_enabled=True)
+
+
+def ip_key() -> str:
+    return f"ip:{get_remote_address()}"
+
+
+def account_key(field: str) -> Callable[[], str]:
+    """Key a limit on an account named in the JSON body (email or address), so one
+    account cannot be hammered from many addresses."""
+
+    def key() -> str:
+        body = request.get_json(silent=True)
+        value = body.get(field) if isinstance(body, dict) else None
+        if isinstance(value, str) and value.strip():
+            return f"acct:{value.strip().lower()[:256]}"
+        return ip_key()
+
+    return key
+
+
+def strict_ip_limit() -> str:
+    return str(current_app.config["AUTH_RATELIMIT_IP"])
+
+
+def strict_account_limit() -> str:
+    return str(current_app.config["AUTH_RATELIMIT_ACCOUNT"])
+
+
+def sensitive(field: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The stricter limits of credential endpoints: per IP and per account."""
+    per_ip = limiter.limit(strict_ip_limit, key_func=ip_key)
+    per_account = limiter.limit(strict_account_limit, key_func=account_key(field))
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        return per_ip(per_account(view))
+
+    return decorator

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
-from app.domain.shared.audit import AuditEntry, ChainHead
+from app.domain.shared.audit import AuditEntry, AuditQuery, ChainHead
 from app.domain.shared.jobs import OutboxRecord
 from app.ports.uow import UnitOfWork
 
@@ -18,6 +18,10 @@ class AuditRepository(Protocol):
 
     def iter_entries(self) -> Iterator[AuditEntry]:
         """Every entry in sequence order, streamed."""
+        ...
+
+    def search(self, query: AuditQuery, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        """Matching entries, newest first, and how many match in all."""
         ...
 
 

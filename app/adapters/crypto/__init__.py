@@ -1,0 +1,1 @@
+"""Cryptography adapters: Ethereum signature recovery and address checksums."""

@@ -1,0 +1,1 @@
+"""Outgoing email adapters: the log mailer (embedded default) and SMTP."""

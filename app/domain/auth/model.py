@@ -1,0 +1,286 @@
+"""Accounts, organizations, sessions, one-time secrets and the caller (`Principal`)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+from app.domain.auth.errors import InvalidToken, LastAdmin, WeakPassword
+from app.domain.auth.permissions import (
+    SIGNED_IN,
+    OrgRole,
+    Role,
+    org_role_permissions,
+    role_permissions,
+)
+from app.domain.shared.errors import InvalidValue
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD = 12
+COMMON_PASSWORDS = frozenset(
+    {"password1234", "123456789012", "qwertyuiopas", "passwordpassword", "changemechangeme"}
+)
+
+
+def normalize_email(email: str) -> str:
+    value = email.strip().lower()
+    if len(value) > 254 or not EMAIL.match(value):
+        raise InvalidValue("not a valid email address", code="invalid_email")
+    return value
+
+
+def check_password_policy(password: str, *, email: str = "") -> None:
+    """At least 12 characters, three character classes, not the email, not a known one."""
+    problems = []
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        problems.append("at most 1024 characters")
+    classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
+    if sum(bool(re.search(c, password)) for c in classes) < 3:
+        problems.append("three of: lower case, upper case, digits, symbols")
+    lowered = password.lower()
+    local = email.split("@", maxsplit=1)[0]
+    if lowered in COMMON_PASSWORDS or (len(local) >= 4 and local in lowered):
+        problems.append("not a common password nor your email")
+    if problems:
+        raise WeakPassword(
+            "password too weak: " + "; ".join(problems), errors={"password": problems}
+        )
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a high-entropy secret (tokens, API keys): safe to store, fast to look up."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def derive_token(key: bytes, token_id: str) -> str:
+    """The secret of a one-time token: HMAC of its id under a server key. The database
+    keeps only its hash; the email job derives it again, so the raw secret is never
+    stored and the row can be committed before the email goes out."""
+    digest = hmac.new(key, token_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@dataclass
+class User:
+    id: str
+    email: str | None
+    display_name: str
+    password_hash: str | None
+    created_at: datetime
+    email_verified: bool = False
+    roles: set[Role] = field(default_factory=set)
+    wallets: list[str] = field(default_factory=list)
+    disabled: bool = False
+
+    def grant(self, role: Role) -> bool:
+        if role in self.roles:
+            return False
+        self.roles.add(role)
+        return True
+
+    def revoke(self, role: Role) -> bool:
+        if role not in self.roles:
+            return False
+        self.roles.discard(role)
+        return True
+
+
+@dataclass
+class Organization:
+    id: str
+    name: str
+    created_at: datetime
+    created_by: str
+    members: dict[str, OrgRole] = field(default_factory=dict)  # user id -> sub-role
+
+    def set_member(self, user_id: str, role: OrgRole) -> OrgRole | None:
+        """Add or change a member; refuses to demote the last admin. Returns the old role."""
+        previous = self.members.get(user_id)
+        if previous == OrgRole.ADMIN and role != OrgRole.ADMIN:
+            self._keep_an_admin(user_id)
+        self.members[user_id] = role
+        return previous
+
+    def remove_member(self, user_id: str) -> OrgRole:
+        role = self.members[user_id]
+        if role == OrgRole.ADMIN:
+            self._keep_an_admin(user_id)
+        del self.members[user_id]
+        return role
+
+    def _keep_an_admin(self, leaving: str) -> None:
+        admins = [u for u, r in self.members.items() if r == OrgRole.ADMIN and u != leaving]
+        if not admins:
+            raise LastAdmin("an organization keeps at least one admin")
+
+
+@dataclass
+class Invitation:
+    id: str
+    organization_id: str
+    email: str
+    role: OrgRole
+    invited_by: str
+    created_at: datetime
+    accepted_at: datetime | None = None
+
+
+@dataclass
+class Session:
+    """A refresh-token family. Each refresh rotates `refresh_jti`; presenting an older
+    one means the token was copied, and the whole family is revoked."""
+
+    id: str
+    user_id: str
+    refresh_jti: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    user_agent: str | None = None
+    ip: str | None = None
+    method: str = "password"
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+    def rotate(self, presented_jti: str, new_jti: str, now: datetime) -> None:
+        if not self.active(now):
+            raise InvalidToken("this session has ended")
+        if not hmac.compare_digest(presented_jti, self.refresh_jti):
+            self.revoke(now, "refresh_token_reuse")
+            raise InvalidToken("refresh token already used; the session has been revoked")
+        self.refresh_jti = new_jti
+        self.last_used_at = now
+
+    def revoke(self, now: datetime, reason: str) -> bool:
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at, self.revoked_reason = now, reason
+        return True
+
+
+@dataclass
+class OneTimeToken:
+    """Email verification and password reset: stored hashed, single use, expiring."""
+
+    id: str
+    user_id: str
+    purpose: str
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def consume(self, now: datetime) -> None:
+        if self.used_at is not None or now >= self.expires_at:
+            raise InvalidToken("this link has expired or was already used")
+        self.used_at = now
+
+
+@dataclass
+class WalletNonce:
+    nonce: str
+    address: str
+    chain_id: int
+    message: str
+    created_at: datetime
+    expires_at: datetime
+    purpose: str = "login"
+    used_at: datetime | None = None
+
+    def consume(self, now: datetime) -> None:
+        if self.used_at is not None:
+            raise InvalidToken("this nonce was already used", code="nonce_reused")
+        if now >= self.expires_at:
+            raise InvalidToken("this nonce has expired", code="nonce_expired")
+        self.used_at = now
+
+
+@dataclass
+class ApiKey:
+    id: str
+    organization_id: str
+    name: str
+    prefix: str
+    key_hash: str
+    scopes: frozenset[str]
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable(self) -> bool:
+        return self.revoked_at is None
+
+    def touch(self, now: datetime, every: timedelta = timedelta(minutes=1)) -> bool:
+        """Record use, at most once a minute (a write per request would be waste)."""
+        if self.last_used_at is not None and now - self.last_used_at < every:
+            return False
+        self.last_used_at = now
+        return True
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user (through a session) or an organization's API key."""
+
+    id: str
+    kind: str  # "user" | "api_key"
+    roles: frozenset[Role] = frozenset()
+    memberships: Mapping[str, OrgRole] = field(default_factory=lambda: MappingProxyType({}))
+    scopes: frozenset[str] = frozenset()
+    api_key_org: str | None = None
+    session_id: str | None = None
+
+    @property
+    def user_id(self) -> str | None:
+        return self.id if self.kind == "user" else None
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.PLATFORM_ADMIN in self.roles
+
+    def platform_permissions(self) -> frozenset[str]:
+        if self.kind == "api_key":
+            return frozenset()
+        return SIGNED_IN | role_permissions(self.roles)
+
+    def org_permissions(self, org_id: str) -> frozenset[str]:
+        if self.kind == "api_key":
+            return self.scopes if org_id == self.api_key_org else frozenset()
+        role = self.memberships.get(org_id)
+        return org_role_permissions(role) if role else frozenset()
+
+    def can(self, permission: str) -> bool:
+        """May hold `permission` somewhere: the endpoint-level check."""
+        if permission in self.platform_permissions():
+            return True
+        orgs = [self.api_key_org] if self.api_key_org else list(self.memberships)
+        return any(permission in self.org_permissions(org) for org in orgs if org)
+
+    def sees_org(self, org_id: str) -> bool:
+        return self.is_admin or org_id in self.memberships or org_id == self.api_key_org
+
+    def can_in_org(self, permission: str, org_id: str) -> bool:
+        return permission in self.platform_permissions() or permission in self.org_permissions(
+            org_id
+        )

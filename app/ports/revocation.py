@@ -1,0 +1,14 @@
+"""Where every request checks that its session has not been revoked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class RevocationList(Protocol):
+    def revoke(self, session_ids: list[str], until: datetime) -> None:
+        """Record revoked sessions (called after the revoking transaction commits)."""
+        ...
+
+    def is_revoked(self, session_id: str) -> bool: ...

@@ -1,0 +1,46 @@
+"""Jobs of the auth module: the emails, sent after the transaction that asked for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.auth import mail
+from app.domain.platform.services import JobHandler
+from app.workers.deps import WorkerDeps
+
+
+def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
+    def verification(payload: dict[str, Any], uow: Any) -> None:
+        mail.send_verification(
+            str(payload["token_id"]),
+            uow=uow,
+            mailer=deps.mailer,
+            clock=deps.clock,
+            policy=deps.auth_policy,
+        )
+
+    def password_reset(payload: dict[str, Any], uow: Any) -> None:
+        mail.send_password_reset(
+            str(payload["token_id"]),
+            uow=uow,
+            mailer=deps.mailer,
+            clock=deps.clock,
+            policy=deps.auth_policy,
+        )
+
+    def already_registered(payload: dict[str, Any], uow: Any) -> None:
+        mail.send_already_registered(
+            str(payload["user_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
+        )
+
+    def invitation(payload: dict[str, Any], uow: Any) -> None:
+        mail.send_invitation(
+            str(payload["invitation_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
+        )
+
+    return {
+        "auth.send_verification": verification,
+        "auth.send_password_reset": password_reset,
+        "auth.send_already_registered": already_registered,
+        "auth.send_invitation": invitation,
+    }
