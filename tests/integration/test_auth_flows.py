@@ -234,3 +234,74 @@ def test_an_expired_access_token_says_so(app, client):
     response = client.get(ME, headers=bearer(expired))
     assert response.status_code == 401
     assert response.get_json()["code"] == "token_expired"
+
+
+def test_a_removed_member_or_revoked_role_loses_access_at_once(app, client):
+    boss = signed_in(app, client, "boss@example.org", roles=("platform_admin",))
+    erin = signed_in(app, client, "erin@example.org", roles=("enterprise",))
+    org = erin.post("/api/v1/organizations", json={"name": "Erin Co"}).get_json()
+    vic = signed_in(app, client, "vic@example.org")
+    added = erin.post(
+        f"/api/v1/organizations/{org['id']}/members",
+        json={"email": "vic@example.org", "role": "auditor"},
+    )
+    assert added.get_json()["status"] == "active"
+    assert vic.get(f"/api/v1/organizations/{org['id']}").status_code == 200
+    assert vic.get("/api/v1/audit-logs").status_code == 200
+    erin.delete(f"/api/v1/organizations/{org['id']}/members/{vic.user_id}")
+    assert vic.get(f"/api/v1/organizations/{org['id']}").status_code == 404  # same token
+    assert vic.get("/api/v1/audit-logs").status_code == 403
+
+    assert boss.put(f"/api/v1/admin/users/{vic.user_id}/roles/issuer").status_code == 200
+    assert vic.post("/api/v1/organizations", json={"name": "Vic Co"}).status_code == 201
+    assert boss.delete(f"/api/v1/admin/users/{vic.user_id}/roles/issuer").status_code == 200
+    assert vic.post("/api/v1/organizations", json={"name": "Vic Co 2"}).status_code == 403
+
+
+def test_api_keys_over_http(app, client):
+    erin = signed_in(app, client, "erin@example.org", roles=("enterprise",))
+    org = erin.post("/api/v1/organizations", json={"name": "Erin Co"}).get_json()
+    keys = f"/api/v1/organizations/{org['id']}/api-keys"
+    created = erin.post(keys, json={"name": "billing sync", "scopes": ["members:read"]})
+    assert created.status_code == 201
+    key = created.get_json()["key"]
+    listed = erin.get(keys).get_json()
+    assert "key" not in listed[0]
+    assert key.startswith(f"ck_{listed[0]['prefix']}_")
+    members = client.get(f"/api/v1/organizations/{org['id']}/members", headers={"X-API-Key": key})
+    assert members.status_code == 200
+    assert erin.get(keys).get_json()[0]["last_used_at"] is not None
+    assert erin.delete(f"{keys}/{listed[0]['id']}").status_code == 204
+    refused = client.get(f"/api/v1/organizations/{org['id']}/members", headers={"X-API-Key": key})
+    assert refused.status_code == 401
+    bad_scope = erin.post(keys, json={"name": "x", "scopes": ["roles:manage"]})
+    assert bad_scope.status_code == 422
+
+
+def test_audit_log_records_identity_changes_without_secrets(app, client):
+    boss = signed_in(app, client, "boss@example.org", roles=("platform_admin",))
+    register_and_verify(app, client, "dora@example.org")
+    entries = boss.get("/api/v1/audit-logs?entity_type=user").get_json()
+    actions = {e["action"] for e in entries}
+    assert {"user.registered", "user.email_verified", "user.bootstrapped"} <= actions
+    everything = boss.get("/api/v1/audit-logs?page_size=100")
+    assert PASSWORD not in everything.get_data(as_text=True)
+    assert "X-Pagination" in everything.headers
+    verify = boss.get("/api/v1/audit-logs/verify").get_json()
+    assert verify["valid"] is True
+    assert verify["length"] >= len(entries)
+
+
+def test_sessions_are_revoked_through_redis_when_configured(make_app):
+    from tests.conftest import REDIS_URL, require
+
+    redis_url = require("redis", REDIS_URL)
+    app = make_app(redis_url=redis_url)
+    client = app.test_client()
+    ada = signed_in(app, client, "ada@example.org")
+    platform = app.extensions["platform"]
+    assert type(platform.revocations).__name__ == "RedisRevocationList"
+    assert client.post("/api/v1/auth/logout", headers=ada.headers).status_code == 204
+    assert client.get(ME, headers=ada.headers).status_code == 401
+    sid = jwt.decode(ada.access, options={"verify_signature": False})["sid"]
+    assert platform.revocations.is_revoked(sid)
