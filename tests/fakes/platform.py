@@ -27,6 +27,7 @@ from tests.fakes.auth import (
     FakeUserRepository,
 )
 from tests.fakes.clock import FakeClock
+from tests.fakes.projects import FakeProjectRepository
 
 
 class FakeAuditRepository:
@@ -103,6 +104,7 @@ class FakeUnitOfWork:
         self.tokens = FakeTokenRepository()
         self.nonces = FakeNonceRepository()
         self.api_keys = FakeApiKeyRepository()
+        self.projects = FakeProjectRepository()
         self.subscriptions: dict[str, list[str]] = {}
         self.dispatched: list[DomainEvent] = []
         self.commits = 0
@@ -118,6 +120,7 @@ class FakeUnitOfWork:
         "tokens",
         "nonces",
         "api_keys",
+        "projects",
     )
 
     def _take(self) -> dict[str, object]:

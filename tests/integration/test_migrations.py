@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.adapters.sql import metadata
+from app.adapters.sql.schema_filter import UNMANAGED_PREFIXES
 from app.main import migrations
 from tests.conftest import PG_URL, fresh_pg_database, require
 
@@ -23,7 +24,8 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _tables(engine: sa.Engine) -> set[str]:
-    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    return {n for n in names if not n.startswith(UNMANAGED_PREFIXES)}
 
 
 def test_upgrade_downgrade_upgrade_matches_the_models(empty_db: str) -> None:

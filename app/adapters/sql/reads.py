@@ -9,12 +9,14 @@ from sqlalchemy.engine import Connection
 
 from app.adapters.sql.database import Database
 from app.adapters.sql.platform_repositories import SqlAuditRepository
+from app.adapters.sql.project_search import SqlProjectSearch
 
 
 class SqlReads:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.audit_log = SqlAuditRepository(conn)
+        self.project_search = SqlProjectSearch(conn)
 
 
 @contextmanager

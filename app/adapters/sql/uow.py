@@ -23,6 +23,7 @@ from app.adapters.sql.auth_repositories import (
 )
 from app.adapters.sql.database import Database
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
+from app.adapters.sql.project_repositories import SqlProjectRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     tokens: SqlTokenRepository
     nonces: SqlNonceRepository
     api_keys: SqlApiKeyRepository
+    projects: SqlProjectRepository
 
     def __init__(
         self,
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokenRepository(session)
         self.nonces = SqlNonceRepository(session)
         self.api_keys = SqlApiKeyRepository(session)
+        self.projects = SqlProjectRepository(session)
 
     def __exit__(
         self,

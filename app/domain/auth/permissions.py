@@ -32,8 +32,16 @@ SIGNED_IN = frozenset({"profile:read", "profile:update", "sessions:manage", "wal
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.RETAIL: frozenset(),
     Role.ENTERPRISE: frozenset({"organizations:create"}),
-    Role.ISSUER: frozenset({"organizations:create"}),
-    Role.POAI_REVIEWER: frozenset(),
+    Role.ISSUER: frozenset(
+        {
+            "organizations:create",
+            "projects:create",
+            "projects:update",
+            "projects:transition",
+            "documents:upload",
+        }
+    ),
+    Role.POAI_REVIEWER: frozenset({"projects:transition"}),
     Role.GOVERNANCE_MEMBER: frozenset(),
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -47,6 +55,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "users:read",
             "audit:read",
             "audit:verify",
+            "projects:create",
+            "projects:update",
+            "projects:transition",
+            "documents:upload",
         }
     ),
 }

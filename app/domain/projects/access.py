@@ -1,0 +1,53 @@
+"""Who sees a project and in which capacity a caller acts on it."""
+
+from __future__ import annotations
+
+from app.domain.auth.model import Principal
+from app.domain.auth.permissions import OrgRole, Role
+from app.domain.projects.model import PUBLIC_STATUSES, Actor, Project, Status
+
+REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED})
+
+
+def can_see(principal: Principal | None, project: Project) -> bool:
+    """Public once registered; before that the owning organization, reviewers while
+    under review, and platform admins."""
+    if project.status in PUBLIC_STATUSES:
+        return True
+    if principal is None:
+        return False
+    if principal.is_admin or project.organization_id in principal.memberships:
+        return True
+    return project.organization_id == principal.api_key_org or (
+        Role.POAI_REVIEWER in principal.roles and project.status in REVIEW_STATUSES
+    )
+
+
+def actor_kinds(principal: Principal, project: Project) -> set[Actor]:
+    kinds: set[Actor] = set()
+    if principal.is_admin:
+        kinds.add(Actor.ADMIN)
+    if is_issuer_of(principal, project.organization_id):
+        kinds.add(Actor.ISSUER)
+    member = project.organization_id in principal.memberships
+    if Role.POAI_REVIEWER in principal.roles and not member:  # no reviewing one's own
+        kinds.add(Actor.REVIEWER)
+    return kinds
+
+
+def is_issuer_of(principal: Principal, organization_id: str) -> bool:
+    """An issuer acting for an organization it administers."""
+    return (
+        Role.ISSUER in principal.roles
+        and principal.memberships.get(organization_id) == OrgRole.ADMIN
+    )
+
+
+def visible_scope(principal: Principal | None) -> tuple[bool, tuple[str, ...], bool]:
+    """(sees everything, organizations whose drafts it sees, sees review states)."""
+    if principal is None:
+        return False, (), False
+    orgs = tuple(principal.memberships) + (
+        (principal.api_key_org,) if principal.api_key_org else ()
+    )
+    return principal.is_admin, orgs, Role.POAI_REVIEWER in principal.roles

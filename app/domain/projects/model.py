@@ -1,0 +1,176 @@
+"""Climate projects: their fields, their lifecycle and who may move them along it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from app.domain.shared.countries import ISO_3166_ALPHA2
+from app.domain.shared.errors import Conflict, InvalidValue, PermissionDenied
+from app.domain.shared.quantity import Quantity
+
+
+class ProjectType(StrEnum):
+    FORESTRY = "forestry"
+    RENEWABLE_ENERGY = "renewable_energy"
+    COOKSTOVES = "cookstoves"
+    METHANE_CAPTURE = "methane_capture"
+    BLUE_CARBON = "blue_carbon"
+    DIRECT_AIR_CAPTURE = "direct_air_capture"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REGISTERED = "registered"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class Actor(StrEnum):
+    """Who may perform a transition: the owning organization's issuers, a reviewer, a
+    platform admin, or the platform itself (the chain indexer, the PoAI workflow)."""
+
+    ISSUER = "issuer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+S, A = Status, Actor
+TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
+    (S.DRAFT, S.SUBMITTED): frozenset({A.ISSUER}),
+    (S.CHANGES_REQUESTED, S.SUBMITTED): frozenset({A.ISSUER}),
+    (S.SUBMITTED, S.UNDER_REVIEW): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    (S.UNDER_REVIEW, S.CHANGES_REQUESTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    (S.UNDER_REVIEW, S.APPROVED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    (S.UNDER_REVIEW, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    (S.SUBMITTED, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    (S.APPROVED, S.REGISTERED): frozenset({A.ADMIN, A.SYSTEM}),
+    (S.REGISTERED, S.ACTIVE): frozenset({A.ISSUER, A.ADMIN, A.SYSTEM}),
+    (S.ACTIVE, S.SUSPENDED): frozenset({A.ADMIN, A.SYSTEM}),
+    (S.SUSPENDED, S.ACTIVE): frozenset({A.ADMIN, A.SYSTEM}),
+    (S.ACTIVE, S.CLOSED): frozenset({A.ISSUER, A.ADMIN}),
+    (S.SUSPENDED, S.CLOSED): frozenset({A.ADMIN}),
+}
+PUBLIC_STATUSES = frozenset({S.REGISTERED, S.ACTIVE, S.SUSPENDED, S.CLOSED})
+FULL_EDIT_STATUSES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+METADATA_EDIT_STATUSES = frozenset({S.REGISTERED, S.ACTIVE, S.SUSPENDED})
+DESCRIPTIVE_FIELDS = (
+    "name",
+    "description",
+    "type",
+    "methodology",
+    "standard",
+    "country",
+    "region",
+    "latitude",
+    "longitude",
+    "vintages",
+    "expected_annual_reductions",
+)
+FIRST_VINTAGE, LAST_VINTAGE = 1990, 2100
+
+
+@dataclass
+class HistoryEntry:
+    from_status: Status | None
+    to_status: Status
+    actor_id: str | None
+    reason: str | None
+    at: datetime
+
+
+@dataclass
+class Project:
+    id: str
+    organization_id: str
+    name: str
+    description: str
+    type: ProjectType
+    methodology: str
+    standard: str
+    country: str
+    region: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    vintages: list[int]
+    expected_annual_reductions: Quantity
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    status: Status = Status.DRAFT
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        validate_fields(self)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    def update(self, changes: dict[str, object], now: datetime) -> dict[str, object]:
+        """Apply field changes allowed in the current status; returns the old values."""
+        descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS}
+        if descriptive and self.status not in FULL_EDIT_STATUSES:
+            raise Conflict(
+                f"a {self.status.value} project's details cannot change"
+                + ("; only its metadata" if self.status in METADATA_EDIT_STATUSES else ""),
+                code="project_locked",
+            )
+        if "metadata" in changes and self.status not in FULL_EDIT_STATUSES | METADATA_EDIT_STATUSES:
+            raise Conflict(f"a {self.status.value} project cannot change", code="project_locked")
+        before = {k: getattr(self, k) for k in changes}
+        for key, value in changes.items():
+            setattr(self, key, value)
+        validate_fields(self)
+        self.updated_at = now
+        return before
+
+    def transition(
+        self, to: Status, actor: Actor, *, reason: str | None, actor_id: str | None, now: datetime
+    ) -> HistoryEntry:
+        allowed = TRANSITIONS.get((self.status, to))
+        if allowed is None:
+            raise Conflict(
+                f"a project cannot go from {self.status.value} to {to.value}",
+                code="invalid_transition",
+            )
+        if actor not in allowed:
+            raise PermissionDenied(
+                f"moving a project from {self.status.value} to {to.value} is not yours to do"
+            )
+        if to in {S.REJECTED, S.CHANGES_REQUESTED, S.SUSPENDED, S.CLOSED} and not reason:
+            raise InvalidValue("give a reason for this transition", code="reason_required")
+        entry = HistoryEntry(self.status, to, actor_id, reason, now)
+        self.status, self.updated_at = to, now
+        return entry
+
+
+def validate_fields(p: Project) -> None:
+    errors: dict[str, list[str]] = {}
+    if not p.name.strip() or len(p.name) > 200:
+        errors["name"] = ["1 to 200 characters"]
+    if p.country not in ISO_3166_ALPHA2:
+        errors["country"] = ["an ISO 3166-1 alpha-2 code, such as BR or KE"]
+    if (p.latitude is None) != (p.longitude is None):
+        errors["latitude"] = ["give both latitude and longitude, or neither"]
+    if p.latitude is not None and not Decimal(-90) <= p.latitude <= Decimal(90):
+        errors["latitude"] = ["between -90 and 90"]
+    if p.longitude is not None and not Decimal(-180) <= p.longitude <= Decimal(180):
+        errors["longitude"] = ["between -180 and 180"]
+    if len(set(p.vintages)) != len(p.vintages) or any(
+        not FIRST_VINTAGE <= v <= LAST_VINTAGE for v in p.vintages
+    ):
+        errors["vintages"] = [f"distinct years from {FIRST_VINTAGE} to {LAST_VINTAGE}"]
+    if errors:
+        raise InvalidValue("the project has invalid fields", code="invalid_project", errors=errors)
+    p.vintages.sort()

@@ -1,0 +1,119 @@
+"""Projects: registration by issuers, public search, lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+
+from app.domain.projects import services
+from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
+from app.http.common.auth import authenticate, current_principal, public, requires
+from app.http.common.deps import platform, read, uow
+from app.http.projects import schemas as s
+from app.ports.repositories.projects import ProjectQuery
+
+blp = Blueprint("projects", __name__, description="Climate projects and their lifecycle")
+
+
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
+    if "type" in body:
+        body["type"] = ProjectType(body["type"])
+    if "country" in body:
+        body["country"] = body["country"].upper()
+    return body
+
+
+@blp.route("/projects", methods=["POST"])
+@requires("projects:create")
+@blp.arguments(s.ProjectCreateSchema)
+@blp.response(201, s.ProjectSchema)
+def create_project(body: dict[str, Any]) -> Project:
+    """Register a draft project for your organization."""
+    org_id = body.pop("organization_id")
+    return services.create_project(
+        current_principal(),
+        _fields(body),
+        organization_id=org_id,
+        uow=uow(),
+        clock=platform().clock,
+    )
+
+
+@blp.route("/projects", methods=["GET"])
+@public
+@blp.arguments(s.ProjectSearchArgs, location="query")
+@blp.response(200, s.ProjectSchema(many=True))
+@blp.paginate()
+def search_projects(
+    args: dict[str, Any], pagination_parameters: PaginationParameters
+) -> list[Project]:
+    """Search projects: free text `q` over name, description, methodology and region,
+    filters, sort and pages. Anonymous callers see registered projects; signed-in ones
+    also their organizations' drafts."""
+    query = ProjectQuery(
+        text=args.get("q"),
+        type=args.get("type"),
+        country=(args.get("country") or "").upper() or None,
+        vintage=args.get("vintage"),
+        status=args.get("status"),
+        standard=args.get("standard"),
+        organization_id=args.get("organization_id"),
+        sort=args["sort"],
+    )
+    principal = authenticate()
+    with read() as reads:
+        found, total = services.search_projects(
+            principal,
+            query,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+            search=reads.project_search,
+        )
+    pagination_parameters.item_count = total
+    return found
+
+
+@blp.route("/projects/<project_id>", methods=["GET"])
+@public
+@blp.response(200, s.ProjectSchema)
+def get_project(project_id: str) -> Project:
+    """One project (drafts only to their organization, reviewers and admins)."""
+    return services.get_project(authenticate(), project_id, uow=uow())
+
+
+@blp.route("/projects/<project_id>", methods=["PATCH"])
+@requires("projects:update")
+@blp.arguments(s.ProjectUpdateSchema)
+@blp.response(200, s.ProjectSchema)
+def update_project(body: dict[str, Any], project_id: str) -> Project:
+    """Edit a project: every field while `draft` or `changes_requested`, only `metadata`
+    once registered."""
+    return services.update_project(
+        current_principal(), project_id, _fields(body), uow=uow(), clock=platform().clock
+    )
+
+
+@blp.route("/projects/<project_id>/transitions", methods=["POST"])
+@requires("projects:transition")
+@blp.arguments(s.TransitionSchema)
+@blp.response(200, s.ProjectSchema)
+def transition(body: dict[str, Any], project_id: str) -> Project:
+    """Move the project along its lifecycle (`submitted`, `under_review`, ...)."""
+    return services.transition_project(
+        current_principal(),
+        project_id,
+        Status(body["to"]),
+        reason=body["reason"],
+        uow=uow(),
+        clock=platform().clock,
+    )
+
+
+@blp.route("/projects/<project_id>/history", methods=["GET"])
+@public
+@blp.response(200, s.HistorySchema(many=True))
+def history(project_id: str) -> list[HistoryEntry]:
+    """Every status change: from, to, who, why, when."""
+    return services.project_history(authenticate(), project_id, uow=uow())

@@ -1,0 +1,122 @@
+"""Bodies of the project endpoints."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.domain.projects.model import ProjectType, Status
+from app.domain.shared.errors import InvalidValue
+from app.domain.shared.quantity import Quantity
+
+TYPES = [t.value for t in ProjectType]
+STATUSES = [s.value for s in Status]
+SORTS = ["relevance", "name", "-name", "created", "-created", "vintage", "-vintage"]
+
+
+class TonnesField(ma.fields.Field):
+    """A decimal string of tonnes (at most 3 decimals) <-> `Quantity`."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.tonnes_str()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Quantity:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ma.ValidationError('a decimal string of tonnes, such as "1250.5"')
+        try:
+            return Quantity.from_tonnes(str(value))
+        except InvalidValue as exc:
+            raise ma.ValidationError(exc.detail) from None
+
+
+class ProjectFieldsSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = ma.fields.String(load_default="", validate=validate.Length(max=20_000))
+    type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
+    methodology = ma.fields.String(load_default="", validate=validate.Length(max=200))
+    standard = ma.fields.String(load_default="", validate=validate.Length(max=100))
+    country = ma.fields.String(required=True, validate=validate.Length(equal=2))
+    region = ma.fields.String(load_default="", validate=validate.Length(max=200))
+    latitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
+    longitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
+    vintages = ma.fields.List(ma.fields.Integer(strict=True), load_default=list)
+    expected_annual_reductions = TonnesField(
+        load_default=lambda: Quantity(0), metadata={"type": "string", "example": "25000"}
+    )
+    metadata = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
+
+
+class ProjectCreateSchema(ProjectFieldsSchema):
+    organization_id = ma.fields.String(
+        load_default=None, metadata={"description": "needed when you administer several"}
+    )
+
+
+class ProjectUpdateSchema(ma.Schema):
+    name = ma.fields.String(validate=validate.Length(min=1, max=200))
+    description = ma.fields.String(validate=validate.Length(max=20_000))
+    type = ma.fields.String(validate=validate.OneOf(TYPES))
+    methodology = ma.fields.String(validate=validate.Length(max=200))
+    standard = ma.fields.String(validate=validate.Length(max=100))
+    country = ma.fields.String(validate=validate.Length(equal=2))
+    region = ma.fields.String(validate=validate.Length(max=200))
+    latitude = ma.fields.Decimal(allow_none=True, places=6)
+    longitude = ma.fields.Decimal(allow_none=True, places=6)
+    vintages = ma.fields.List(ma.fields.Integer(strict=True))
+    expected_annual_reductions = TonnesField(metadata={"type": "string"})
+    metadata = ma.fields.Dict(keys=ma.fields.String())
+
+
+class ProjectSchema(ma.Schema):
+    id = ma.fields.String()
+    organization_id = ma.fields.String()
+    name = ma.fields.String()
+    description = ma.fields.String()
+    type = ma.fields.Function(lambda p: p.type.value)
+    methodology = ma.fields.String()
+    standard = ma.fields.String()
+    country = ma.fields.String()
+    region = ma.fields.String()
+    latitude = ma.fields.Function(lambda p: _coord(p.latitude))
+    longitude = ma.fields.Function(lambda p: _coord(p.longitude))
+    vintages = ma.fields.List(ma.fields.Integer())
+    expected_annual_reductions = TonnesField(metadata={"type": "string"})
+    metadata = ma.fields.Dict()
+    status = ma.fields.Function(lambda p: p.status.value)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+def _coord(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class ProjectSearchArgs(ma.Schema):
+    q = ma.fields.String(validate=validate.Length(max=200))
+    type = ma.fields.String(validate=validate.OneOf(TYPES))
+    country = ma.fields.String(validate=validate.Length(equal=2))
+    vintage = ma.fields.Integer()
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    standard = ma.fields.String()
+    organization_id = ma.fields.String()
+    sort = ma.fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+
+
+class TransitionSchema(ma.Schema):
+    to = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    reason = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000)
+    )
+
+
+class HistorySchema(ma.Schema):
+    from_ = ma.fields.Function(
+        lambda e: e.from_status.value if e.from_status else None, data_key="from"
+    )
+    to = ma.fields.Function(lambda e: e.to_status.value)
+    actor_id = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
