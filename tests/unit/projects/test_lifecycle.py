@@ -115,7 +115,7 @@ def test_edits_follow_the_status():
 
 def test_services_enforce_ownership_visibility_and_documents():
     uow = FakeUnitOfWork()
-    fields = {k: v for k, v in FIELDS.items()}
+    fields = dict(FIELDS)
     with pytest.raises(PermissionDenied):
         services.create_project(VIEWER, fields, organization_id=None, uow=uow, clock=uow.clock)
     project = services.create_project(
