@@ -29,46 +29,47 @@ start, answers something other than 200, or the two answer differently.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import os
 import platform
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import FrameType
-from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import psycopg
-from psycopg import sql
+from _harness import (
+    DEFAULT_URL,
+    BenchError,
+    LoadGenerator,
+    Round,
+    Server,
+    app_env,
+    core_count,
+    install_signal_handlers,
+    log,
+    migrate,
+    print_server_logs,
+    psycopg_url,
+    server_version,
+    sqlalchemy_url,
+    start_gunicorn,
+    stop_gunicorn,
+    throwaway_database,
+    wait_until_ready,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent  # .venv/bin when run as documented
 PATH = "/api/v1/public/audit-logs/head"
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-START_TIMEOUT_S = 30.0
 ROUND_TIMEOUT_S = 120.0
 WARMUP_REQUESTS = 200
 ROUNDS = 2
 
 
-class BenchError(RuntimeError):
-    """The bench cannot go on, or its result is not trustworthy."""
-
-
-# --- arguments and URLs -------------------------------------------------------------------
+# --- arguments -----------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -91,54 +92,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def with_database(url: str, *, scheme: str, dbname: str) -> str:
-    """`url` with its scheme and database name replaced (user, host, port, query kept)."""
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise BenchError(f"not a PostgreSQL URL: {url}")
-    return urlunsplit((scheme, parts.netloc, f"/{dbname}", parts.query, ""))
-
-
-def sqlalchemy_url(url: str, dbname: str) -> str:
-    return with_database(url, scheme="postgresql+psycopg", dbname=dbname)
-
-
-def psycopg_url(url: str, dbname: str) -> str:
-    return with_database(url, scheme="postgresql", dbname=dbname)
-
-
 # --- the throwaway database ----------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
-    """Create `bench_read_<random>` on the server, yield its name, drop it whatever happens."""
-    name = f"bench_read_{secrets.token_hex(4)}"
-    admin = psycopg_url(server_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-25:])
-        raise BenchError(f"flask db upgrade failed:\n{tail}")
 
 
 def fill_audit_log(conninfo: str, rows: int) -> tuple[int, str]:
@@ -185,187 +139,7 @@ def _audit_row(seq: int, start: datetime, prev_hash: str, row_hash: str) -> tupl
     )
 
 
-# --- the servers ---------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_gunicorn(
-    name: str, wsgi_target: str, env: dict[str, str], workers: int, log_dir: Path
-) -> Server:
-    port = free_port()
-    log_path = log_dir / f"{name}.log"
-    command = [
-        str(BIN / "gunicorn"),
-        wsgi_target,
-        "--worker-class",
-        "sync",
-        "--workers",
-        str(workers),
-        "--threads",
-        "1",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return Server(name, f"http://127.0.0.1:{port}{PATH}", process, log_path)
-
-
-def stop_gunicorn(server: Server) -> None:
-    """TERM the server's process group (master and workers), KILL it if it lingers."""
-    if server.process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.process.pid, signal.SIGTERM)
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.process.pid, signal.SIGKILL)
-        server.process.wait(timeout=5)
-
-
-def wait_until_ready(server: Server, timeout: float = START_TIMEOUT_S) -> bytes:
-    """Poll until the endpoint answers 200; return that body."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchError(
-                f"{server.name} exited ({server.process.returncode}):\n{server.log_tail()}"
-            )
-        try:
-            response = httpx.get(server.url, timeout=2.0)
-        except httpx.TransportError as exc:
-            last = repr(exc)
-        else:
-            if response.status_code == 200:
-                return response.content
-            last = f"HTTP {response.status_code}: {response.text[:300]}"
-        time.sleep(0.2)
-    raise BenchError(
-        f"{server.name} not ready after {timeout:.0f} s ({last}):\n{server.log_tail()}"
-    )
-
-
-# --- the load ------------------------------------------------------------------------------
-
-
-@dataclass
-class Round:
-    server: str
-    number: int
-    latencies_s: list[float] = field(default_factory=list)
-    failures: dict[str, int] = field(default_factory=dict)
-    elapsed_s: float = 0.0
-    aborted: bool = False
-
-    @property
-    def ok(self) -> int:
-        return len(self.latencies_s)
-
-    @property
-    def throughput(self) -> float:
-        return self.ok / self.elapsed_s if self.elapsed_s else 0.0
-
-    def percentile_ms(self, pct: float) -> float:
-        """Nearest-rank percentile of the successful requests, in milliseconds."""
-        if not self.latencies_s:
-            return math.nan
-        ordered = sorted(self.latencies_s)
-        rank = max(1, math.ceil(pct / 100 * len(ordered)))
-        return ordered[rank - 1] * 1000
-
-
-class LoadGenerator:
-    """`concurrency` threads, one keep-alive client each, sharing a budget of requests."""
-
-    def __init__(self, concurrency: int, stop: threading.Event) -> None:
-        self.concurrency = concurrency
-        self.stop = stop
-        self._lock = threading.Lock()
-        self._left = 0
-        self._deadline = 0.0
-
-    def run(self, url: str, result: Round, requests: int, timeout: float) -> Round:
-        self._left = requests
-        self._deadline = time.perf_counter() + timeout
-        threads = [
-            threading.Thread(target=self._worker, args=(url, result), daemon=True)
-            for _ in range(self.concurrency)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        result.elapsed_s = time.perf_counter() - started
-        result.aborted = self._left > 0 and not self.stop.is_set()
-        return result
-
-    def _take(self) -> bool:
-        with self._lock:
-            if self._left <= 0 or self.stop.is_set() or time.perf_counter() > self._deadline:
-                return False
-            self._left -= 1
-            return True
-
-    def _worker(self, url: str, result: Round) -> None:
-        latencies: list[float] = []
-        failures: dict[str, int] = {}
-        with httpx.Client(timeout=10.0) as client:
-            while self._take():
-                began = time.perf_counter()
-                try:
-                    status = client.get(url).status_code
-                except httpx.HTTPError as exc:
-                    key = type(exc).__name__
-                else:
-                    if status == 200:
-                        latencies.append(time.perf_counter() - began)
-                        continue
-                    key = f"HTTP {status}"
-                failures[key] = failures.get(key, 0) + 1
-        with self._lock:
-            result.latencies_s.extend(latencies)
-            for key, count in failures.items():
-                result.failures[key] = result.failures.get(key, 0) + count
-
-
 # --- the report ----------------------------------------------------------------------------
-
-
-def core_count() -> str:
-    total = os.cpu_count() or 0
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
-    return f"{total}" if usable == total else f"{total} ({usable} usable by this process)"
-
-
-def server_version(conninfo: str) -> str:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-    return str(row[0]) if row else "?"
 
 
 def print_header(args: argparse.Namespace, pg_version: str, body: bytes) -> None:
@@ -429,28 +203,7 @@ def print_ratios(rounds: Sequence[Round]) -> None:
     print("Ratios above 1 mean the platform is slower than the bare baseline.")
 
 
-def print_server_logs(servers: Sequence[Server]) -> None:
-    """Anything the servers logged at WARNING or above during the bench."""
-    for server in servers:
-        lines = server.log_path.read_text(errors="replace").splitlines()
-        if lines:
-            print(f"\n{server.name}: {len(lines)} log line(s) at WARNING+, last ones:")
-            print(server.log_tail(10))
-
-
 # --- orchestration -------------------------------------------------------------------------
-
-
-def app_env(db_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-        "RATELIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "json",
-    }
 
 
 def check_same_body(bodies: dict[str, bytes]) -> bytes:
@@ -496,8 +249,11 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
                 {**os.environ, "BENCH_DB": conninfo},
                 args.workers,
                 Path(logs),
+                path=PATH,
             )
-            servers["ours"] = start_gunicorn("ours", "wsgi:app", env, args.workers, Path(logs))
+            servers["ours"] = start_gunicorn(
+                "ours", "wsgi:app", env, args.workers, Path(logs), path=PATH
+            )
             log("servers starting; measuring")
             return measure(args, servers, stop)
         finally:
@@ -506,18 +262,9 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
                 stop_gunicorn(server)
 
 
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with INT ignored
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    install_signal_handlers()
     stop = threading.Event()
     try:
         return run(args, stop)

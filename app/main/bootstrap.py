@@ -6,17 +6,20 @@ Nothing else constructs adapters. HTTP views reach this object through
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dramatiq
 import redis
 
 from app.adapters.crypto import eth_signatures
+from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.security.passwords import Argon2PasswordHasher
@@ -24,6 +27,9 @@ from app.adapters.sql.database import Database, DatabaseProbe
 from app.adapters.sql.reads import SqlReads, sql_reads
 from app.adapters.sql.revocation import SqlRevocationList
 from app.adapters.sql.uow import SqlUnitOfWork
+from app.adapters.storage.ipfs import IpfsBlobStore, IpfsProbe
+from app.adapters.storage.local import LocalBlobStore
+from app.adapters.storage.s3 import S3BlobStore, S3Probe
 from app.adapters.tasks.dramatiq_queue import (
     BrokerProbe,
     DramatiqTaskQueue,
@@ -33,12 +39,14 @@ from app.adapters.tasks.dramatiq_queue import (
 from app.domain.auth.policy import AuthPolicy
 from app.domain.platform import services as platform_services
 from app.domain.platform.services import JobHandler
+from app.domain.projects.documents import Storage
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
-from app.main.config import Settings
+from app.main.config import ConfigError, Settings
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
 from app.ports.revocation import RevocationList
+from app.ports.storage import BlobStore
 from app.workers import EVENT_SUBSCRIPTIONS, job_handlers
 
 log = logging.getLogger(__name__)
@@ -66,13 +74,18 @@ class Platform:
         self.auth_policy = AuthPolicy(
             public_base_url=settings.public_base_url,
             chain_id=settings.chain_id,
-            token_key=hashlib.sha256(b"one-time-tokens\0" + settings.secret_key.encode()).digest(),
+            token_key=_derive(settings.secret_key, b"one-time-tokens"),
         )
         self.signatures = eth_signatures.EthSignatureVerifier()
         self.checksum_address = eth_signatures.checksum_address
         self.is_checksum_address = eth_signatures.is_checksum_address
         self.mailer: Mailer = _mailer(settings)
         self.revocations: RevocationList = _revocations(settings, self.db)
+        self.storage = Storage(
+            store=_blob_store(settings),
+            cipher=_cipher(settings),
+            link_key=_derive(settings.secret_key, b"document-links"),
+        )
 
     def uow(self, request_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -149,11 +162,46 @@ def bootstrap(
         },
     )
     platform.handlers = {**job_handlers(platform), **(handlers or {})}
-    platform.probes = [DatabaseProbe(db), BrokerProbe(broker)]
+    platform.probes = [DatabaseProbe(db), BrokerProbe(broker), *_storage_probes(settings)]
     if settings.smtp_host:
         platform.probes.append(SmtpProbe(settings.smtp_host, settings.smtp_port))
     platform.declare_actors()
     return platform
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    """A separate key per purpose from SECRET_KEY (one leaked use does not expose another)."""
+    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+
+
+def _cipher(settings: Settings) -> AesGcmEnvelopeCipher:
+    keys = parse_master_keys(settings.master_keys)
+    active = settings.master_key_id or next(iter(keys))
+    if active not in keys:
+        raise ConfigError(f"MASTER_KEY_ID {active!r} is not in MASTER_KEYS")
+    return AesGcmEnvelopeCipher(keys, active)
+
+
+def _blob_store(settings: Settings) -> BlobStore:
+    if settings.storage_backend == "s3":
+        return S3BlobStore(
+            settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
+        )
+    if settings.storage_backend == "ipfs":
+        return IpfsBlobStore(settings.ipfs_api_url)
+    return LocalBlobStore(Path(settings.storage_dir))
+
+
+def _storage_probes(settings: Settings) -> list[HealthProbe]:
+    if settings.storage_backend == "s3":
+        return [
+            S3Probe(
+                settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
+            )
+        ]
+    if settings.storage_backend == "ipfs":
+        return [IpfsProbe(settings.ipfs_api_url)]
+    return []
 
 
 def _mailer(settings: Settings) -> Mailer:

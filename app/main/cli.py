@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from app.domain.documents.services import rotate_keys
 from app.domain.platform.services import verify_audit_chain
 from app.main import migrations
 from app.main.bootstrap import Platform
@@ -25,6 +26,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(audit)
     app.cli.add_command(outbox)
+    app.cli.add_command(documents)
 
 
 @click.group(cls=AppGroup, help="Database migrations (Alembic).")
@@ -103,3 +105,20 @@ def outbox_relay() -> None:
     while sent := _platform().flush_outbox():
         total += sent
     click.echo(f"sent {total} job(s)")
+
+
+@click.group(cls=AppGroup, help="Documents.")
+def documents() -> None:
+    pass
+
+
+@documents.command(
+    "rotate-keys", help="Re-wrap every data key under MASTER_KEY_ID (ciphertexts untouched)."
+)
+def documents_rotate_keys() -> None:
+    platform = _platform()
+    storage = platform.storage
+    count = rotate_keys(uow=platform.uow(), cipher=storage.cipher, store=storage.store)
+    click.echo(
+        f"re-wrapped {count} document version(s) under {platform.storage.cipher.active_key_id}"
+    )

@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
 DEV_SECRET_KEY = "development-only-secret-key-change-me-0123456789"  # noqa: S105
+# base64 of 32 bytes, for development only (production refuses it)
+DEV_MASTER_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYnk="
 
 
 class ConfigError(RuntimeError):
@@ -49,6 +51,14 @@ class Settings:
     auth_ratelimit_ip: str = "20 per minute"
     auth_ratelimit_account: str = "10 per 15 minutes"
     password_hash_fast: bool = False
+    storage_backend: str = "local"
+    storage_dir: str = str(INSTANCE / "storage")
+    master_keys: str = DEV_MASTER_KEYS
+    master_key_id: str | None = None
+    s3_bucket: str = "carbon-documents"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    ipfs_api_url: str = "http://127.0.0.1:5001"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -82,6 +92,14 @@ class Settings:
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             auth_ratelimit_ip=env.get("AUTH_RATELIMIT_IP", cls.auth_ratelimit_ip),
             auth_ratelimit_account=env.get("AUTH_RATELIMIT_ACCOUNT", cls.auth_ratelimit_account),
+            storage_backend=env.get("STORAGE_BACKEND", "local"),
+            storage_dir=env.get("STORAGE_DIR", cls.storage_dir),
+            master_keys=env.get("MASTER_KEYS", DEV_MASTER_KEYS),
+            master_key_id=env.get("MASTER_KEY_ID") or None,
+            s3_bucket=env.get("S3_BUCKET", cls.s3_bucket),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_region=env.get("S3_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
+            ipfs_api_url=env.get("IPFS_API_URL", cls.ipfs_api_url),
         )
 
     @property
@@ -105,6 +123,10 @@ class Settings:
             problems.append("SECRET_KEY is the development default")
         if self.production and self.bootstrap_admin_password in {"admin", "password", "change-me"}:
             problems.append("BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
+        if self.storage_backend not in {"local", "s3", "ipfs"}:
+            problems.append("STORAGE_BACKEND must be local, s3 or ipfs")
+        if self.production and self.master_keys == DEV_MASTER_KEYS:
+            problems.append("MASTER_KEYS is the development key")
         if self.access_token_minutes < 1:
             problems.append("ACCESS_TOKEN_MINUTES must be at least 1")
         if self.password_hash_fast and self.app_env != "test":

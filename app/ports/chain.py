@@ -87,3 +87,9 @@ class RegistryOperator(Protocol):
         serial_start: int,
         serial_end: int,
     ) -> Receipt: ...
+
+
+class CustodialWallets(Protocol):
+    def new_account(self) -> tuple[str, bytes]:
+        """A fresh (checksummed address, private key) pair for a custodial holder."""
+        ...

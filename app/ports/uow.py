@@ -12,6 +12,11 @@ from app.domain.shared.jobs import Job
 
 
 class UnitOfWork(Protocol):
+    @property
+    def request_id(self) -> str | None:
+        """The request (or job) this unit works for, recorded with what it writes."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(

@@ -107,6 +107,7 @@ class FakeUnitOfWork:
         self.projects = FakeProjectRepository()
         self.subscriptions: dict[str, list[str]] = {}
         self.dispatched: list[DomainEvent] = []
+        self.request_id: str | None = None
         self.commits = 0
         self._snapshot = self._take()
         self._pending: tuple[list[AuditRecord], list[DomainEvent], list[Job]] = ([], [], [])

@@ -34,10 +34,11 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-def make_platform(db_url: str) -> Iterator[Callable[..., Platform]]:
+def make_platform(db_url: str, tmp_path) -> Iterator[Callable[..., Platform]]:
     made: list[Platform] = []
 
     def _make(*, database_url: str | None = None, handlers=None, **overrides: Any) -> Platform:
+        overrides.setdefault("storage_dir", str(tmp_path / "storage"))
         settings = settings_for(database_url or db_url, **overrides)
         platform = bootstrap(settings, handlers=handlers)
         made.append(platform)

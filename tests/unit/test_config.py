@@ -15,7 +15,7 @@ def test_production_refuses_the_development_secret():
 
 
 def test_production_starts_with_real_secrets():
-    env = {"APP_ENV": "production", "SECRET_KEY": "x" * 48}
+    env = {"APP_ENV": "production", "SECRET_KEY": "x" * 48, "MASTER_KEYS": "k1:" + "A" * 43 + "="}
     settings = Settings.from_env(env).validate()
     assert settings.log_format == "json"
     assert not settings.debug_errors
@@ -31,3 +31,8 @@ def test_short_secrets_and_unknown_values_are_refused():
 def test_access_tokens_always_expire():
     with pytest.raises(ConfigError, match="ACCESS_TOKEN_MINUTES"):
         Settings.from_env({"ACCESS_TOKEN_MINUTES": "0"}).validate()
+
+
+def test_production_refuses_the_development_master_key():
+    with pytest.raises(ConfigError, match="MASTER_KEYS"):
+        Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48}).validate()

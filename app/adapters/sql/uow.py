@@ -22,6 +22,8 @@ from app.adapters.sql.auth_repositories import (
     SqlUserRepository,
 )
 from app.adapters.sql.database import Database
+from app.adapters.sql.document_repositories import SqlDocumentRepository
+from app.adapters.sql.ledger_repositories import SqlCreditRepository, SqlIndexerRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
 from app.domain.shared.audit import AuditRecord
@@ -42,6 +44,9 @@ class SqlUnitOfWork:
     nonces: SqlNonceRepository
     api_keys: SqlApiKeyRepository
     projects: SqlProjectRepository
+    documents: SqlDocumentRepository
+    credits: SqlCreditRepository
+    indexer: SqlIndexerRepository
 
     def __init__(
         self,
@@ -90,6 +95,9 @@ class SqlUnitOfWork:
         self.nonces = SqlNonceRepository(session)
         self.api_keys = SqlApiKeyRepository(session)
         self.projects = SqlProjectRepository(session)
+        self.documents = SqlDocumentRepository(session)
+        self.credits = SqlCreditRepository(session)
+        self.indexer = SqlIndexerRepository(session)
 
     def __exit__(
         self,

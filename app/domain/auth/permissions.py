@@ -27,7 +27,9 @@ class OrgRole(StrEnum):
 
 
 # Every signed-in user, whatever their roles.
-SIGNED_IN = frozenset({"profile:read", "profile:update", "sessions:manage", "wallets:link"})
+SIGNED_IN = frozenset(
+    {"profile:read", "profile:update", "sessions:manage", "wallets:link", "documents:read"}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.RETAIL: frozenset(),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.domain.projects.model import HistoryEntry, Project
-from app.ports.repositories.platform import PlatformUoW
+from app.ports.repositories.documents import DocumentsUoW
 
 
 class ProjectRepository(Protocol):
@@ -27,7 +27,7 @@ class ProjectRepository(Protocol):
         ...
 
 
-class ProjectsUoW(PlatformUoW, Protocol):
+class ProjectsUoW(DocumentsUoW, Protocol):
     @property
     def projects(self) -> ProjectRepository: ...
 

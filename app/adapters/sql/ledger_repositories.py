@@ -1,0 +1,239 @@
+"""SQL repositories of the credit ledger and the indexer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.adapters.sql.tables_chain import (
+    chain_blocks,
+    chain_checkpoints,
+    chain_events,
+    credit_allocation,
+    credit_balances,
+    credit_batches,
+    retirements,
+)
+from app.domain.credits.model import (
+    BatchStatus,
+    CreditBatch,
+    Holding,
+    Retirement,
+    RetirementStatus,
+)
+from app.domain.indexer.model import ChainEvent, Checkpoint
+
+FIRST_SERIAL, FIRST_TOKEN = 1, 1
+
+
+def _batch(row: Any) -> CreditBatch:
+    data = dict(row._mapping)
+    data["status"] = BatchStatus(data["status"])
+    return CreditBatch(**data)
+
+
+def _retirement(row: Any) -> Retirement:
+    data = dict(row._mapping)
+    data["status"] = RetirementStatus(data["status"])
+    return Retirement(**data)
+
+
+class SqlCreditRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add_batch(self, batch: CreditBatch) -> None:
+        self._db.execute(
+            sa.insert(credit_batches).values({**asdict(batch), "status": batch.status.value})
+        )
+
+    def save_batch(self, batch: CreditBatch) -> None:
+        values = {**asdict(batch), "status": batch.status.value}
+        self._db.execute(
+            sa.update(credit_batches).where(credit_batches.c.id == batch.id).values(values)
+        )
+
+    def batch_by_token_for_update(self, token_id: int) -> CreditBatch | None:
+        query = (
+            sa.select(credit_batches).where(credit_batches.c.token_id == token_id).with_for_update()
+        )
+        row = self._db.execute(query).first()
+        return _batch(row) if row else None
+
+    def batches_for(self, project_id: str, vintage: int | None) -> list[CreditBatch]:
+        query = sa.select(credit_batches).where(credit_batches.c.project_id == project_id)
+        if vintage is not None:
+            query = query.where(credit_batches.c.vintage == vintage)
+        return [_batch(r) for r in self._db.execute(query.order_by(credit_batches.c.token_id))]
+
+    def lock_allocation(self) -> None:
+        query = sa.select(credit_allocation.c.id).where(credit_allocation.c.id == 1)
+        if self._db.execute(query.with_for_update()).first() is None:
+            self._db.execute(
+                sa.insert(credit_allocation).values(
+                    id=1, next_serial=FIRST_SERIAL, next_token_id=FIRST_TOKEN
+                )
+            )
+
+    def next_serial(self) -> int:
+        top = self._db.execute(sa.select(sa.func.max(credit_batches.c.serial_end))).scalar()
+        return int(top) + 1 if top is not None else FIRST_SERIAL
+
+    def next_token_id(self) -> int:
+        top = self._db.execute(sa.select(sa.func.max(credit_batches.c.token_id))).scalar()
+        return int(top) + 1 if top is not None else FIRST_TOKEN
+
+    def holding_for_update(self, address: str, token_id: int) -> Holding:
+        where = (credit_balances.c.address == address) & (credit_balances.c.token_id == token_id)
+        row = self._db.execute(sa.select(credit_balances).where(where).with_for_update()).first()
+        if row is None:
+            self._db.execute(
+                sa.insert(credit_balances).values(
+                    address=address, token_id=token_id, onchain_kg=0, pending_out_kg=0
+                )
+            )
+            row = self._db.execute(sa.select(credit_balances).where(where).with_for_update()).one()
+        return Holding(row.address, int(row.token_id), int(row.onchain_kg), int(row.pending_out_kg))
+
+    def save_holding(self, holding: Holding) -> None:
+        self._db.execute(
+            sa.update(credit_balances)
+            .where(
+                (credit_balances.c.address == holding.address)
+                & (credit_balances.c.token_id == holding.token_id)
+            )
+            .values(onchain_kg=holding.onchain_kg, pending_out_kg=holding.pending_out_kg)
+        )
+
+    def add_retirement(self, retirement: Retirement) -> None:
+        values = {**asdict(retirement), "status": retirement.status.value}
+        self._db.execute(sa.insert(retirements).values(values))
+
+    def get_retirement(self, retirement_id: str) -> Retirement | None:
+        row = self._db.execute(
+            sa.select(retirements).where(retirements.c.id == retirement_id)
+        ).first()
+        return _retirement(row) if row else None
+
+    def retirement_for_update(self, retirement_id: str) -> Retirement | None:
+        query = sa.select(retirements).where(retirements.c.id == retirement_id).with_for_update()
+        row = self._db.execute(query).first()
+        return _retirement(row) if row else None
+
+    def pending_retirement_for(
+        self, token_id: int, holder: str, serial_start: int, serial_end: int
+    ) -> Retirement | None:
+        c = retirements.c
+        query = sa.select(retirements).where(
+            (c.token_id == token_id)
+            & (sa.func.lower(c.holder_address) == holder.lower())
+            & (c.serial_start == serial_start)
+            & (c.serial_end == serial_end)
+        )
+        row = self._db.execute(query.with_for_update()).first()
+        return _retirement(row) if row else None
+
+    def save_retirement(self, retirement: Retirement) -> None:
+        values = {**asdict(retirement), "status": retirement.status.value}
+        self._db.execute(
+            sa.update(retirements).where(retirements.c.id == retirement.id).values(values)
+        )
+
+
+class SqlIndexerRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def checkpoint_for_update(self) -> Checkpoint | None:
+        query = sa.select(chain_checkpoints).where(chain_checkpoints.c.id == 1).with_for_update()
+        row = self._db.execute(query).first()
+        if row is None:
+            return None
+        data = dict(row._mapping)
+        data.pop("id")
+        return Checkpoint(**data)
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        values = asdict(checkpoint)
+        updated = self._db.execute(
+            sa.update(chain_checkpoints).where(chain_checkpoints.c.id == 1).values(values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            self._db.execute(sa.insert(chain_checkpoints).values(id=1, **values))
+
+    def insert_events(self, events: list[ChainEvent]) -> list[ChainEvent]:
+        if not events:
+            return []
+        existing = {
+            (r.block_number, r.log_index)
+            for r in self._db.execute(
+                sa.select(chain_events.c.block_number, chain_events.c.log_index).where(
+                    chain_events.c.block_number.between(
+                        events[0].block_number, events[-1].block_number
+                    )
+                )
+            )
+        }
+        fresh = [e for e in events if e.position not in existing]
+        if fresh:
+            self._db.execute(sa.insert(chain_events), [_event_row(e) for e in fresh])
+        return fresh
+
+    def events_after(self, block_number: int) -> list[ChainEvent]:
+        rows = self._db.execute(
+            sa.select(chain_events)
+            .where(chain_events.c.block_number > block_number)
+            .order_by(chain_events.c.block_number, chain_events.c.log_index)
+        )
+        return [
+            ChainEvent(
+                r.name,
+                dict(r.args),
+                r.address,
+                int(r.block_number),
+                r.block_hash,
+                r.tx_hash,
+                r.log_index,
+            )
+            for r in rows
+        ]
+
+    def delete_after(self, block_number: int) -> None:
+        self._db.execute(sa.delete(chain_events).where(chain_events.c.block_number > block_number))
+        self._db.execute(sa.delete(chain_blocks).where(chain_blocks.c.number > block_number))
+
+    def record_blocks(self, hashes: dict[int, str]) -> None:
+        if not hashes:
+            return
+        numbers = list(hashes)
+        self._db.execute(sa.delete(chain_blocks).where(chain_blocks.c.number.in_(numbers)))
+        self._db.execute(
+            sa.insert(chain_blocks), [{"number": n, "hash": h} for n, h in hashes.items()]
+        )
+
+    def recent_blocks(self, limit: int) -> list[tuple[int, str]]:
+        rows = self._db.execute(
+            sa.select(chain_blocks.c.number, chain_blocks.c.hash)
+            .order_by(chain_blocks.c.number.desc())
+            .limit(limit)
+        )
+        return [(int(r.number), r.hash) for r in rows]
+
+
+def _event_row(event: ChainEvent) -> dict[str, Any]:
+    args = {
+        k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+        for k, v in event.args.items()
+    }
+    return {
+        "block_number": event.block_number,
+        "log_index": event.log_index,
+        "block_hash": event.block_hash,
+        "tx_hash": event.transaction_hash,
+        "address": event.address,
+        "name": event.name,
+        "args": args,
+    }

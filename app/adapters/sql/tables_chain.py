@@ -1,0 +1,141 @@
+"""Tables of the credit ledger and the chain indexer."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.adapters.sql.tables import metadata
+from app.adapters.sql.types import Json, UtcDateTime
+
+credit_batches = sa.Table(
+    "credit_batches",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column(
+        "project_id", sa.String(32), sa.ForeignKey("projects.id"), nullable=False, index=True
+    ),
+    sa.Column("vintage", sa.Integer, nullable=False),
+    sa.Column("monitoring_period", sa.String(64), nullable=False),
+    sa.Column("token_id", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("serial_start", sa.BigInteger, nullable=False),
+    sa.Column("serial_end", sa.BigInteger, nullable=False),
+    sa.Column("issued_kg", sa.BigInteger, nullable=False),
+    sa.Column("retired_kg", sa.BigInteger, nullable=False),
+    sa.Column("next_serial", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("mint_tx", sa.String(66), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint(
+        "project_id", "vintage", "monitoring_period", name="uq_credit_batches_issuance"
+    ),
+    sa.CheckConstraint("serial_end >= serial_start", name="serial_order"),
+    sa.CheckConstraint(
+        "issued_kg = (serial_end - serial_start + 1) * 1000", name="one_serial_per_tonne"
+    ),
+    sa.CheckConstraint("retired_kg >= 0 AND retired_kg <= issued_kg", name="retired_within_issued"),
+    sa.CheckConstraint(
+        "next_serial >= serial_start AND next_serial <= serial_end + 1", name="next_serial_in_range"
+    ),
+)
+
+credit_allocation = sa.Table(
+    "credit_allocation",
+    metadata,
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("next_serial", sa.BigInteger, nullable=False),
+    sa.Column("next_token_id", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("id = 1", name="single_row"),
+)
+
+credit_balances = sa.Table(
+    "credit_balances",
+    metadata,
+    sa.Column("address", sa.String(42), primary_key=True),
+    sa.Column("token_id", sa.BigInteger, primary_key=True, index=True),
+    sa.Column("onchain_kg", sa.BigInteger, nullable=False),
+    sa.Column("pending_out_kg", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("pending_out_kg >= 0", name="pending_not_negative"),
+)
+
+retirements = sa.Table(
+    "retirements",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("holder_address", sa.String(42), nullable=False, index=True),
+    sa.Column("owner_kind", sa.String(16), nullable=False),
+    sa.Column("owner_id", sa.String(32), nullable=False, index=True),
+    sa.Column("project_id", sa.String(32), nullable=False, index=True),
+    sa.Column("vintage", sa.Integer, nullable=False),
+    sa.Column("batch_id", sa.String(32), sa.ForeignKey("credit_batches.id"), nullable=False),
+    sa.Column("token_id", sa.BigInteger, nullable=False),
+    sa.Column("quantity_kg", sa.BigInteger, nullable=False),
+    sa.Column("beneficiary", sa.String(300), nullable=False),
+    sa.Column("purpose", sa.String(1000), nullable=False),
+    sa.Column("serial_start", sa.BigInteger, nullable=False),
+    sa.Column("serial_end", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("tx_hash", sa.String(66), nullable=True, index=True),
+    sa.Column("self_custody", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("confirmed_at", UtcDateTime, nullable=True),
+    sa.Column("failure", sa.Text, nullable=True),
+    sa.Column("certificate_id", sa.String(32), nullable=True),
+    sa.UniqueConstraint("token_id", "serial_start", name="uq_retirements_serial"),
+    sa.CheckConstraint("quantity_kg > 0", name="quantity_positive"),
+)
+
+custodial_accounts = sa.Table(
+    "custodial_accounts",
+    metadata,
+    sa.Column("owner_kind", sa.String(16), primary_key=True),
+    sa.Column("owner_id", sa.String(32), primary_key=True),
+    sa.Column("address", sa.String(42), nullable=False, unique=True),
+    sa.Column("encrypted_key", sa.LargeBinary, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+chain_events = sa.Table(
+    "chain_events",
+    metadata,
+    sa.Column("block_number", sa.BigInteger, primary_key=True),
+    sa.Column("log_index", sa.Integer, primary_key=True),
+    sa.Column("block_hash", sa.String(66), nullable=False),
+    sa.Column("tx_hash", sa.String(66), nullable=False, index=True),
+    sa.Column("address", sa.String(42), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False, index=True),
+    sa.Column("args", Json, nullable=False),
+)
+
+chain_blocks = sa.Table(
+    "chain_blocks",
+    metadata,
+    sa.Column("number", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.String(66), nullable=False),
+)
+
+chain_checkpoints = sa.Table(
+    "chain_checkpoints",
+    metadata,
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("genesis_hash", sa.String(66), nullable=False),
+    sa.Column("block_number", sa.BigInteger, nullable=False),
+    sa.Column("block_hash", sa.String(66), nullable=True),
+    sa.Column("head_block", sa.BigInteger, nullable=False),
+    sa.Column("safe_block", sa.BigInteger, nullable=False),
+    sa.Column("reorgs", sa.Integer, nullable=False),
+    sa.Column("halted", sa.Text, nullable=True),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("caller", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,206 @@
+"""Use cases of the credit ledger: minting batches, custodial holdings, retirements.
+
+Chain writes never happen inside a request: the use case commits the intent (a pending
+batch or retirement, with its serials reserved) and an outbox job sends the transaction;
+the indexer confirms it when the event is seen."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.domain.auth.model import Principal
+from app.domain.auth.permissions import OrgRole
+from app.domain.credits.model import (
+    CreditBatch,
+    InsufficientCredits,
+    Retirement,
+)
+from app.domain.projects.access import can_see, is_issuer_of
+from app.domain.projects.model import Status
+from app.domain.shared.audit import AuditRecord
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from app.domain.shared.ids import new_id
+from app.domain.shared.jobs import Job
+from app.domain.shared.quantity import KG_PER_TONNE, Quantity
+from app.ports.clock import Clock
+from app.ports.repositories.credits import CreditsUoW
+from app.ports.repositories.projects import ProjectsUoW
+
+MINTABLE = frozenset({Status.APPROVED, Status.REGISTERED, Status.ACTIVE})
+
+
+class LedgerUoW(CreditsUoW, ProjectsUoW, Protocol):
+    """Minting and retiring touch projects and the ledger in one transaction."""
+
+
+def mint_batch(
+    principal: Principal,
+    project_id: str,
+    *,
+    vintage: int,
+    quantity: Quantity,
+    monitoring_period: str,
+    uow: LedgerUoW,
+    clock: Clock,
+    holder_address: str,
+) -> CreditBatch:
+    """Reserve a token id and a serial range for a new batch and ask for the mint."""
+    if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
+        raise RuleViolation("batches are minted in whole tonnes", code="whole_tonnes")
+    with uow:
+        project = uow.projects.get(project_id)
+        if project is None or not can_see(principal, project):
+            raise NotFound("project not found")
+        if not (principal.is_admin or is_issuer_of(principal, project.organization_id)):
+            raise PermissionDenied("only the project's issuers or an admin mint its credits")
+        if project.status not in MINTABLE:
+            raise Conflict(
+                f"a {project.status.value} project cannot be minted", code="not_mintable"
+            )
+        if vintage not in project.vintages:
+            raise RuleViolation(
+                f"{vintage} is not one of the project's vintages", code="unknown_vintage"
+            )
+        if any(
+            b.monitoring_period == monitoring_period
+            for b in uow.credits.batches_for(project_id, vintage)
+        ):
+            raise Conflict(
+                "this vintage and monitoring period were already issued", code="already_issued"
+            )
+        uow.credits.lock_allocation()
+        start = uow.credits.next_serial()
+        batch = CreditBatch(
+            id=new_id(),
+            project_id=project_id,
+            vintage=vintage,
+            monitoring_period=monitoring_period,
+            token_id=uow.credits.next_token_id(),
+            serial_start=start,
+            serial_end=start + quantity.kg // KG_PER_TONNE - 1,
+            issued_kg=quantity.kg,
+            created_at=clock.now(),
+        )
+        uow.credits.add_batch(batch)
+        uow.enqueue(Job("credits.mint", {"batch_id": batch.id, "to": holder_address}))
+        uow.audit(
+            AuditRecord(
+                "credits.mint_requested",
+                "credit_batch",
+                batch.id,
+                principal.id,
+                after={
+                    "project_id": project_id,
+                    "vintage": vintage,
+                    "quantity": quantity.tonnes_str(),
+                    "token_id": batch.token_id,
+                    "serials": [batch.serial_start, batch.serial_end],
+                },
+                organization_id=project.organization_id,
+            )
+        )
+        uow.commit()
+        return batch
+
+
+def authorize_holding(principal: Principal, organization_id: str | None) -> tuple[str, str]:
+    """Whose credits: the caller's own, or an organization's (its admin or finance)."""
+    if organization_id is None:
+        if principal.user_id is None:
+            raise PermissionDenied("an API key retires for its organization: give organization_id")
+        return "user", principal.user_id
+    if not principal.sees_org(organization_id):
+        raise NotFound("organization not found")
+    role = principal.memberships.get(organization_id)
+    if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.FINANCE}):
+        raise PermissionDenied("retiring an organization's credits takes its admin or finance role")
+    return "organization", organization_id
+
+
+def retire(
+    principal: Principal,
+    *,
+    project_id: str,
+    vintage: int,
+    quantity: Quantity,
+    beneficiary: str,
+    purpose: str,
+    owner: tuple[str, str],
+    holder_address: str,
+    uow: LedgerUoW,
+    clock: Clock,
+) -> Retirement:
+    """Reserve the holding and the next serials of a batch, then ask the chain."""
+    if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
+        raise RuleViolation("retirements are whole tonnes (one serial each)", code="whole_tonnes")
+    with uow:
+        project = uow.projects.get(project_id)
+        if project is None or not can_see(principal, project):
+            raise NotFound("project not found")
+        for candidate in uow.credits.batches_for(project_id, vintage):
+            holding = uow.credits.holding_for_update(holder_address, candidate.token_id)
+            if holding.available_kg < quantity.kg:
+                continue
+            batch = uow.credits.batch_by_token_for_update(candidate.token_id)
+            assert batch is not None
+            holding.reserve(quantity.kg)
+            serial_start, serial_end = batch.take_serials(quantity)
+            retirement = Retirement(
+                id=new_id(),
+                holder_address=holder_address,
+                owner_kind=owner[0],
+                owner_id=owner[1],
+                project_id=project_id,
+                vintage=vintage,
+                batch_id=batch.id,
+                token_id=batch.token_id,
+                quantity_kg=quantity.kg,
+                beneficiary=beneficiary,
+                purpose=purpose,
+                serial_start=serial_start,
+                serial_end=serial_end,
+                created_by=principal.id,
+                created_at=clock.now(),
+            )
+            uow.credits.save_holding(holding)
+            uow.credits.save_batch(batch)
+            uow.credits.add_retirement(retirement)
+            uow.enqueue(Job("credits.retire", {"retirement_id": retirement.id}))
+            uow.audit(
+                AuditRecord(
+                    "credits.retirement_requested",
+                    "retirement",
+                    retirement.id,
+                    principal.id,
+                    after={
+                        "quantity": quantity.tonnes_str(),
+                        "token_id": batch.token_id,
+                        "serials": [serial_start, serial_end],
+                        "beneficiary": beneficiary,
+                    },
+                    organization_id=owner[1] if owner[0] == "organization" else None,
+                )
+            )
+            uow.commit()
+            return retirement
+        raise InsufficientCredits(
+            f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
+        )
+
+
+def get_retirement(principal: Principal, retirement_id: str, *, uow: CreditsUoW) -> Retirement:
+    with uow:
+        retirement = uow.credits.get_retirement(retirement_id)
+    if retirement is None or not _owns(principal, retirement):
+        raise NotFound("retirement not found")
+    return retirement
+
+
+def _owns(principal: Principal, retirement: Retirement) -> bool:
+    if principal.is_admin:
+        return True
+    if retirement.owner_kind == "user":
+        return retirement.owner_id == principal.user_id
+    return (
+        retirement.owner_id in principal.memberships or retirement.owner_id == principal.api_key_org
+    )

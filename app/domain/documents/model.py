@@ -1,0 +1,163 @@
+"""Documents: versions of encrypted files, what their content really is, and the
+app-signed links that serve them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.domain.shared.errors import InvalidValue
+
+
+class DocumentKind(StrEnum):
+    PROJECT_DESIGN = "project_design"
+    MONITORING_REPORT = "monitoring_report"
+    VALIDATION_REPORT = "validation_report"
+    VERIFICATION_REPORT = "verification_report"
+    LAND_TITLE = "land_title"
+    OTHER = "other"
+
+
+@dataclass
+class Document:
+    id: str
+    project_id: str
+    organization_id: str
+    kind: DocumentKind
+    current_version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    document_id: str
+    version: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    storage_backend: str
+    locator: str
+    wrapped_key: bytes
+    key_id: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    id: str
+    document_id: str
+    version: int
+    action: str  # upload | link | download
+    actor_id: str | None
+    ip: str | None
+    request_id: str | None
+    at: datetime
+
+
+def associated_data(document_id: str, version: int, organization_id: str) -> bytes:
+    """What the ciphertext is bound to: moving it to another document, version or owner
+    makes decryption fail."""
+    return f"document:{document_id}|version:{version}|owner:{organization_id}".encode()
+
+
+def storage_key(document_id: str, version: int) -> str:
+    return f"documents/{document_id}/v{version}"
+
+
+_ZIP_TYPES = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def sniff_content_type(data: bytes) -> str:
+    """The type by content, never by name; refuses what a registry has no use for."""
+    if not data:
+        raise InvalidValue("the file is empty", code="empty_file")
+    head = data[:512]
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] in {b"II*\x00", b"MM\x00*"}:
+        return "image/tiff"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_type(data)
+    return _text_type(data)
+
+
+def _zip_type(data: bytes) -> str:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        raise InvalidValue("a damaged ZIP file", code="unsupported_content") from None
+    for prefix, content_type in _ZIP_TYPES.items():
+        if any(n.startswith(prefix) for n in names):
+            return content_type
+    return "application/zip"
+
+
+def _text_type(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidValue(
+            "unsupported file type: PDF, images, Office documents, ZIP, JSON, GeoJSON, KML, "
+            "CSV or plain text",
+            code="unsupported_content",
+        ) from None
+    if "\x00" in text:
+        raise InvalidValue("binary data in a text file", code="unsupported_content")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith(("{", "[")):
+        try:
+            parsed = json.loads(stripped)
+        except ValueError:
+            return "text/plain"
+        geo = isinstance(parsed, dict) and parsed.get("type") in {"FeatureCollection", "Feature"}
+        return "application/geo+json" if geo else "application/json"
+    if stripped.startswith("<") and "<kml" in stripped[:2000]:
+        return "application/vnd.google-earth.kml+xml"
+    first = stripped.split("\n", 1)[0]
+    return "text/csv" if first.count(",") >= 1 and "\n" in stripped else "text/plain"
+
+
+def safe_filename(name: str | None) -> str:
+    """A display name only (never a path): last path segment, no control characters."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(
+        c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C"
+    )
+    base = base.strip().strip(".") or "document"
+    return base[:255]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sign_link(key: bytes, document_id: str, version: int, expires: int, actor_id: str) -> str:
+    message = f"{document_id}|{version}|{expires}|{actor_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def link_is_valid(
+    key: bytes, document_id: str, version: int, expires: int, actor_id: str, *, signature: str
+) -> bool:
+    expected = sign_link(key, document_id, version, expires, actor_id)
+    return hmac.compare_digest(expected, signature)

@@ -1,0 +1,179 @@
+"""Following the platform contracts: fetch logs, decode them, store each event once and
+project it, move the checkpoint in the same transaction; detect reorganizations by
+comparing stored block hashes with the node's canonical ones and roll their effects back.
+
+Idempotent by construction: an event is projected only when it is stored for the first
+time, and the checkpoint moves with the events it covers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
+from app.domain.shared.errors import Conflict
+from app.ports.chain import ChainReader, RawLog
+from app.ports.repositories.indexer import IndexerUoW
+
+log = logging.getLogger(__name__)
+
+Projector = Callable[[ChainEvent, IndexerUoW, int], None]  # sign: +1 apply, -1 undo
+Decoder = Callable[[RawLog], ChainEvent | None]
+
+
+@dataclass(frozen=True)
+class IndexerConfig:
+    contracts: Sequence[FollowedContract]
+    confirmations: int = 2
+    reorg_window: int = 64
+    max_blocks: int = 2000
+    start_block: int = 0
+
+
+class IndexerHalted(Conflict):
+    code = "indexer_halted"
+
+
+def index_step(
+    *,
+    uow: IndexerUoW,
+    chain: ChainReader,
+    decode: Decoder,
+    project: Projector,
+    config: IndexerConfig,
+) -> StepResult:
+    with uow:
+        checkpoint = _checkpoint(uow, chain, config)
+        if checkpoint.halted:
+            uow.indexer.save_checkpoint(checkpoint)
+            uow.commit()
+            return StepResult(
+                checkpoint.block_number, checkpoint.block_number, 0, 0, halted=checkpoint.halted
+            )
+        depth = _handle_reorg(uow, chain, checkpoint, project, config)
+        if checkpoint.halted:
+            uow.indexer.save_checkpoint(checkpoint)
+            uow.commit()
+            return StepResult(
+                checkpoint.block_number, checkpoint.block_number, 0, 0, depth, checkpoint.halted
+            )
+        head = chain.head()
+        start, end = (
+            checkpoint.block_number + 1,
+            min(head, checkpoint.block_number + config.max_blocks),
+        )
+        fetched = new = 0
+        if end >= start:
+            events = _events(chain, decode, config, start, end)
+            fresh = uow.indexer.insert_events(events)
+            for event in fresh:
+                project(event, uow, 1)
+            header = chain.block(end)
+            if header is None:
+                raise Conflict("the node lost a block it just reported", code="node_inconsistent")
+            hashes = {e.block_number: e.block_hash for e in events}
+            hashes[end] = header.hash
+            uow.indexer.record_blocks(hashes)
+            checkpoint.block_number, checkpoint.block_hash = end, header.hash
+            fetched, new = len(events), len(fresh)
+        checkpoint.head_block = head
+        checkpoint.safe_block = max(0, head - config.confirmations)
+        uow.indexer.save_checkpoint(checkpoint)
+        uow.commit()
+        return StepResult(start, max(end, start - 1), fetched, new, depth)
+
+
+def _checkpoint(uow: IndexerUoW, chain: ChainReader, config: IndexerConfig) -> Checkpoint:
+    chain_id = chain.chain_id()
+    genesis = chain.block(0)
+    genesis_hash = genesis.hash if genesis else ""
+    checkpoint = uow.indexer.checkpoint_for_update()
+    if checkpoint is None:
+        return Checkpoint(chain_id, genesis_hash, config.start_block - 1, None)
+    if (checkpoint.chain_id, checkpoint.genesis_hash) != (chain_id, genesis_hash):
+        checkpoint.halted = (
+            f"the node serves another chain (chain id {chain_id}, genesis {genesis_hash[:12]}…) "
+            f"than the one indexed (chain id {checkpoint.chain_id}, genesis "
+            f"{checkpoint.genesis_hash[:12]}…)"
+        )
+    return checkpoint
+
+
+def _handle_reorg(
+    uow: IndexerUoW,
+    chain: ChainReader,
+    checkpoint: Checkpoint,
+    project: Projector,
+    config: IndexerConfig,
+) -> int:
+    if checkpoint.block_hash is None:
+        return 0
+    current = chain.block(checkpoint.block_number)
+    if current is not None and current.hash == checkpoint.block_hash:
+        return 0
+    fork = None
+    for number, stored_hash in uow.indexer.recent_blocks(config.reorg_window):
+        canonical = chain.block(number)
+        if canonical is not None and canonical.hash == stored_hash:
+            fork = (number, stored_hash)
+            break
+    if fork is None:
+        checkpoint.halted = (
+            f"chain reorganization deeper than the {config.reorg_window} blocks kept: "
+            f"block {checkpoint.block_number} is no longer canonical; re-sync from an "
+            "earlier block (POST /admin/indexer/resync)"
+        )
+        log.error(checkpoint.halted)
+        return checkpoint.block_number
+    fork_block, fork_hash = fork
+    orphaned = uow.indexer.events_after(fork_block)
+    for event in reversed(orphaned):
+        project(event, uow, -1)
+    uow.indexer.delete_after(fork_block)
+    depth = checkpoint.block_number - fork_block
+    log.warning("reorganization: rolled back %d events above block %d", len(orphaned), fork_block)
+    checkpoint.block_number, checkpoint.block_hash = fork_block, fork_hash
+    checkpoint.reorgs += 1
+    return depth
+
+
+def _events(
+    chain: ChainReader, decode: Decoder, config: IndexerConfig, start: int, end: int
+) -> list[ChainEvent]:
+    active = [c for c in config.contracts if c.from_block <= end and (c.to_block or end) >= start]
+    if not active:
+        return []
+    raw_logs = chain.logs(start, end, sorted({c.address for c in active}))
+    events = []
+    for raw in raw_logs:
+        if not any(
+            c.address.lower() == raw.address.lower() and c.covers(raw.block_number) for c in active
+        ):
+            continue
+        event = decode(raw)
+        if event is not None:
+            events.append(event)
+    events.sort(key=lambda e: e.position)
+    return events
+
+
+def resync(from_block: int, *, uow: IndexerUoW, project: Projector) -> int:
+    """Forget everything indexed above `from_block - 1` (undoing its effects) so the next
+    steps index it again; also clears a halt. Returns how many events were rolled back."""
+    with uow:
+        checkpoint = uow.indexer.checkpoint_for_update()
+        if checkpoint is None:
+            return 0
+        keep = max(-1, from_block - 1)
+        orphaned = uow.indexer.events_after(keep)
+        for event in reversed(orphaned):
+            project(event, uow, -1)
+        uow.indexer.delete_after(keep)
+        recent = [b for b in uow.indexer.recent_blocks(1) if b[0] <= keep]
+        checkpoint.block_number = keep
+        checkpoint.block_hash = recent[0][1] if recent else None
+        checkpoint.halted = None
+        uow.indexer.save_checkpoint(checkpoint)
+        uow.commit()
+        return len(orphaned)

@@ -1,0 +1,293 @@
+"""Use cases of a project's documents. Access follows the project: who sees the project
+sees its documents; its issuers (and admins) upload; its organization's admins and
+auditors (and platform admins) read the access log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.domain.auth.model import Principal
+from app.domain.auth.permissions import OrgRole
+from app.domain.documents.model import (
+    AccessEntry,
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    associated_data,
+    link_is_valid,
+    safe_filename,
+    sha256_hex,
+    sign_link,
+    sniff_content_type,
+    storage_key,
+)
+from app.domain.projects.access import can_see, is_issuer_of
+from app.domain.projects.model import Project
+from app.domain.shared.audit import AuditRecord
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.ids import new_id
+from app.ports.clock import Clock
+from app.ports.repositories.projects import ProjectsUoW
+from app.ports.storage import BlobStore, EnvelopeCipher, SealedObject
+
+LINK_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document: Document
+    version: DocumentVersion
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    document_id: str
+    version: int
+    expires: int
+    actor_id: str
+    signature: str
+
+    @property
+    def expires_at(self) -> datetime:
+        return datetime.fromtimestamp(self.expires, UTC)
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    filename: str
+    content_type: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Storage:
+    store: BlobStore
+    cipher: EnvelopeCipher
+    link_key: bytes
+
+
+def upload_document(
+    principal: Principal,
+    project_id: str,
+    *,
+    kind: DocumentKind,
+    filename: str | None,
+    data: bytes,
+    document_id: str | None,
+    uow: ProjectsUoW,
+    storage: Storage,
+    clock: Clock,
+    ip: str | None = None,
+) -> DocumentView:
+    """Encrypt and store a new document, or a new version of `document_id`."""
+    content_type = sniff_content_type(data)
+    now = clock.now()
+    with uow:
+        project = _project(principal, project_id, uow)
+        if not (principal.is_admin or is_issuer_of(principal, project.organization_id)):
+            raise PermissionDenied("only the project's issuers upload its documents")
+        document = _target(
+            uow, project=project, document_id=document_id, kind=kind, principal=principal, now=now
+        )
+        number = document.current_version
+        sealed = storage.cipher.seal(
+            data, associated_data(document.id, number, project.organization_id)
+        )
+        locator = storage.store.put(storage_key(document.id, number), sealed.ciphertext)
+        version = DocumentVersion(
+            document.id,
+            number,
+            safe_filename(filename),
+            content_type,
+            len(data),
+            sha256_hex(data),
+            storage.store.name,
+            locator,
+            sealed.wrapped_key,
+            sealed.key_id,
+            principal.id,
+            now,
+        )
+        uow.documents.add_version(version)
+        uow.documents.add_access(
+            AccessEntry(
+                new_id(), document.id, number, "upload", principal.id, ip, uow.request_id, now
+            )
+        )
+        uow.audit(
+            AuditRecord(
+                "document.uploaded",
+                "document",
+                document.id,
+                principal.id,
+                after={
+                    "project_id": project.id,
+                    "kind": kind.value,
+                    "version": number,
+                    "sha256": version.sha256,
+                    "size": version.size,
+                },
+                organization_id=project.organization_id,
+            )
+        )
+        uow.commit()
+        return DocumentView(document, version)
+
+
+def _target(
+    uow: ProjectsUoW,
+    *,
+    project: Project,
+    document_id: str | None,
+    kind: DocumentKind,
+    principal: Principal,
+    now: datetime,
+) -> Document:
+    if document_id is None:
+        fresh = Document(
+            new_id(), project.id, project.organization_id, kind, 1, principal.id, now, now
+        )
+        uow.documents.add(fresh)
+        return fresh
+    document = uow.documents.get_for_update(document_id)
+    if document is None or document.project_id != project.id:
+        raise NotFound("document not found in this project")
+    if document.kind != kind:
+        raise Conflict("a new version keeps the document's kind", code="kind_mismatch")
+    document.current_version += 1
+    document.updated_at = now
+    uow.documents.save(document)
+    return document
+
+
+def _project(principal: Principal | None, project_id: str, uow: ProjectsUoW) -> Project:
+    project = uow.projects.get(project_id)
+    if project is None or not can_see(principal, project):
+        raise NotFound("project not found")
+    return project
+
+
+def _document(
+    principal: Principal | None, document_id: str, uow: ProjectsUoW
+) -> tuple[Document, Project]:
+    document = uow.documents.get(document_id)
+    if document is None:
+        raise NotFound("document not found")
+    try:
+        project = _project(principal, document.project_id, uow)
+    except NotFound:
+        raise NotFound("document not found") from None
+    return document, project
+
+
+def list_documents(
+    principal: Principal | None, project_id: str, *, uow: ProjectsUoW
+) -> list[DocumentView]:
+    with uow:
+        _project(principal, project_id, uow)
+        views = []
+        for document in uow.documents.list_for_project(project_id):
+            version = uow.documents.version(document.id, document.current_version)
+            if version is not None:
+                views.append(DocumentView(document, version))
+        return views
+
+
+def get_document(
+    principal: Principal | None, document_id: str, *, uow: ProjectsUoW
+) -> DocumentView:
+    with uow:
+        document, _ = _document(principal, document_id, uow)
+        version = uow.documents.version(document.id, document.current_version)
+        if version is None:
+            raise NotFound("document not found")
+        return DocumentView(document, version)
+
+
+def list_versions(
+    principal: Principal | None, document_id: str, *, uow: ProjectsUoW
+) -> list[DocumentView]:
+    with uow:
+        document, _ = _document(principal, document_id, uow)
+        return [DocumentView(document, v) for v in uow.documents.versions(document.id)]
+
+
+def create_download_link(
+    principal: Principal,
+    document_id: str,
+    *,
+    version: int | None,
+    uow: ProjectsUoW,
+    link_key: bytes,
+    clock: Clock,
+    ip: str | None = None,
+) -> DownloadLink:
+    with uow:
+        document, _ = _document(principal, document_id, uow)
+        number = version or document.current_version
+        if uow.documents.version(document.id, number) is None:
+            raise NotFound("no such version")
+        expires = int((clock.now() + LINK_TTL).timestamp())
+        signature = sign_link(link_key, document.id, number, expires, principal.id)
+        uow.documents.add_access(
+            AccessEntry(
+                new_id(), document.id, number, "link", principal.id, ip, uow.request_id, clock.now()
+            )
+        )
+        uow.commit()
+        return DownloadLink(document.id, number, expires, principal.id, signature)
+
+
+def download(
+    link: DownloadLink, *, uow: ProjectsUoW, storage: Storage, clock: Clock, ip: str | None = None
+) -> Download:
+    """Serve the plaintext behind an app-signed, unexpired link; every read is logged."""
+    if not link_is_valid(
+        storage.link_key,
+        link.document_id,
+        link.version,
+        link.expires,
+        link.actor_id,
+        signature=link.signature,
+    ):
+        raise PermissionDenied("this link is not valid", code="invalid_link")
+    if clock.now().timestamp() >= link.expires:
+        raise PermissionDenied("this link has expired", code="link_expired")
+    with uow:
+        document = uow.documents.get(link.document_id)
+        version = uow.documents.version(link.document_id, link.version)
+        if document is None or version is None:
+            raise NotFound("document not found")
+        sealed = SealedObject(
+            storage.store.get(version.locator), version.wrapped_key, version.key_id
+        )
+        data = storage.cipher.open(
+            sealed, associated_data(document.id, version.version, document.organization_id)
+        )
+        if sha256_hex(data) != version.sha256:
+            raise Conflict("the stored document does not match its hash", code="integrity_error")
+        uow.documents.add_access(
+            AccessEntry(
+                new_id(),
+                document.id,
+                version.version,
+                "download",
+                link.actor_id,
+                ip,
+                uow.request_id,
+                clock.now(),
+            )
+        )
+        uow.commit()
+        return Download(data, version.filename, version.content_type, version.sha256)
+
+
+def access_log(principal: Principal, document_id: str, *, uow: ProjectsUoW) -> list[AccessEntry]:
+    with uow:
+        document, project = _document(principal, document_id, uow)
+        role = principal.memberships.get(project.organization_id)
+        if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
+            raise PermissionDenied("the access log is for the organization's admins and auditors")
+        return uow.documents.access_log(document.id)

@@ -1,0 +1,181 @@
+"""Project documents: encrypted uploads, versions, signed download links, access log."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import marshmallow as ma
+from flask import Response, request
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import validate
+
+from app.domain.documents.model import AccessEntry, DocumentKind
+from app.domain.projects import documents as service
+from app.domain.projects.documents import DocumentView, DownloadLink
+from app.domain.shared.errors import InvalidValue
+from app.http.common.auth import authenticate, current_principal, public, requires
+from app.http.common.deps import platform, uow
+
+blp = Blueprint("documents", __name__, description="Project documents (encrypted at rest)")
+KINDS = [k.value for k in DocumentKind]
+
+
+class UploadFormSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
+    document_id = ma.fields.String(
+        load_default=None, metadata={"description": "upload a new version of this document"}
+    )
+
+
+class UploadFileSchema(ma.Schema):
+    file = Upload(required=True)
+
+
+class DocumentSchema(ma.Schema):
+    id = ma.fields.Function(lambda v: v.document.id)
+    project_id = ma.fields.Function(lambda v: v.document.project_id)
+    kind = ma.fields.Function(lambda v: v.document.kind.value)
+    filename = ma.fields.Function(lambda v: v.version.filename)
+    content_type = ma.fields.Function(lambda v: v.version.content_type)
+    size = ma.fields.Function(lambda v: v.version.size)
+    sha256 = ma.fields.Function(lambda v: v.version.sha256)
+    version = ma.fields.Function(lambda v: v.version.version)
+    storage = ma.fields.Function(lambda v: v.version.storage_backend)
+    created_at = ma.fields.Function(lambda v: v.version.created_at.isoformat())
+
+
+class LinkRequestSchema(ma.Schema):
+    version = ma.fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class LinkSchema(ma.Schema):
+    url = ma.fields.String()
+    expires_at = ma.fields.DateTime()
+
+
+class ContentArgs(ma.Schema):
+    version = ma.fields.Integer(required=True)
+    expires = ma.fields.Integer(required=True)
+    actor = ma.fields.String(required=True)
+    signature = ma.fields.String(required=True, validate=validate.Length(equal=64))
+
+
+class AccessSchema(ma.Schema):
+    document_id = ma.fields.String()
+    version = ma.fields.Integer()
+    action = ma.fields.String()
+    actor_id = ma.fields.String(allow_none=True)
+    ip = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
+
+
+@blp.route("/projects/<project_id>/documents", methods=["POST"])
+@requires("documents:upload")
+@blp.arguments(UploadFormSchema, location="form")
+@blp.arguments(UploadFileSchema, location="files")
+@blp.response(201, DocumentSchema)
+def upload(form: dict[str, Any], files: dict[str, Any], project_id: str) -> DocumentView:
+    """Upload a document (multipart `file` and `kind`); its type is read from its content,
+    it is encrypted before storage, and its SHA-256 returned."""
+    p = platform()
+    file = files["file"]
+    data = file.read()
+    if not data:
+        raise InvalidValue("the file is empty", code="empty_file", errors={"file": ["empty"]})
+    return service.upload_document(
+        current_principal(),
+        project_id,
+        kind=DocumentKind(form["kind"]),
+        filename=file.filename,
+        data=data,
+        document_id=form["document_id"],
+        uow=uow(),
+        storage=p.storage,
+        clock=p.clock,
+        ip=request.remote_addr,
+    )
+
+
+@blp.route("/projects/<project_id>/documents", methods=["GET"])
+@public
+@blp.response(200, DocumentSchema(many=True))
+def list_documents(project_id: str) -> list[DocumentView]:
+    """The project's documents (current versions)."""
+    return service.list_documents(authenticate(), project_id, uow=uow())
+
+
+@blp.route("/documents/<document_id>", methods=["GET"])
+@public
+@blp.response(200, DocumentSchema)
+def get_document(document_id: str) -> DocumentView:
+    """A document's current version."""
+    return service.get_document(authenticate(), document_id, uow=uow())
+
+
+@blp.route("/documents/<document_id>/versions", methods=["GET"])
+@public
+@blp.response(200, DocumentSchema(many=True))
+def versions(document_id: str) -> list[DocumentView]:
+    """Every version of a document."""
+    return service.list_versions(authenticate(), document_id, uow=uow())
+
+
+@blp.route("/documents/<document_id>/download-link", methods=["POST"])
+@requires("documents:read")
+@blp.arguments(LinkRequestSchema)
+@blp.response(200, LinkSchema)
+def download_link(body: dict[str, Any], document_id: str) -> dict[str, Any]:
+    """A link valid for 10 minutes that serves the decrypted file (to anyone holding it)."""
+    p = platform()
+    link = service.create_download_link(
+        current_principal(),
+        document_id,
+        version=body["version"],
+        uow=uow(),
+        link_key=p.storage.link_key,
+        clock=p.clock,
+        ip=request.remote_addr,
+    )
+    query = (
+        f"version={link.version}&expires={link.expires}&actor={link.actor_id}"
+        f"&signature={link.signature}"
+    )
+    url = f"{p.settings.public_base_url}/api/v1/documents/{document_id}/content?{query}"
+    return {"url": url, "expires_at": link.expires_at}
+
+
+@blp.route("/documents/<document_id>/content", methods=["GET"])
+@public
+@blp.arguments(ContentArgs, location="query")
+@blp.alt_response(403, description="Altered or expired link")
+def content(args: dict[str, Any], document_id: str) -> Response:
+    """The plaintext file behind a signed link."""
+    p = platform()
+    link = DownloadLink(
+        document_id, args["version"], args["expires"], args["actor"], args["signature"]
+    )
+    found = service.download(
+        link, uow=uow(), storage=p.storage, clock=p.clock, ip=request.remote_addr
+    )
+    response = Response(found.data, mimetype=found.content_type)
+    response.headers["Content-Disposition"] = _attachment(found.filename)
+    response.headers["Digest"] = f"sha-256={found.sha256}"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _attachment(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@blp.route("/documents/<document_id>/access-log", methods=["GET"])
+@requires("documents:read")
+@blp.response(200, AccessSchema(many=True))
+def access_log(document_id: str) -> list[AccessEntry]:
+    """Every upload, link and download of the document."""
+    return service.access_log(current_principal(), document_id, uow=uow())
