@@ -56,8 +56,7 @@ PROJECT_TYPES: dict[str, tuple[float, list[str], list[str]]] = {
         15,
         ["Cookstove", "Clean Cooking", "Efficient Stoves"],
         [
-            "AMS-II.G Energy efficiency measures in thermal applications of non-renewable "
-            "biomass",
+            "AMS-II.G Energy efficiency measures in thermal applications of non-renewable biomass",
             "TPDDTEC Technologies and Practices to Displace Decentralized Thermal Energy "
             "Consumption",
             "Metered and Measured Energy Cooking Devices",
@@ -153,39 +152,40 @@ REGIONS = [
 
 # Description words by decreasing frequency: a few function words (dropped by the
 # 'english' configuration, as in real prose), then content words.
-COMMON_WORDS = """
-the and of to in for with on by from this their through will
-project community carbon emissions local land households energy reduction water
-farmers sustainable management climate restoration area program biodiversity
-monitoring families development soil villages women income trees region planting
-conservation credits clean rural improved protection health jobs training natural
-habitat livelihoods agriculture support efficient species river schools cooperative
-verification district baseline degraded fuel wood charcoal solar wind power grid
-electricity methane waste landfill biogas manure livestock rice coastal mangrove
-wetland peat grassland savanna watershed erosion drought rainfall flood resilience
-adaptation partners government municipal capacity installation distribution
-maintenance operation technology stoves cooking smoke indoor air pollution
-respiratory firewood collection time girls education employment enterprise market
-value chain coffee cocoa cashew fruit nursery seedlings native indigenous customary
-tenure rights consent benefit sharing revenue transparent registry issuance vintage
-buffer permanence leakage additionality safeguards stakeholder consultation grievance
-mechanism audit validation report satellite remote sensing inventory plots biomass
-stock sequestration removal avoided deforestation degradation logging illegal patrol
-rangers wildlife corridor elephant primate bird fish reef seagrass marsh tidal estuary
-delta lake irrigation pump borehole filter purification boiling hygiene sanitation
-latrine compost fertilizer yield crop maize sorghum cassava beans groundnut millet
-pasture grazing rotation fencing fire prevention firebreak season dry wet rain
-forest canopy understory shade timber sawmill furniture bamboo rattan honey beekeeping
-mushrooms spices vanilla pepper tea rubber palm oil plantation smallholder
-microfinance loan savings group association union leader chief council ministry agency
-department province county ward municipality city town urban peri settlement camp
-refugee displaced migration youth elderly disability gender equity inclusion
-participation governance accountability reporting dashboard data mobile app sms
-payment digital meter sensor tracking blockchain token retirement buyer offset
-portfolio investor finance grant subsidy tariff contract agreement license permit
-regulation policy framework strategy plan target pledge ambition neutral zero
-""".split()
-RARE_WORDS = """
+_COMMON_TEXT = """
+the and of to in for with on by from this their through will project community carbon
+emissions local land households energy reduction water farmers sustainable management
+climate restoration area program biodiversity monitoring families development soil
+villages women income trees region planting conservation credits clean rural improved
+protection health jobs training natural habitat livelihoods agriculture support
+efficient species river schools cooperative verification district baseline degraded
+fuel wood charcoal solar wind power grid electricity methane waste landfill biogas
+manure livestock rice coastal mangrove wetland peat grassland savanna watershed
+erosion drought rainfall flood resilience adaptation partners government municipal
+capacity installation distribution maintenance operation technology stoves cooking
+smoke indoor air pollution respiratory firewood collection time girls education
+employment enterprise market value chain coffee cocoa cashew fruit nursery seedlings
+native indigenous customary tenure rights consent benefit sharing revenue transparent
+registry issuance vintage buffer permanence leakage additionality safeguards
+stakeholder consultation grievance mechanism audit validation report satellite remote
+sensing inventory plots biomass stock sequestration removal avoided deforestation
+degradation logging illegal patrol rangers wildlife corridor elephant primate bird
+fish reef seagrass marsh tidal estuary delta lake irrigation pump borehole filter
+purification boiling hygiene sanitation latrine compost fertilizer yield crop maize
+sorghum cassava beans groundnut millet pasture grazing rotation fencing fire
+prevention firebreak season dry wet rain forest canopy understory shade timber sawmill
+furniture bamboo rattan honey beekeeping mushrooms spices vanilla pepper tea rubber
+palm oil plantation smallholder microfinance loan savings group association union
+leader chief council ministry agency department province county ward municipality city
+town urban peri settlement camp refugee displaced migration youth elderly disability
+gender equity inclusion participation governance accountability reporting dashboard
+data mobile app sms payment digital meter sensor tracking blockchain token retirement
+buyer offset portfolio investor finance grant subsidy tariff contract agreement
+license permit regulation policy framework strategy plan target pledge ambition
+neutral zero
+"""
+COMMON_WORDS = _COMMON_TEXT.split()
+_RARE_TEXT = """
 pangolin okapi baobab kapok tamarind jatropha vetiver moringa teak mahogany ebony
 sandalwood rosewood gmelina leucaena gliricidia faidherbia calliandra sesbania
 tephrosia grevillea neem shea marula sago nipa avicennia rhizophora sonneratia
@@ -200,11 +200,12 @@ whydah drongo shrike oriole bulbul babbler warbler flycatcher pitta broadbill tr
 barbet tinkerbird honeyguide woodpecker wryneck piculet swift treeswift nightjar
 frogmouth potoo oilbird owlet scops eagle harrier kite buzzard falcon kestrel hobby
 merlin osprey vulture condor caracara seriema trumpeter limpkin finfoot sungrebe
-jacana painted snipe woodcock phalarope pratincole courser thickknee sheathbill
-skua jaeger noddy tern skimmer auk guillemot puffin murrelet albatross petrel
-shearwater prion storm diving penguin loon grebe flamingo tropicbird frigatebird
-gannet booby cormorant shag darter pelican hamerkop shoebill bittern
-""".split()
+jacana painted snipe woodcock phalarope pratincole courser thickknee sheathbill skua
+jaeger noddy tern skimmer auk guillemot puffin murrelet albatross petrel shearwater
+prion storm diving penguin loon grebe flamingo tropicbird frigatebird gannet booby
+cormorant shag darter pelican hamerkop shoebill bittern
+"""
+RARE_WORDS = _RARE_TEXT.split()
 # Per-token probability of each rare word: ~2e-6, i.e. about 60 rows per million at 30
 # words a description.
 RARE_RATE = 2e-6
@@ -220,9 +221,7 @@ class Weighted:
     @classmethod
     def of(cls, weights: dict[Any, float] | Sequence[tuple[Any, float]]) -> Weighted:
         items = list(weights.items()) if isinstance(weights, dict) else list(weights)
-        return cls(
-            tuple(v for v, _ in items), tuple(itertools.accumulate(w for _, w in items))
-        )
+        return cls(tuple(v for v, _ in items), tuple(itertools.accumulate(w for _, w in items)))
 
     def draw(self, rnd: random.Random) -> Any:
         return self.values[bisect.bisect_right(self.cum, rnd.random() * self.cum[-1])]
@@ -484,7 +483,9 @@ def copy_projects(conninfo: str, gen: Generator, progress: Callable[[str], None]
             pcur.copy(
                 sql.SQL("COPY projects ({}) FROM STDIN (FORMAT BINARY)").format(columns)
             ) as pcopy,
-            vcur.copy("COPY project_vintages (project_id, year) FROM STDIN (FORMAT BINARY)") as vcopy,
+            vcur.copy(
+                "COPY project_vintages (project_id, year) FROM STDIN (FORMAT BINARY)"
+            ) as vcopy,
         ):
             pcopy.set_types(list(PROJECT_TYPES_SQL))
             vcopy.set_types(["varchar", "int4"])

@@ -5,6 +5,7 @@ Nothing else constructs adapters. HTTP views reach this object through
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -18,6 +19,14 @@ from pathlib import Path
 import dramatiq
 import redis
 
+from app.adapters.chain.custody import EthCustodialWallets
+from app.adapters.chain.setup import (
+    ChainSetup,
+    chain_project_key,
+    decode,
+    embedded_chain,
+    rpc_chain,
+)
 from app.adapters.crypto import eth_signatures
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
@@ -37,12 +46,16 @@ from app.adapters.tasks.dramatiq_queue import (
     make_broker,
 )
 from app.domain.auth.policy import AuthPolicy
+from app.domain.indexer.model import StepResult
+from app.domain.indexer.projection import platform_projector
+from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform import services as platform_services
 from app.domain.platform.services import JobHandler
 from app.domain.projects.documents import Storage
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.main.config import ConfigError, Settings
+from app.ports.chain import RegistryOperator
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
 from app.ports.revocation import RevocationList
@@ -81,6 +94,7 @@ class Platform:
         self.is_checksum_address = eth_signatures.is_checksum_address
         self.mailer: Mailer = _mailer(settings)
         self.revocations: RevocationList = _revocations(settings, self.db)
+        self.wallets = EthCustodialWallets()
         self.storage = Storage(
             store=_blob_store(settings),
             cipher=_cipher(settings),
@@ -136,6 +150,59 @@ class Platform:
             while self.flush_outbox() > 0 and not stop.is_set():
                 pass
             stop.wait(self.settings.outbox_poll_seconds)
+
+    @functools.cached_property
+    def chain(self) -> ChainSetup:
+        """The chain adapters, built on first use (the embedded EVM deploys the contracts)."""
+        settings = self.settings
+        if settings.chain_backend == "rpc":
+            return rpc_chain(
+                str(settings.chain_rpc_url),
+                str(settings.operator_private_key),
+                settings.chain_registry_address,
+                settings.chain_governance_address,
+                settings.chain_start_block,
+            )
+        return embedded_chain()
+
+    @property
+    def operator(self) -> RegistryOperator:
+        return self.chain.operator
+
+    def chain_project_key(self, project_id: str) -> str:
+        return chain_project_key(project_id)
+
+    def project_uri(self, project_id: str) -> str:
+        return f"{self.settings.public_base_url}/api/v1/projects/{project_id}"
+
+    def indexer_config(self) -> IndexerConfig:
+        chain = self.chain
+        return IndexerConfig(
+            contracts=chain.followed(),
+            confirmations=self.settings.chain_confirmations,
+            start_block=chain.deployment.block_number,
+        )
+
+    def index_step(self) -> StepResult:
+        return index_step(
+            uow=self.uow(request_id="indexer"),
+            chain=self.chain.reader,
+            decode=decode,
+            project=platform_projector(self.clock),
+            config=self.indexer_config(),
+        )
+
+    def index_forever(self, stop: threading.Event) -> None:
+        """The indexer loop: catch up quickly, then poll."""
+        while not stop.is_set():
+            try:
+                result = self.index_step()
+            except Exception:
+                log.exception("indexer step failed; retrying")
+                stop.wait(self.settings.indexer_poll_seconds)
+                continue
+            if result.halted or result.to_block < result.from_block:
+                stop.wait(self.settings.indexer_poll_seconds)
 
     def close(self) -> None:
         self.db.dispose()

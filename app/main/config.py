@@ -59,6 +59,14 @@ class Settings:
     s3_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     ipfs_api_url: str = "http://127.0.0.1:5001"
+    chain_backend: str = "embedded"
+    chain_rpc_url: str | None = None
+    operator_private_key: str | None = None
+    chain_registry_address: str | None = None
+    chain_governance_address: str | None = None
+    chain_start_block: int = 0
+    chain_confirmations: int = 2
+    indexer_poll_seconds: float = 2.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +108,14 @@ class Settings:
             s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
             s3_region=env.get("S3_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
             ipfs_api_url=env.get("IPFS_API_URL", cls.ipfs_api_url),
+            chain_backend=env.get("CHAIN_BACKEND", "embedded"),
+            chain_rpc_url=env.get("CHAIN_RPC_URL") or None,
+            operator_private_key=env.get("OPERATOR_PRIVATE_KEY") or None,
+            chain_registry_address=env.get("CHAIN_REGISTRY_ADDRESS") or None,
+            chain_governance_address=env.get("CHAIN_GOVERNANCE_ADDRESS") or None,
+            chain_start_block=int(env.get("CHAIN_START_BLOCK", "0")),
+            chain_confirmations=int(env.get("CHAIN_CONFIRMATIONS", "2")),
+            indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),
         )
 
     @property
@@ -127,6 +143,10 @@ class Settings:
             problems.append("STORAGE_BACKEND must be local, s3 or ipfs")
         if self.production and self.master_keys == DEV_MASTER_KEYS:
             problems.append("MASTER_KEYS is the development key")
+        if self.chain_backend not in {"embedded", "rpc"}:
+            problems.append("CHAIN_BACKEND must be embedded or rpc")
+        if self.chain_backend == "rpc" and not (self.chain_rpc_url and self.operator_private_key):
+            problems.append("CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY")
         if self.access_token_minutes < 1:
             problems.append("ACCESS_TOKEN_MINUTES must be at least 1")
         if self.password_hash_fast and self.app_env != "test":

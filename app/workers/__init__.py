@@ -9,11 +9,11 @@ declares one Dramatiq actor per job name."""
 from __future__ import annotations
 
 from app.domain.platform.services import JobHandler
-from app.workers import auth
+from app.workers import auth, credits
 from app.workers.deps import WorkerDeps
 
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {}
 
 
 def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
-    return {**auth.handlers(deps)}
+    return {**auth.handlers(deps), **credits.handlers(deps)}

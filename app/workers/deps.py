@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
+from app.ports.chain import RegistryOperator
 from app.ports.clock import Clock
 from app.ports.notifier import Mailer
 
@@ -18,3 +19,10 @@ class WorkerDeps(Protocol):
 
     @property
     def auth_policy(self) -> AuthPolicy: ...
+
+    @property
+    def operator(self) -> RegistryOperator: ...
+
+    def chain_project_key(self, project_id: str) -> str: ...
+
+    def project_uri(self, project_id: str) -> str: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,9 +13,11 @@ from app.adapters.sql.tables_chain import (
     chain_blocks,
     chain_checkpoints,
     chain_events,
+    chain_projects,
     credit_allocation,
     credit_balances,
     credit_batches,
+    custodial_accounts,
     retirements,
 )
 from app.domain.credits.model import (
@@ -55,6 +58,12 @@ class SqlCreditRepository:
         self._db.execute(
             sa.update(credit_batches).where(credit_batches.c.id == batch.id).values(values)
         )
+
+    def get_batch(self, batch_id: str) -> CreditBatch | None:
+        row = self._db.execute(
+            sa.select(credit_batches).where(credit_batches.c.id == batch_id)
+        ).first()
+        return _batch(row) if row else None
 
     def batch_by_token_for_update(self, token_id: int) -> CreditBatch | None:
         query = (
@@ -140,6 +149,57 @@ class SqlCreditRepository:
         values = {**asdict(retirement), "status": retirement.status.value}
         self._db.execute(
             sa.update(retirements).where(retirements.c.id == retirement.id).values(values)
+        )
+
+    def list_retirements(
+        self, owner_kind: str | None, owner_ids: list[str] | None
+    ) -> list[Retirement]:
+        query = sa.select(retirements)
+        if owner_ids is not None:
+            query = query.where(retirements.c.owner_id.in_(owner_ids))
+        if owner_kind is not None:
+            query = query.where(retirements.c.owner_kind == owner_kind)
+        rows = self._db.execute(query.order_by(retirements.c.created_at.desc()).limit(500))
+        return [_retirement(r) for r in rows]
+
+    def custodial_address(self, owner_kind: str, owner_id: str) -> str | None:
+        c = custodial_accounts.c
+        query = sa.select(c.address).where((c.owner_kind == owner_kind) & (c.owner_id == owner_id))
+        return self._db.execute(query).scalar()
+
+    def add_custodial(
+        self, owner_kind: str, owner_id: str, address: str, encrypted_key: bytes, key_id: str
+    ) -> None:
+        self._db.execute(
+            sa.insert(custodial_accounts).values(
+                owner_kind=owner_kind,
+                owner_id=owner_id,
+                address=address,
+                encrypted_key=encrypted_key,
+                key_id=key_id,
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    def project_for_key(self, project_key: str) -> str | None:
+        query = sa.select(chain_projects.c.project_id).where(
+            chain_projects.c.project_key == project_key.lower()
+        )
+        return self._db.execute(query).scalar()
+
+    def chain_key_of(self, project_id: str) -> str | None:
+        query = sa.select(chain_projects.c.project_key).where(
+            chain_projects.c.project_id == project_id
+        )
+        return self._db.execute(query).scalar()
+
+    def record_project_key(
+        self, project_key: str, project_id: str, register_tx: str | None
+    ) -> None:
+        self._db.execute(
+            sa.insert(chain_projects).values(
+                project_key=project_key.lower(), project_id=project_id, register_tx=register_tx
+            )
         )
 
 

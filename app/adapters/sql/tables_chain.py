@@ -139,3 +139,11 @@ idempotency_keys = sa.Table(
     sa.Column("body", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+chain_projects = sa.Table(
+    "chain_projects",
+    metadata,
+    sa.Column("project_key", sa.String(66), primary_key=True),
+    sa.Column("project_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("register_tx", sa.String(66), nullable=True),
+)

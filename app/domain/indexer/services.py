@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
 from app.domain.shared.errors import Conflict
@@ -18,7 +19,9 @@ from app.ports.repositories.indexer import IndexerUoW
 
 log = logging.getLogger(__name__)
 
-Projector = Callable[[ChainEvent, IndexerUoW, int], None]  # sign: +1 apply, -1 undo
+# (event, unit of work, sign): +1 applies the event, -1 undoes it. The unit of work is
+# the module's union of every projected module's UoW.
+Projector = Callable[[ChainEvent, Any, int], None]
 Decoder = Callable[[RawLog], ChainEvent | None]
 
 

@@ -55,6 +55,7 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
     (S.UNDER_REVIEW, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
     (S.SUBMITTED, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
     (S.APPROVED, S.REGISTERED): frozenset({A.ADMIN, A.SYSTEM}),
+    (S.REGISTERED, S.APPROVED): frozenset({A.SYSTEM}),  # the chain record was reorganized away
     (S.REGISTERED, S.ACTIVE): frozenset({A.ISSUER, A.ADMIN, A.SYSTEM}),
     (S.ACTIVE, S.SUSPENDED): frozenset({A.ADMIN, A.SYSTEM}),
     (S.SUSPENDED, S.ACTIVE): frozenset({A.ADMIN, A.SYSTEM}),
