@@ -33,6 +33,7 @@ from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.database import Database, DatabaseProbe
+from app.adapters.sql.idempotency import SqlIdempotencyStore
 from app.adapters.sql.reads import SqlReads, sql_reads
 from app.adapters.sql.revocation import SqlRevocationList
 from app.adapters.sql.uow import SqlUnitOfWork
@@ -95,6 +96,7 @@ class Platform:
         self.mailer: Mailer = _mailer(settings)
         self.revocations: RevocationList = _revocations(settings, self.db)
         self.wallets = EthCustodialWallets()
+        self.idempotency = SqlIdempotencyStore(self.db)
         self.storage = Storage(
             store=_blob_store(settings),
             cipher=_cipher(settings),

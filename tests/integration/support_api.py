@@ -14,12 +14,14 @@ from app.http.common.limiter import limiter
 probe_blp = Blueprint("probe", __name__, description="Test-only endpoints")
 
 
+class AddressSchema(ma.Schema):
+    country = ma.fields.String(required=True)
+
+
 class EchoSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
     quantity = ma.fields.Decimal(required=True, as_string=True)
-    address = ma.fields.Nested(
-        ma.Schema.from_dict({"country": ma.fields.String(required=True)}), required=False
-    )
+    address = ma.fields.Nested(AddressSchema, required=False)
 
 
 @probe_blp.route("/echo", methods=["POST"])

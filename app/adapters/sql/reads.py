@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection
 
 from app.adapters.sql.database import Database
+from app.adapters.sql.ledger_reads import SqlLedgerReads
 from app.adapters.sql.platform_repositories import SqlAuditRepository
 from app.adapters.sql.project_search import SqlProjectSearch
 
@@ -17,6 +18,7 @@ class SqlReads:
         self.conn = conn
         self.audit_log = SqlAuditRepository(conn)
         self.project_search = SqlProjectSearch(conn)
+        self.ledger = SqlLedgerReads(conn)
 
 
 @contextmanager

@@ -28,7 +28,15 @@ class OrgRole(StrEnum):
 
 # Every signed-in user, whatever their roles.
 SIGNED_IN = frozenset(
-    {"profile:read", "profile:update", "sessions:manage", "wallets:link", "documents:read"}
+    {
+        "profile:read",
+        "profile:update",
+        "sessions:manage",
+        "wallets:link",
+        "documents:read",
+        "credits:retire",
+        "credits:read",
+    }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -41,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "projects:update",
             "projects:transition",
             "documents:upload",
+            "credits:mint",
         }
     ),
     Role.POAI_REVIEWER: frozenset({"projects:transition"}),
@@ -61,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "projects:update",
             "projects:transition",
             "documents:upload",
+            "credits:mint",
+            "indexer:manage",
         }
     ),
 }

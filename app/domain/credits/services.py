@@ -6,7 +6,8 @@ the indexer confirms it when the event is seen."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
@@ -33,6 +34,10 @@ class LedgerUoW(CreditsUoW, ProjectsUoW, Protocol):
     """Minting and retiring touch projects and the ledger in one transaction."""
 
 
+# (owner kind, owner id, unit of work) -> custodial address, created inside the unit
+Custody = Callable[[str, str, Any], str]
+
+
 def mint_batch(
     principal: Principal,
     project_id: str,
@@ -42,7 +47,7 @@ def mint_batch(
     monitoring_period: str,
     uow: LedgerUoW,
     clock: Clock,
-    holder_address: str,
+    custody: Custody,
 ) -> CreditBatch:
     """Reserve a token id and a serial range for a new batch and ask for the mint."""
     if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
@@ -82,7 +87,8 @@ def mint_batch(
             created_at=clock.now(),
         )
         uow.credits.add_batch(batch)
-        uow.enqueue(Job("credits.mint", {"batch_id": batch.id, "to": holder_address}))
+        holder = custody("organization", project.organization_id, uow)
+        uow.enqueue(Job("credits.mint", {"batch_id": batch.id, "to": holder}))
         uow.audit(
             AuditRecord(
                 "credits.mint_requested",
@@ -126,9 +132,9 @@ def retire(
     beneficiary: str,
     purpose: str,
     owner: tuple[str, str],
-    holder_address: str,
     uow: LedgerUoW,
     clock: Clock,
+    custody: Custody,
 ) -> Retirement:
     """Reserve the holding and the next serials of a batch, then ask the chain."""
     if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
@@ -137,6 +143,7 @@ def retire(
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
             raise NotFound("project not found")
+        holder_address = custody(owner[0], owner[1], uow)
         for candidate in uow.credits.batches_for(project_id, vintage):
             holding = uow.credits.holding_for_update(holder_address, candidate.token_id)
             if holding.available_kg < quantity.kg:

@@ -1,0 +1,79 @@
+"""Read side of the ledger and the indexer (autocommit connection, plain queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from app.adapters.sql.tables_chain import (
+    chain_checkpoints,
+    chain_events,
+    credit_balances,
+    credit_batches,
+    custodial_accounts,
+)
+
+
+class SqlLedgerReads:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def batches(self, project_id: str | None) -> list[dict[str, Any]]:
+        query = sa.select(credit_batches).order_by(credit_batches.c.token_id)
+        if project_id:
+            query = query.where(credit_batches.c.project_id == project_id)
+        return [dict(r._mapping) for r in self._conn.execute(query.limit(1000))]
+
+    def balances(self, holders: list[str] | None, project_id: str | None) -> list[dict[str, Any]]:
+        b, c = credit_balances.c, credit_batches.c
+        query = (
+            sa.select(
+                b.address, b.token_id, b.onchain_kg, b.pending_out_kg, c.project_id, c.vintage
+            )
+            .join(credit_batches, credit_batches.c.token_id == b.token_id)
+            .where(b.onchain_kg != 0)
+            .order_by(b.address, b.token_id)
+        )
+        if holders is not None:
+            query = query.where(sa.func.lower(b.address).in_([h.lower() for h in holders]))
+        if project_id:
+            query = query.where(c.project_id == project_id)
+        return [dict(r._mapping) for r in self._conn.execute(query.limit(1000))]
+
+    def custodial_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
+        c = custodial_accounts.c
+        conditions = [(c.owner_kind == k) & (c.owner_id == i) for k, i in owners]
+        if not conditions:
+            return []
+        return list(self._conn.execute(sa.select(c.address).where(sa.or_(*conditions))).scalars())
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        row = self._conn.execute(
+            sa.select(chain_checkpoints).where(chain_checkpoints.c.id == 1)
+        ).first()
+        return dict(row._mapping) if row else None
+
+    def transactions(
+        self, address: str | None, token_ids: list[int] | None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        e = chain_events.c
+        query = (
+            sa.select(chain_events).order_by(e.block_number.desc(), e.log_index.desc()).limit(limit)
+        )
+        rows = [
+            dict(r._mapping)
+            for r in self._conn.execute(
+                query if address is None and token_ids is None else query.limit(5000)
+            )
+        ]
+        out = []
+        for row in rows:
+            args = row["args"]
+            if address and address.lower() not in {str(v).lower() for v in args.values()}:
+                continue
+            if token_ids is not None and int(args.get("tokenId", -1)) not in token_ids:
+                continue
+            out.append(row)
+        return out[:limit]

@@ -1,0 +1,278 @@
+"""Credits: minting batches, holdings, retirements; the chain indexer's status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from app.domain.credits import services
+from app.domain.credits.custody import custodial_address
+from app.domain.credits.model import CreditBatch, Retirement
+from app.domain.indexer.projection import platform_projector
+from app.domain.indexer.services import resync
+from app.domain.shared.errors import NotFound, PermissionDenied
+from app.domain.shared.quantity import Quantity
+from app.http.common.auth import current_principal, public, requires
+from app.http.common.deps import platform, read, uow
+from app.http.common.idempotency import idempotent
+
+blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
+
+
+def tonnes(kg: int) -> str:
+    return Quantity(abs(int(kg))).tonnes_str() if kg >= 0 else "-" + Quantity(-int(kg)).tonnes_str()
+
+
+class MintSchema(ma.Schema):
+    vintage = ma.fields.Integer(required=True, strict=True)
+    quantity = ma.fields.String(required=True, metadata={"example": "1000"})
+    monitoring_period = ma.fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class BatchSchema(ma.Schema):
+    id = ma.fields.String()
+    project_id = ma.fields.String()
+    vintage = ma.fields.Integer()
+    monitoring_period = ma.fields.String()
+    token_id = ma.fields.Integer()
+    serial_start = ma.fields.Integer()
+    serial_end = ma.fields.Integer()
+    quantity = ma.fields.Function(lambda b: tonnes(_get(b, "issued_kg")))
+    retired = ma.fields.Function(lambda b: tonnes(_get(b, "retired_kg")))
+    status = ma.fields.Function(lambda b: str(_get(b, "status")))
+    mint_tx = ma.fields.String(allow_none=True)
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+class RetireSchema(ma.Schema):
+    project_id = ma.fields.String(required=True)
+    vintage = ma.fields.Integer(required=True, strict=True)
+    quantity = ma.fields.String(required=True, metadata={"example": "10"})
+    beneficiary = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
+    purpose = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    organization_id = ma.fields.String(load_default=None)
+
+
+class RetirementSchema(ma.Schema):
+    id = ma.fields.String()
+    project_id = ma.fields.String()
+    vintage = ma.fields.Integer()
+    quantity = ma.fields.Function(lambda r: tonnes(r.quantity_kg))
+    beneficiary = ma.fields.String()
+    purpose = ma.fields.String()
+    serial_start = ma.fields.Integer()
+    serial_end = ma.fields.Integer()
+    token_id = ma.fields.Integer()
+    holder = ma.fields.String(attribute="holder_address")
+    tx_hash = ma.fields.String(allow_none=True)
+    status = ma.fields.Function(lambda r: r.status.value)
+    certificate_id = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    confirmed_at = ma.fields.DateTime(allow_none=True)
+    failure = ma.fields.String(allow_none=True)
+
+
+class BalanceSchema(ma.Schema):
+    holder = ma.fields.String(attribute="address")
+    project_id = ma.fields.String()
+    vintage = ma.fields.Integer()
+    token_id = ma.fields.Integer()
+    quantity = ma.fields.Function(lambda b: tonnes(b["onchain_kg"]))
+    available = ma.fields.Function(lambda b: tonnes(b["onchain_kg"] - b["pending_out_kg"]))
+
+
+class BalanceArgs(ma.Schema):
+    holder = ma.fields.String()
+    project_id = ma.fields.String()
+
+
+class StatusSchema(ma.Schema):
+    chain_id = ma.fields.Integer(allow_none=True)
+    head_block = ma.fields.Integer()
+    indexed_block = ma.fields.Integer()
+    safe_block = ma.fields.Integer()
+    lag = ma.fields.Integer()
+    reorgs = ma.fields.Integer()
+    confirmations = ma.fields.Integer()
+    halted = ma.fields.String(allow_none=True)
+
+
+class ResyncSchema(ma.Schema):
+    from_block = ma.fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ResyncResultSchema(ma.Schema):
+    rolled_back = ma.fields.Integer(metadata={"description": "events undone"})
+
+
+class TransactionArgs(ma.Schema):
+    address = ma.fields.String()
+    project_id = ma.fields.String()
+
+
+class ChainEventSchema(ma.Schema):
+    name = ma.fields.String()
+    block_number = ma.fields.Integer()
+    log_index = ma.fields.Integer()
+    tx_hash = ma.fields.String()
+    address = ma.fields.String()
+    args = ma.fields.Dict()
+    status = ma.fields.String()
+
+
+def _custody(kind: str, owner_id: str, unit: Any) -> str:
+    p = platform()
+    return custodial_address(kind, owner_id, uow=unit, wallets=p.wallets, cipher=p.storage.cipher)
+
+
+@blp.route("/projects/<project_id>/mint", methods=["POST"])
+@requires("credits:mint")
+@idempotent
+@blp.arguments(MintSchema)
+@blp.response(202, BatchSchema)
+def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
+    """Issue a vintage batch (whole tonnes) to the project organization's custodial
+    holding: serials and token id are reserved now, the chain confirms later."""
+    quantity = Quantity.from_tonnes(body["quantity"])
+    period = body["monitoring_period"] or str(body["vintage"])
+    return services.mint_batch(
+        current_principal(),
+        project_id,
+        vintage=body["vintage"],
+        quantity=quantity,
+        monitoring_period=period,
+        uow=uow(),
+        clock=platform().clock,
+        custody=_custody,
+    )
+
+
+@blp.route("/credits/batches", methods=["GET"])
+@public
+@blp.arguments(BalanceArgs, location="query")
+@blp.response(200, BatchSchema(many=True))
+def batches(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Credit batches with their serial ranges and token ids."""
+    with read() as reads:
+        return reads.ledger.batches(args.get("project_id"))
+
+
+@blp.route("/credits/balances", methods=["GET"])
+@requires("credits:read")
+@blp.arguments(BalanceArgs, location="query")
+@blp.response(200, BalanceSchema(many=True))
+def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Holdings per holder and batch, as the chain says (`available` excludes what
+    pending retirements already reserved). Without `holder`: your own and your
+    organizations' holdings."""
+    principal = current_principal()
+    with read() as reads:
+        owners = [("user", principal.id)] + [("organization", o) for o in principal.memberships]
+        mine = reads.ledger.custodial_addresses(owners)
+        if args.get("holder"):
+            holder = args["holder"]
+            if not principal.is_admin and holder.lower() not in {a.lower() for a in mine}:
+                raise NotFound("no such holder among yours")
+            holders: list[str] | None = [holder]
+        else:
+            holders = None if principal.is_admin and not mine else mine
+        return reads.ledger.balances(holders, args.get("project_id"))
+
+
+@blp.route("/retirements", methods=["POST"])
+@requires("credits:retire")
+@idempotent
+@blp.arguments(RetireSchema)
+@blp.response(202, RetirementSchema)
+def retire(body: dict[str, Any]) -> Retirement:
+    """Retire whole tonnes from your holding (or an organization's, as its admin or
+    finance): the next serials of the batch are reserved at once; the retirement is
+    `pending` until the chain's CreditsRetired event is indexed. Accepts Idempotency-Key."""
+    principal = current_principal()
+    owner = services.authorize_holding(principal, body["organization_id"])
+    return services.retire(
+        principal,
+        project_id=body["project_id"],
+        vintage=body["vintage"],
+        quantity=Quantity.from_tonnes(body["quantity"]),
+        beneficiary=body["beneficiary"],
+        purpose=body["purpose"],
+        owner=owner,
+        uow=uow(),
+        clock=platform().clock,
+        custody=_custody,
+    )
+
+
+@blp.route("/retirements", methods=["GET"])
+@requires("credits:read")
+@blp.response(200, RetirementSchema(many=True))
+def list_retirements() -> list[Retirement]:
+    """Your retirements and your organizations'."""
+    principal = current_principal()
+    owners = None if principal.is_admin else [principal.id, *principal.memberships]
+    with uow() as unit:
+        return unit.credits.list_retirements(None, owners)
+
+
+@blp.route("/retirements/<retirement_id>", methods=["GET"])
+@requires("credits:read")
+@blp.response(200, RetirementSchema)
+def get_retirement(retirement_id: str) -> Retirement:
+    """One retirement with its serial range, transaction and status."""
+    return services.get_retirement(current_principal(), retirement_id, uow=uow())
+
+
+@blp.route("/chain/status", methods=["GET"])
+@public
+@blp.response(200, StatusSchema)
+def chain_status() -> dict[str, Any]:
+    """Where the indexer stands: head, indexed and safe blocks, lag, reorgs, halt reason."""
+    with read() as reads:
+        cp = reads.ledger.checkpoint() or {}
+    head, indexed = cp.get("head_block", 0), cp.get("block_number", -1)
+    return {
+        "chain_id": cp.get("chain_id"),
+        "head_block": head,
+        "indexed_block": indexed,
+        "safe_block": cp.get("safe_block", 0),
+        "lag": max(0, head - indexed),
+        "reorgs": cp.get("reorgs", 0),
+        "confirmations": platform().settings.chain_confirmations,
+        "halted": cp.get("halted"),
+    }
+
+
+@blp.route("/chain/transactions", methods=["GET"])
+@public
+@blp.arguments(TransactionArgs, location="query")
+@blp.response(200, ChainEventSchema(many=True))
+def transactions(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Indexed platform events, newest first; `pending` until past the confirmation depth."""
+    with read() as reads:
+        token_ids = None
+        if args.get("project_id"):
+            token_ids = [b["token_id"] for b in reads.ledger.batches(args["project_id"])]
+        events = reads.ledger.transactions(args.get("address"), token_ids)
+        safe = (reads.ledger.checkpoint() or {}).get("safe_block", 0)
+    for event in events:
+        event["status"] = "confirmed" if event["block_number"] <= safe else "pending"
+    return events
+
+
+@blp.route("/admin/indexer/resync", methods=["POST"])
+@requires("indexer:manage")
+@blp.arguments(ResyncSchema)
+@blp.response(200, ResyncResultSchema)
+def admin_resync(body: dict[str, Any]) -> dict[str, int]:
+    """Index again from `from_block` (undoing what was indexed above it; clears a halt)."""
+    if not current_principal().is_admin:
+        raise PermissionDenied("platform admins only")
+    count = resync(body["from_block"], uow=uow(), project=platform_projector(platform().clock))
+    return {"rolled_back": count}

@@ -1,0 +1,178 @@
+"""Credits end to end on the embedded chain: approve a project, mint a batch, index the
+chain, retire with serials, idempotency, and concurrent retirements on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from tests.integration.identity import signed_in, wait_for
+from tests.integration.test_projects_http import BODY, _issuer
+
+PDF = b"%PDF-1.7\nproject design\n%%EOF\n"
+
+
+def _approved_project(app, client):
+    issuer = _issuer(app, client)
+    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
+    pid = issuer.post("/api/v1/projects", json=BODY).get_json()["id"]
+    issuer.client.post(
+        f"/api/v1/projects/{pid}/documents",
+        headers=issuer.headers,
+        data={"kind": "project_design", "file": (io.BytesIO(PDF), "design.pdf")},
+        content_type="multipart/form-data",
+    )
+    for step, who in [("submitted", issuer), ("under_review", admin), ("approved", admin)]:
+        response = who.post(f"/api/v1/projects/{pid}/transitions", json={"to": step})
+        assert response.status_code == 200, response.get_json()
+    return issuer, admin, pid
+
+
+def _index_until(app, predicate, timeout=30.0):
+    platform = app.extensions["platform"]
+
+    def step():
+        platform.index_step()
+        return predicate()
+
+    return wait_for(step, timeout=timeout, interval=0.05)
+
+
+def _minted(app, client, quantity="50"):
+    issuer, admin, pid = _approved_project(app, client)
+    minted = issuer.post(
+        f"/api/v1/projects/{pid}/mint", json={"vintage": 2024, "quantity": quantity}
+    )
+    assert minted.status_code == 202, minted.get_json()
+    batch = minted.get_json()
+    assert batch["status"] == "pending"
+
+    def confirmed():
+        rows = client.get(f"/api/v1/credits/batches?project_id={pid}").get_json()
+        return rows and rows[0]["status"] == "confirmed"
+
+    _index_until(app, confirmed)
+    return issuer, admin, pid, batch
+
+
+def test_mint_index_and_retire_on_the_embedded_chain(app, client):
+    issuer, _, pid, batch = _minted(app, client)
+    assert (batch["serial_start"], batch["serial_end"]) == (1, 50)
+    assert client.get(f"/api/v1/projects/{pid}").get_json()["status"] == "registered"
+    balances = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()
+    assert [(b["quantity"], b["available"]) for b in balances] == [("50", "50")]
+
+    body = {
+        "project_id": pid,
+        "vintage": 2024,
+        "quantity": "5",
+        "beneficiary": "Acme Ltd",
+        "purpose": "2025 scope 1",
+        "organization_id": "org-issuer",
+    }
+    retired = issuer.post("/api/v1/retirements", json=body)
+    assert retired.status_code == 202, retired.get_json()
+    retirement = retired.get_json()
+    assert (retirement["serial_start"], retirement["serial_end"], retirement["status"]) == (
+        1,
+        5,
+        "pending",
+    )
+    after = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()[0]
+    assert after["available"] == "45"
+
+    def done():
+        return (
+            issuer.get(f"/api/v1/retirements/{retirement['id']}").get_json()["status"]
+            == "confirmed"
+        )
+
+    _index_until(app, done)
+    final = issuer.get(f"/api/v1/retirements/{retirement['id']}").get_json()
+    assert final["tx_hash"].startswith("0x")
+    balance = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()[0]
+    assert (balance["quantity"], balance["available"]) == ("45", "45")
+    second = issuer.post("/api/v1/retirements", json={**body, "quantity": "3"}).get_json()
+    assert (second["serial_start"], second["serial_end"]) == (6, 8)
+    status = client.get("/api/v1/chain/status").get_json()
+    assert status["indexed_block"] >= 1
+    assert status["halted"] is None
+    events = client.get(f"/api/v1/chain/transactions?project_id={pid}").get_json()
+    assert {"CreditsMinted", "CreditsRetired"} <= {e["name"] for e in events}
+
+
+def test_refusals_and_idempotency(app, client):
+    issuer, _, pid, _ = _minted(app, client, "10")
+    body = {
+        "project_id": pid,
+        "vintage": 2024,
+        "quantity": "11",
+        "beneficiary": "X",
+        "organization_id": "org-issuer",
+    }
+    too_much = issuer.post("/api/v1/retirements", json=body)
+    assert too_much.status_code == 409
+    assert too_much.get_json()["code"] == "insufficient_credits"
+    fractional = issuer.post("/api/v1/retirements", json={**body, "quantity": "1.5"})
+    assert fractional.status_code == 422
+    stranger = signed_in(app, client, "s@example.org")
+    assert stranger.post("/api/v1/retirements", json={**body, "quantity": "1"}).status_code == 404
+
+    headers = {**issuer.headers, "Idempotency-Key": "retire-42"}
+    first = client.post("/api/v1/retirements", json={**body, "quantity": "2"}, headers=headers)
+    again = client.post("/api/v1/retirements", json={**body, "quantity": "2"}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/retirements", json={**body, "quantity": "3"}, headers=headers)
+    assert other.status_code == 409
+    assert other.get_json()["code"] == "idempotency_mismatch"
+    twice = issuer.post(f"/api/v1/projects/{pid}/mint", json={"vintage": 2024, "quantity": "5"})
+    assert twice.status_code == 409
+    assert twice.get_json()["code"] == "already_issued"
+
+
+def test_concurrent_retirements_never_overdraw(make_app, pg_url):
+    app = make_app(database_url=pg_url)
+    client = app.test_client()
+    issuer, _, pid, _ = _minted(app, client, "50")
+    body = {
+        "project_id": pid,
+        "vintage": 2024,
+        "quantity": "1",
+        "beneficiary": "B",
+        "organization_id": "org-issuer",
+    }
+    statuses: list[int] = []
+    serials: list[int] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        response = app.test_client().post("/api/v1/retirements", json=body, headers=issuer.headers)
+        with lock:
+            statuses.append(response.status_code)
+            if response.status_code == 202:
+                serials.append(response.get_json()["serial_start"])
+
+    threads = [threading.Thread(target=one) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(202) == 50
+    assert statuses.count(409) == 50
+    assert len(statuses) == 100
+    assert sorted(serials) == list(range(1, 51))
+    balance = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()[0]
+    assert balance["available"] == "0"
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1", "1.5", "abc"])
+def test_bad_mint_quantities_are_422(app, client, quantity):
+    issuer, _, pid = _approved_project(app, client)
+    response = issuer.post(
+        f"/api/v1/projects/{pid}/mint", json={"vintage": 2024, "quantity": quantity}
+    )
+    assert response.status_code == 422
