@@ -182,6 +182,7 @@ class Platform:
         return IndexerConfig(
             contracts=chain.followed(),
             confirmations=self.settings.chain_confirmations,
+            reorg_window=self.settings.indexer_reorg_window,
             start_block=chain.deployment.block_number,
         )
 

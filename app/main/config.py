@@ -67,6 +67,7 @@ class Settings:
     chain_start_block: int = 0
     chain_confirmations: int = 2
     indexer_poll_seconds: float = 2.0
+    indexer_reorg_window: int = 64
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -116,6 +117,7 @@ class Settings:
             chain_start_block=int(env.get("CHAIN_START_BLOCK", "0")),
             chain_confirmations=int(env.get("CHAIN_CONFIRMATIONS", "2")),
             indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),
+            indexer_reorg_window=int(env.get("INDEXER_REORG_WINDOW", "64")),
         )
 
     @property
