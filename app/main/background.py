@@ -13,22 +13,34 @@ log = logging.getLogger(__name__)
 
 
 class Background:
-    def __init__(self, platform: Platform, *, embedded_worker: bool) -> None:
+    def __init__(self, platform: Platform, *, embedded_worker: bool, indexer: bool = False) -> None:
         self._platform = platform
         self._stop = threading.Event()
         self._relay = threading.Thread(
             target=platform.relay_forever, args=(self._stop,), name="outbox-relay", daemon=True
         )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
+        self._indexer = (
+            threading.Thread(
+                target=platform.index_forever, args=(self._stop,), name="indexer", daemon=True
+            )
+            if indexer
+            else None
+        )
 
     def start(self) -> None:
         if self._worker:
             self._worker.start()
             log.info("embedded Dramatiq worker started")
         self._relay.start()
+        if self._indexer:
+            self._indexer.start()
+            log.info("chain indexer started")
 
     def stop(self) -> None:
         self._stop.set()
         self._relay.join(timeout=10)
+        if self._indexer:
+            self._indexer.join(timeout=10)
         if self._worker:
             self._worker.stop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import threading
 
 import click
 from flask import Flask, current_app
@@ -10,6 +12,8 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from app.domain.documents.services import rotate_keys
+from app.domain.indexer.projection import platform_projector
+from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain
 from app.main import migrations
 from app.main.bootstrap import Platform
@@ -27,6 +31,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit)
     app.cli.add_command(outbox)
     app.cli.add_command(documents)
+    app.cli.add_command(indexer)
+    app.cli.add_command(chain)
+    app.cli.add_command(credits)
 
 
 @click.group(cls=AppGroup, help="Database migrations (Alembic).")
@@ -71,7 +78,7 @@ def serve(host: str, port: int) -> None:
     from app.main.background import Background
 
     platform = _platform()
-    background = Background(platform, embedded_worker=not platform.settings.redis_url)
+    background = Background(platform, embedded_worker=not platform.settings.redis_url, indexer=True)
     background.start()
     click.echo(f"API docs: http://{host}:{port}/api/v1/docs")
     try:
@@ -122,3 +129,73 @@ def documents_rotate_keys() -> None:
     click.echo(
         f"re-wrapped {count} document version(s) under {platform.storage.cipher.active_key_id}"
     )
+
+
+@click.group(cls=AppGroup, help="The chain indexer.")
+def indexer() -> None:
+    pass
+
+
+@indexer.command("run", help="Follow the chain until interrupted.")
+def indexer_run() -> None:
+    stop = threading.Event()
+    click.echo("indexing; Ctrl-C to stop")
+    try:
+        _platform().index_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@indexer.command("backfill", help="Index blocks FROM..TO now (re-indexing them if needed).")
+@click.option("--from", "from_block", type=int, required=True)
+@click.option("--to", "to_block", type=int, default=None, help="default: the head")
+def indexer_backfill(from_block: int, to_block: int | None) -> None:
+    platform = _platform()
+    resync(from_block, uow=platform.uow(), project=platform_projector(platform.clock))
+    target = to_block if to_block is not None else platform.chain.reader.head()
+    events = 0
+    with click.progressbar(length=max(1, target - from_block + 1), label="blocks") as bar:
+        position = from_block - 1
+        while position < target:
+            result = platform.index_step()
+            if result.halted:
+                raise click.ClickException(result.halted)
+            if result.to_block < result.from_block:
+                break
+            bar.update(result.to_block - position)
+            position, events = result.to_block, events + result.new_events
+    click.echo(f"indexed {events} new event(s) up to block {position}")
+
+
+@indexer.command("status", help="Checkpoint, head and lag.")
+def indexer_status() -> None:
+    with _platform().reads() as reads:
+        click.echo(json.dumps(reads.ledger.checkpoint(), default=str, indent=2))
+
+
+@click.group(cls=AppGroup, help="The platform contracts.")
+def chain() -> None:
+    pass
+
+
+@chain.command("deploy", help="Deploy the contracts to CHAIN_RPC_URL with OPERATOR_PRIVATE_KEY.")
+def chain_deploy() -> None:
+    deployment = _platform().chain.deployment
+    click.echo(f"CHAIN_REGISTRY_ADDRESS={deployment.registry_address}")
+    click.echo(f"CHAIN_GOVERNANCE_ADDRESS={deployment.governance_address}")
+    click.echo(f"CHAIN_START_BLOCK={deployment.block_number}")
+
+
+@click.group(cls=AppGroup, help="The credit ledger.")
+def credits() -> None:
+    pass
+
+
+@credits.command("check", help="Check issued = available + reserved + retired for every batch.")
+def credits_check() -> None:
+    with _platform().reads() as reads:
+        problems = reads.ledger.invariant_violations()
+    for problem in problems:
+        click.echo(f"mismatch: {problem}", err=True)
+    click.echo(f"{len(problems)} mismatch(es)")
+    sys.exit(1 if problems else 0)

@@ -11,20 +11,24 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import Middleware
 
+from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 
 
 class OutboxRelayMiddleware(Middleware):
-    def __init__(self, relay: Any) -> None:
+    def __init__(self, relay: Any, on_boot: list[Any]) -> None:
         self._relay = relay
+        self._on_boot = on_boot
         self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         threading.Thread(
             target=self._relay, args=(self._stop,), name="outbox-relay", daemon=True
         ).start()
+        for actor in self._on_boot:
+            actor.send()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self._stop.set()
@@ -36,5 +40,8 @@ if not settings.redis_url:
 configure_logging(settings.log_format, settings.log_level)
 platform = bootstrap(settings)
 broker = platform.broker
-broker.add_middleware(OutboxRelayMiddleware(platform.relay_forever))
+indexer_tick = declare_periodic_actor(
+    broker, "indexer.tick", platform.index_step, settings.indexer_poll_seconds
+)
+broker.add_middleware(OutboxRelayMiddleware(platform.relay_forever, [indexer_tick]))
 dramatiq.set_broker(broker)

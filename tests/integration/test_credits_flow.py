@@ -7,6 +7,7 @@ import io
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.test_projects_http import BODY, _issuer
@@ -176,3 +177,37 @@ def test_bad_mint_quantities_are_422(app, client, quantity):
         f"/api/v1/projects/{pid}/mint", json={"vintage": 2024, "quantity": quantity}
     )
     assert response.status_code == 422
+
+
+def test_cli_backfill_status_and_invariant_check(app, client):
+    _minted(app, client, "20")
+    runner = app.test_cli_runner()
+    backfill = runner.invoke(args=["indexer", "backfill", "--from", "0"])
+    assert backfill.exit_code == 0, backfill.output
+    assert "indexed" in backfill.output
+    status = runner.invoke(args=["indexer", "status"])
+    assert '"block_number"' in status.output
+    check = runner.invoke(args=["credits", "check"])
+    assert check.exit_code == 0, check.output
+    assert "0 mismatch(es)" in check.output
+    with app.extensions["platform"].db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE credit_balances SET onchain_kg = onchain_kg - 1000"))
+    broken = runner.invoke(args=["credits", "check"])
+    assert broken.exit_code == 1
+    assert "mismatch: token" in broken.output
+
+
+def test_the_periodic_indexer_actor_runs_steps(app, client):
+    from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
+
+    platform = app.extensions["platform"]
+    _approved_project(app, client)
+    steps: list[int] = []
+
+    def step() -> None:
+        steps.append(platform.index_step().to_block)
+
+    actor = declare_periodic_actor(platform.broker, "indexer.tick.test", step, 0.05)
+    actor.send()
+    wait_for(lambda: len(steps) >= 3)
+    assert steps[-1] >= 0

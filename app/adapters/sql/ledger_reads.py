@@ -77,3 +77,26 @@ class SqlLedgerReads:
                 continue
             out.append(row)
         return out[:limit]
+
+    def invariant_violations(self) -> list[str]:
+        """Per batch: issued = held on chain (available + reserved) + retired on chain.
+        Confirmed batches only; pending ones have not reached the chain yet."""
+        sql = sa.text(
+            """
+            SELECT b.token_id, b.issued_kg,
+                   COALESCE((SELECT SUM(onchain_kg) FROM credit_balances h
+                             WHERE h.token_id = b.token_id), 0) AS held_kg,
+                   COALESCE((SELECT SUM(quantity_kg) FROM retirements r
+                             WHERE r.token_id = b.token_id AND r.status = 'confirmed'), 0)
+                       AS retired_kg
+            FROM credit_batches b WHERE b.status = 'confirmed' ORDER BY b.token_id
+            """
+        )
+        problems = []
+        for row in self._conn.execute(sql):
+            if int(row.issued_kg) != int(row.held_kg) + int(row.retired_kg):
+                problems.append(
+                    f"token {row.token_id}: issued {row.issued_kg} kg != held {row.held_kg} kg"
+                    f" + retired {row.retired_kg} kg"
+                )
+        return problems

@@ -83,3 +83,28 @@ class BrokerProbe:
     def check(self) -> None:
         if isinstance(self._broker, RedisBroker):
             self._broker.client.ping()
+
+
+def declare_periodic_actor(
+    broker: dramatiq.Broker, name: str, work: Callable[[], object], every_seconds: float
+) -> dramatiq.Actor[[], None]:
+    """An actor that does `work` and sends itself again `every_seconds` later. Each worker
+    process starts one chain on boot; `work` must tolerate running concurrently (the
+    indexer serializes on its checkpoint row)."""
+
+    def tick() -> None:
+        try:
+            work()
+        finally:
+            actor.send_with_options(delay=int(every_seconds * 1000))
+
+    tick.__name__ = name.replace(".", "_")
+    actor: dramatiq.Actor[[], None] = dramatiq.Actor(
+        tick,
+        broker=broker,
+        actor_name=name,
+        queue_name="periodic",
+        priority=0,
+        options={"max_retries": 0},
+    )
+    return actor
