@@ -10,7 +10,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint unit integration install lock worker clean
+NPM_DIRS := tools/anvil tools/ipfs contracts
+
+.PHONY: run test lint unit integration install lock worker clean node-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required"; exit 1; }
@@ -33,7 +35,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# Test peers from the npm registry (anvil, an IPFS daemon, solc), installed once before
+# the parallel test workers need them; without npm their tests skip (fail under CI=true).
+node-tools:
+	@if command -v npm >/dev/null 2>&1; then for d in $(NPM_DIRS); do \
+		[ -d $$d/node_modules ] || (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	done; fi
+
+test: lint node-tools
 	$(BIN)/pytest -n 2
 
 unit: $(STAMP)

@@ -53,10 +53,11 @@ from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform import services as platform_services
 from app.domain.platform.services import JobHandler
 from app.domain.projects.documents import Storage
+from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.main.config import ConfigError, Settings
-from app.ports.chain import RegistryOperator
+from app.ports.chain import RawLog, RegistryOperator
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
 from app.ports.revocation import RevocationList
@@ -170,6 +171,10 @@ class Platform:
     @property
     def operator(self) -> RegistryOperator:
         return self.chain.operator
+
+    @staticmethod
+    def decode_event(raw: RawLog) -> ChainEvent | None:
+        return decode(raw)
 
     def chain_project_key(self, project_id: str) -> str:
         return chain_project_key(project_id)

@@ -8,7 +8,10 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from eth_account import Account
 
+from app.adapters.chain.embedded import NODE_ERRORS
+from app.adapters.chain.rpc import Web3RegistryOperator
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.test_projects_http import BODY, _issuer
 
@@ -31,14 +34,21 @@ def _approved_project(app, client):
     return issuer, admin, pid
 
 
-def _index_until(app, predicate, timeout=30.0):
+def _index_until(app, predicate, timeout=60.0):
     platform = app.extensions["platform"]
 
     def step():
         platform.index_step()
         return predicate()
 
-    return wait_for(step, timeout=timeout, interval=0.05)
+    try:
+        return wait_for(step, timeout=timeout, interval=0.05)
+    except AssertionError:
+        with platform.db.engine.connect() as conn:
+            jobs = conn.execute(
+                sa.text("SELECT name, sent_at, done_at, attempts, last_error FROM outbox")
+            ).all()
+        raise AssertionError(f"not reached; outbox: {jobs}") from None
 
 
 def _minted(app, client, quantity="50"):
@@ -211,3 +221,61 @@ def test_the_periodic_indexer_actor_runs_steps(app, client):
     actor.send()
     wait_for(lambda: len(steps) >= 3)
     assert steps[-1] >= 0
+
+
+def test_a_self_custody_holder_retires_from_its_own_wallet(app, client):
+    _, _, pid, batch = _minted(app, client, "10")
+    platform = app.extensions["platform"]
+    chain = platform.chain
+    wallet = Account.create()
+    holder = signed_in(app, client, "holder@example.org")
+    with platform.uow() as unit:  # the wallet is linked to the account (SIWE in other tests)
+        user = unit.users.get_for_update(holder.user_id)
+        user.wallets.append(wallet.address)
+        unit.users.save(user)
+        unit.commit()
+        org_address = unit.credits.custodial_address("organization", "org-issuer")
+    chain.operator.transfer(batch["token_id"], org_address, wallet.address, 4000)
+    w3 = chain.embedded.w3
+    w3.eth.send_transaction(
+        {"from": chain.embedded.accounts[0], "to": wallet.address, "value": 10**18}
+    )
+    own = Web3RegistryOperator(
+        w3,
+        chain.deployment.registry_address,
+        chain.deployment.governance_address,
+        wallet.key.hex(),
+        node_errors=NODE_ERRORS,
+        on_receipt=chain.embedded.index.add,  # the embedded chain indexes its own writes
+    )
+    receipt = own.retire(
+        token_id=batch["token_id"],
+        holder=wallet.address,
+        amount_kg=2000,
+        beneficiary="Me",
+        purpose="offset",
+        serial_start=1,
+        serial_end=2,
+    )
+    body = {
+        "project_id": pid,
+        "vintage": 2024,
+        "quantity": "2",
+        "beneficiary": "Me",
+        "purpose": "offset",
+        "tx_hash": receipt.transaction_hash,
+    }
+    recorded = holder.post("/api/v1/retirements", json=body)
+    assert recorded.status_code == 202, recorded.get_json()
+    retirement = recorded.get_json()
+    assert (retirement["serial_start"], retirement["serial_end"]) == (1, 2)
+
+    def confirmed():
+        got = holder.get(f"/api/v1/retirements/{retirement['id']}").get_json()
+        return got["status"] == "confirmed"
+
+    _index_until(app, confirmed)
+    again = holder.post("/api/v1/retirements", json=body)
+    assert again.status_code == 409  # the same serials are never recorded twice
+    stranger = signed_in(app, client, "other@example.org")
+    assert stranger.post("/api/v1/retirements", json=body).status_code == 403

@@ -162,6 +162,10 @@ class SqlCreditRepository:
         rows = self._db.execute(query.order_by(retirements.c.created_at.desc()).limit(500))
         return [_retirement(r) for r in rows]
 
+    def indexed_transaction(self, tx_hash: str) -> bool:
+        query = sa.select(sa.literal(1)).where(chain_events.c.tx_hash == tx_hash.lower()).limit(1)
+        return self._db.execute(query).first() is not None
+
     def custodial_address(self, owner_kind: str, owner_id: str) -> str | None:
         c = custodial_accounts.c
         query = sa.select(c.address).where((c.owner_kind == owner_kind) & (c.owner_id == owner_id))

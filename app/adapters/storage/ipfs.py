@@ -1,10 +1,10 @@
 """`BlobStore` on an IPFS node through its HTTP RPC API (Kubo's `/api/v0`, also served by js-ipfs).
 
-We speak the API with httpx rather than ipfshttpclient because 0.7.0, its last release
-(2021), pins `VERSION_MINIMUM = "0.4.23"` and `VERSION_MAXIMUM = "0.8.0"` (exclusive) in
-`ipfshttpclient/client/__init__.py`, and `connect()` raises `VersionMismatch` for any
-daemon from Kubo 0.8 on. Only building `Client()` by hand skips that check, and the
-package is unmaintained, so three plain POST requests are the smaller dependency.
+We speak the API with httpx, not ipfshttpclient: its last release, 0.7.0 (2021), sets
+`VERSION_MINIMUM = "0.4.23"` and `VERSION_MAXIMUM = "0.8.0"` (exclusive) in
+`ipfshttpclient/client/__init__.py`, so `connect()` raises `VersionMismatch` for every
+Kubo from 0.8 on (and for js-ipfs, which reports 0.18.1). Only building `Client()` by hand
+skips that check, and an unmaintained client is a bigger dependency than a few POSTs.
 
 Behaviour worth knowing:
 - `put` adds and pins the bytes and returns their CIDv1 in base32 (`bafk...`): the

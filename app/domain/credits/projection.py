@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.credits.model import BatchStatus, RetirementStatus
-from app.domain.indexer.model import ChainEvent
+from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

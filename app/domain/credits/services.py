@@ -15,22 +15,26 @@ from app.domain.credits.model import (
     CreditBatch,
     InsufficientCredits,
     Retirement,
+    RetirementStatus,
 )
 from app.domain.projects.access import can_see, is_issuer_of
 from app.domain.projects.model import Status
 from app.domain.shared.audit import AuditRecord
+from app.domain.shared.chain import ChainEvent
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.domain.shared.quantity import KG_PER_TONNE, Quantity
+from app.ports.chain import ChainReader, RawLog
 from app.ports.clock import Clock
+from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.credits import CreditsUoW
 from app.ports.repositories.projects import ProjectsUoW
 
 MINTABLE = frozenset({Status.APPROVED, Status.REGISTERED, Status.ACTIVE})
 
 
-class LedgerUoW(CreditsUoW, ProjectsUoW, Protocol):
+class LedgerUoW(CreditsUoW, ProjectsUoW, AuthUoW, Protocol):
     """Minting and retiring touch projects and the ledger in one transaction."""
 
 
@@ -195,6 +199,13 @@ def retire(
         )
 
 
+def list_retirements(principal: Principal, *, uow: CreditsUoW) -> list[Retirement]:
+    """The caller's own retirements and its organizations' (everything for admins)."""
+    owners = None if principal.is_admin else [principal.id, *principal.memberships]
+    with uow:
+        return uow.credits.list_retirements(None, owners)
+
+
 def get_retirement(principal: Principal, retirement_id: str, *, uow: CreditsUoW) -> Retirement:
     with uow:
         retirement = uow.credits.get_retirement(retirement_id)
@@ -211,3 +222,81 @@ def _owns(principal: Principal, retirement: Retirement) -> bool:
     return (
         retirement.owner_id in principal.memberships or retirement.owner_id == principal.api_key_org
     )
+
+
+def record_self_custody_retirement(
+    principal: Principal,
+    *,
+    tx_hash: str,
+    project_id: str,
+    vintage: int,
+    beneficiary: str,
+    purpose: str,
+    uow: LedgerUoW,
+    clock: Clock,
+    chain: ChainReader,
+    decode: Callable[[RawLog], ChainEvent | None],
+) -> Retirement:
+    """A retirement the holder sent from its own wallet: the receipt must hold a
+    CreditsRetired event of one of the caller's linked wallets, for this project and
+    vintage, consuming the batch's next serials."""
+    receipt = chain.receipt(tx_hash)
+    if receipt is None or receipt.status != 1:
+        raise RuleViolation("no successful transaction with this hash", code="unknown_transaction")
+    events = [e for e in (decode(log) for log in receipt.logs) if e and e.name == "CreditsRetired"]
+    with uow:
+        user = uow.users.get(principal.id) if principal.user_id else None
+        wallets = {w.lower() for w in (user.wallets if user else [])}
+        mine = [e for e in events if str(e.args["holder"]).lower() in wallets]
+        if not mine:
+            raise PermissionDenied("the transaction retires no credits of your linked wallets")
+        event = mine[0]
+        token_id = int(str(event.args["tokenId"]))
+        batch = uow.credits.batch_by_token_for_update(token_id)
+        if batch is None or batch.project_id != project_id or batch.vintage != vintage:
+            raise RuleViolation(
+                "the retired credits are not of this project and vintage", code="wrong_batch"
+            )
+        start, end = int(str(event.args["serialStart"])), int(str(event.args["serialEnd"]))
+        amount = int(str(event.args["amountKg"]))
+        if start != batch.next_serial or (end - start + 1) * KG_PER_TONNE != amount:
+            raise Conflict(
+                f"the transaction retires serials {start}-{end}; the batch's next serial is "
+                f"{batch.next_serial}",
+                code="serials_mismatch",
+            )
+        batch.take_serials(Quantity(amount))
+        retirement = Retirement(
+            id=new_id(),
+            holder_address=str(event.args["holder"]),
+            owner_kind="user",
+            owner_id=principal.id,
+            project_id=project_id,
+            vintage=vintage,
+            batch_id=batch.id,
+            token_id=token_id,
+            quantity_kg=amount,
+            beneficiary=beneficiary,
+            purpose=purpose,
+            serial_start=start,
+            serial_end=end,
+            created_by=principal.id,
+            created_at=clock.now(),
+            tx_hash=tx_hash,
+            self_custody=True,
+        )
+        if uow.credits.indexed_transaction(tx_hash):  # the indexer saw it already
+            retirement.status, retirement.confirmed_at = RetirementStatus.CONFIRMED, clock.now()
+        uow.credits.save_batch(batch)
+        uow.credits.add_retirement(retirement)
+        uow.audit(
+            AuditRecord(
+                "credits.retirement_recorded",
+                "retirement",
+                retirement.id,
+                principal.id,
+                after={"tx_hash": tx_hash, "serials": [start, end], "self_custody": True},
+            )
+        )
+        uow.commit()
+        return retirement

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from app.domain.credits.projection import apply_credit_event
-from app.domain.indexer.model import ChainEvent
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
+from app.domain.shared.chain import ChainEvent
 from app.ports.clock import Clock
 from app.ports.repositories.credits import CreditsUoW
 from app.ports.repositories.indexer import IndexerUoW

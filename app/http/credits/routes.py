@@ -57,6 +57,11 @@ class RetireSchema(ma.Schema):
     beneficiary = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
     purpose = ma.fields.String(load_default="", validate=validate.Length(max=1000))
     organization_id = ma.fields.String(load_default=None)
+    tx_hash = ma.fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^0x[0-9a-fA-F]{64}$"),
+        metadata={"description": "self-custody: your own retirement transaction"},
+    )
 
 
 class RetirementSchema(ma.Schema):
@@ -193,8 +198,24 @@ def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
 def retire(body: dict[str, Any]) -> Retirement:
     """Retire whole tonnes from your holding (or an organization's, as its admin or
     finance): the next serials of the batch are reserved at once; the retirement is
-    `pending` until the chain's CreditsRetired event is indexed. Accepts Idempotency-Key."""
+    `pending` until the chain's CreditsRetired event is indexed. Self-custody holders
+    retire from their own wallet and send `tx_hash` (the batch's next serials, shown by
+    GET /credits/batches). Accepts Idempotency-Key."""
     principal = current_principal()
+    if body["tx_hash"]:
+        p = platform()
+        return services.record_self_custody_retirement(
+            principal,
+            tx_hash=body["tx_hash"].lower(),
+            project_id=body["project_id"],
+            vintage=body["vintage"],
+            beneficiary=body["beneficiary"],
+            purpose=body["purpose"],
+            uow=uow(),
+            clock=p.clock,
+            chain=p.chain.reader,
+            decode=p.decode_event,
+        )
     owner = services.authorize_holding(principal, body["organization_id"])
     return services.retire(
         principal,
@@ -215,10 +236,7 @@ def retire(body: dict[str, Any]) -> Retirement:
 @blp.response(200, RetirementSchema(many=True))
 def list_retirements() -> list[Retirement]:
     """Your retirements and your organizations'."""
-    principal = current_principal()
-    owners = None if principal.is_admin else [principal.id, *principal.memberships]
-    with uow() as unit:
-        return unit.credits.list_retirements(None, owners)
+    return services.list_retirements(current_principal(), uow=uow())
 
 
 @blp.route("/retirements/<retirement_id>", methods=["GET"])

@@ -55,6 +55,10 @@ class CreditRepository(Protocol):
 
     def custodial_address(self, owner_kind: str, owner_id: str) -> str | None: ...
 
+    def indexed_transaction(self, tx_hash: str) -> bool:
+        """Whether the indexer stored an event of this transaction."""
+        ...
+
     def add_custodial(
         self, owner_kind: str, owner_id: str, address: str, encrypted_key: bytes, key_id: str
     ) -> None: ...
