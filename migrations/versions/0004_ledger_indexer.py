@@ -123,6 +123,7 @@ def upgrade() -> None:
         sa.Column("next_serial", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("mint_tx", sa.String(length=66), nullable=True),
+        sa.Column("mint_block", sa.BigInteger(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.CheckConstraint(
             "issued_kg = (serial_end - serial_start + 1) * 1000",
@@ -174,6 +175,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("confirmed_at", UtcDateTime(), nullable=True),
+        sa.Column("confirmed_block", sa.BigInteger(), nullable=True),
         sa.Column("failure", sa.Text(), nullable=True),
         sa.Column("certificate_id", sa.String(length=32), nullable=True),
         sa.CheckConstraint("quantity_kg > 0", name=op.f("ck_retirements_quantity_positive")),

@@ -27,6 +27,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         outbox_poll_seconds=0.1,
         db_pool_size=5,
         password_hash_fast=True,
+        chain_confirmations=0,
         auth_ratelimit_ip="10000 per minute",
         auth_ratelimit_account="10000 per minute",
     )

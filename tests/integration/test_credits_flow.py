@@ -279,3 +279,26 @@ def test_a_self_custody_holder_retires_from_its_own_wallet(app, client):
     assert again.status_code == 409  # the same serials are never recorded twice
     stranger = signed_in(app, client, "other@example.org")
     assert stranger.post("/api/v1/retirements", json=body).status_code == 403
+
+
+def test_statuses_wait_for_the_confirmation_depth(make_app):
+    app = make_app(chain_confirmations=2)
+    client = app.test_client()
+    issuer, _, pid = _approved_project(app, client)
+    issuer.post(f"/api/v1/projects/{pid}/mint", json={"vintage": 2024, "quantity": "5"})
+    platform = app.extensions["platform"]
+
+    def minted():
+        platform.index_step()
+        with platform.db.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT mint_block FROM credit_batches")).scalar()
+
+    wait_for(minted, timeout=30)
+    assert client.get("/api/v1/credits/batches").get_json()[0]["status"] == "pending"
+    events = client.get(f"/api/v1/chain/transactions?project_id={pid}").get_json()
+    assert {e["status"] for e in events} == {"pending"}
+    platform.chain.embedded.mine(2)
+    platform.index_step()
+    assert client.get("/api/v1/credits/batches").get_json()[0]["status"] == "confirmed"
+    events = client.get(f"/api/v1/chain/transactions?project_id={pid}").get_json()
+    assert {e["status"] for e in events} == {"confirmed"}

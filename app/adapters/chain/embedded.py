@@ -42,16 +42,21 @@ class _LockedTesterProvider(EthereumTesterProvider):
 
 class LogIndex:
     """Logs by block number, as the receipts of the adapter's own transactions brought
-    them; `truncate` forgets blocks a snapshot revert took away."""
+    them; `truncate` forgets blocks a snapshot revert took away. `covered` is the highest
+    block whose logs are in the index: a block is mined before its receipt is added, and
+    the reader must not report it as the head before then (an indexer would move past it
+    and miss its logs)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.covered = 0
         self._numbers: list[int] = []  # ascending block numbers that have logs
         self._blocks: dict[int, list[tuple[str, RawLog]]] = {}  # (lowercase address, log)
         self._seen: set[tuple[str, int]] = set()
 
     def add(self, receipt: Receipt) -> None:
         with self._lock:
+            self.covered = max(self.covered, receipt.block_number)
             for log in receipt.logs:
                 key = (log.block_hash, log.log_index)
                 if key in self._seen:
@@ -65,8 +70,14 @@ class LogIndex:
                 entries.append((log.address.lower(), log))
                 entries.sort(key=lambda entry: entry[1].log_index)
 
+    def cover(self, head: int) -> None:
+        """Blocks up to `head` hold nothing more to add (mined empty, or reverted to)."""
+        with self._lock:
+            self.covered = max(self.covered, head)
+
     def truncate(self, head: int) -> None:
         with self._lock:
+            self.covered = head
             cut = bisect_right(self._numbers, head)
             for number in self._numbers[cut:]:
                 for _, log in self._blocks.pop(number):
@@ -89,6 +100,9 @@ class EmbeddedChainReader(Web3ChainReader):
     def __init__(self, w3: Web3, index: LogIndex) -> None:
         super().__init__(w3)
         self._index = index
+
+    def head(self) -> int:
+        return min(super().head(), self._index.covered)
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
         return self._index.logs(from_block, to_block, addresses)
@@ -133,7 +147,9 @@ class EmbeddedChain:
         """Mines empty blocks; returns the new head."""
         with self._provider.lock:
             self._tester.mine_blocks(blocks)
-            return int(self._tester.get_block_by_number("latest")["number"])
+            head = int(self._tester.get_block_by_number("latest")["number"])
+            self.index.cover(head)
+            return head
 
     def snapshot(self) -> int:
         with self._provider.lock:

@@ -206,6 +206,19 @@ class SqlCreditRepository:
             )
         )
 
+    def project_registered(self, project_id: str) -> bool:
+        query = sa.select(chain_projects.c.register_tx).where(
+            chain_projects.c.project_id == project_id
+        )
+        return self._db.execute(query).scalar() is not None
+
+    def mark_project_registered(self, project_id: str, register_tx: str) -> None:
+        self._db.execute(
+            sa.update(chain_projects)
+            .where(chain_projects.c.project_id == project_id)
+            .values(register_tx=register_tx)
+        )
+
 
 class SqlIndexerRepository:
     def __init__(self, db: Session) -> None:

@@ -24,6 +24,7 @@ credit_batches = sa.Table(
     sa.Column("next_serial", sa.BigInteger, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("mint_tx", sa.String(66), nullable=True),
+    sa.Column("mint_block", sa.BigInteger, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint(
         "project_id", "vintage", "monitoring_period", name="uq_credit_batches_issuance"
@@ -79,6 +80,7 @@ retirements = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("confirmed_at", UtcDateTime, nullable=True),
+    sa.Column("confirmed_block", sa.BigInteger, nullable=True),
     sa.Column("failure", sa.Text, nullable=True),
     sa.Column("certificate_id", sa.String(32), nullable=True),
     sa.UniqueConstraint("token_id", "serial_start", name="uq_retirements_serial"),

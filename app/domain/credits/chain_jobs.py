@@ -31,13 +31,13 @@ def mint_on_chain(
     batch = uow.credits.get_batch(batch_id)
     if batch is None or batch.status != BatchStatus.PENDING or batch.mint_tx:
         return
-    if uow.credits.chain_key_of(batch.project_id) is None:
+    if uow.credits.chain_key_of(batch.project_id) is None:  # minted before keys were kept
+        uow.credits.record_project_key(project_key(batch.project_id), batch.project_id, None)
+    if not uow.credits.project_registered(batch.project_id):
         receipt = operator.register_project(
             batch.project_id, bundle_hash, metadata_uri(batch.project_id)
         )
-        uow.credits.record_project_key(
-            project_key(batch.project_id), batch.project_id, receipt.transaction_hash
-        )
+        uow.credits.mark_project_registered(batch.project_id, receipt.transaction_hash)
     receipt = operator.mint_batch(
         token_id=batch.token_id,
         project_id=batch.project_id,

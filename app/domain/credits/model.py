@@ -45,6 +45,7 @@ class CreditBatch:
     next_serial: int = 0
     status: BatchStatus = BatchStatus.PENDING
     mint_tx: str | None = None
+    mint_block: int | None = None
 
     def __post_init__(self) -> None:
         if self.issued_kg <= 0 or self.issued_kg % KG_PER_TONNE:
@@ -126,5 +127,6 @@ class Retirement:
     tx_hash: str | None = None
     self_custody: bool = False
     confirmed_at: datetime | None = None
+    confirmed_block: int | None = None
     failure: str | None = None
     certificate_id: str | None = None

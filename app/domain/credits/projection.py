@@ -37,6 +37,7 @@ def apply_credit_event(event: ChainEvent, uow: CreditsUoW, sign: int, now: datet
         if batch is not None:
             batch.status = BatchStatus.CONFIRMED if sign > 0 else BatchStatus.PENDING
             batch.mint_tx = event.transaction_hash if sign > 0 else batch.mint_tx
+            batch.mint_block = event.block_number if sign > 0 else None
             uow.credits.save_batch(batch)
     elif event.name == "CreditsTransferred":
         amount = _int(event, "amountKg")
@@ -57,10 +58,12 @@ def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: 
     holding = uow.credits.holding_for_update(holder, token_id)
     if sign > 0 and retirement.status == RetirementStatus.PENDING:
         retirement.status, retirement.confirmed_at = RetirementStatus.CONFIRMED, now
+        retirement.confirmed_block = event.block_number
         retirement.tx_hash = retirement.tx_hash or event.transaction_hash
         holding.release(amount)
     elif sign < 0 and retirement.status == RetirementStatus.CONFIRMED:
         retirement.status, retirement.confirmed_at = RetirementStatus.PENDING, None
+        retirement.confirmed_block = None
         holding.pending_out_kg += amount
     uow.credits.save_holding(holding)
     uow.credits.save_retirement(retirement)

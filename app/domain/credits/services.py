@@ -52,6 +52,7 @@ def mint_batch(
     uow: LedgerUoW,
     clock: Clock,
     custody: Custody,
+    project_key: Callable[[str], str],
 ) -> CreditBatch:
     """Reserve a token id and a serial range for a new batch and ask for the mint."""
     if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
@@ -91,6 +92,9 @@ def mint_batch(
             created_at=clock.now(),
         )
         uow.credits.add_batch(batch)
+        if uow.credits.chain_key_of(project_id) is None:
+            # Known before the record reaches the chain, so the indexer can match it.
+            uow.credits.record_project_key(project_key(project_id), project_id, None)
         holder = custody("organization", project.organization_id, uow)
         uow.enqueue(Job("credits.mint", {"batch_id": batch.id, "to": holder}))
         uow.audit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import g
 from flask_smorest import Blueprint
 from marshmallow import validate
 
@@ -42,8 +43,25 @@ class BatchSchema(ma.Schema):
     serial_end = ma.fields.Integer()
     quantity = ma.fields.Function(lambda b: tonnes(_get(b, "issued_kg")))
     retired = ma.fields.Function(lambda b: tonnes(_get(b, "retired_kg")))
-    status = ma.fields.Function(lambda b: str(_get(b, "status")))
+    status = ma.fields.String(
+        metadata={
+            "description": "pending until the mint is indexed and past the confirmation depth"
+        }
+    )
     mint_tx = ma.fields.String(allow_none=True)
+    mint_block = ma.fields.Integer(allow_none=True)
+
+
+def _safe_block() -> int:
+    """The highest block past the confirmation depth (per request, cached on `g`)."""
+    if "safe_block" not in g:
+        with read() as reads:
+            g.safe_block = (reads.ledger.checkpoint() or {}).get("safe_block", -1)
+    return int(g.safe_block)
+
+
+def _settled(block: int | None) -> bool:
+    return block is not None and block <= _safe_block()
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -76,11 +94,16 @@ class RetirementSchema(ma.Schema):
     token_id = ma.fields.Integer()
     holder = ma.fields.String(attribute="holder_address")
     tx_hash = ma.fields.String(allow_none=True)
-    status = ma.fields.Function(lambda r: r.status.value)
+    status = ma.fields.Method("depth_status")
     certificate_id = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     confirmed_at = ma.fields.DateTime(allow_none=True)
     failure = ma.fields.String(allow_none=True)
+
+    def depth_status(self, retirement: Retirement) -> str:
+        if retirement.status.value == "confirmed" and not _settled(retirement.confirmed_block):
+            return "pending"
+        return retirement.status.value
 
 
 class BalanceSchema(ma.Schema):
@@ -155,6 +178,7 @@ def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
         uow=uow(),
         clock=platform().clock,
         custody=_custody,
+        project_key=platform().chain_project_key,
     )
 
 
@@ -165,7 +189,11 @@ def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
 def batches(args: dict[str, Any]) -> list[dict[str, Any]]:
     """Credit batches with their serial ranges and token ids."""
     with read() as reads:
-        return reads.ledger.batches(args.get("project_id"))
+        rows = reads.ledger.batches(args.get("project_id"))
+    for row in rows:
+        settled = row["status"] == "confirmed" and _settled(row["mint_block"])
+        row["status"] = "confirmed" if settled else "pending"
+    return rows
 
 
 @blp.route("/credits/balances", methods=["GET"])

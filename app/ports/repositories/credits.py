@@ -71,6 +71,12 @@ class CreditRepository(Protocol):
         self, project_key: str, project_id: str, register_tx: str | None
     ) -> None: ...
 
+    def project_registered(self, project_id: str) -> bool:
+        """Whether the project's record was sent to the chain (its register_tx is known)."""
+        ...
+
+    def mark_project_registered(self, project_id: str, register_tx: str) -> None: ...
+
 
 class CreditsUoW(PlatformUoW, Protocol):
     @property
