@@ -5,6 +5,7 @@ Nothing else constructs adapters. HTTP views reach this object through
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
@@ -28,7 +29,9 @@ from app.adapters.chain.setup import (
     rpc_chain,
 )
 from app.adapters.crypto import eth_signatures
+from app.adapters.crypto.ed25519 import Ed25519BundleSigner, Ed25519SignatureChecker
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
+from app.adapters.geography.countries import NaturalEarthCountryGeometry
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.security.passwords import Argon2PasswordHasher
@@ -97,6 +100,13 @@ class Platform:
         self.mailer: Mailer = _mailer(settings)
         self.revocations: RevocationList = _revocations(settings, self.db)
         self.wallets = EthCustodialWallets()
+        self.signer = Ed25519BundleSigner(
+            settings.poai_signing_key
+            or base64.b64encode(_derive(settings.secret_key, b"poai-signing")).decode(),
+            settings.poai_signing_key_id,
+        )
+        self.signature_checker = Ed25519SignatureChecker()
+        self.geometry = NaturalEarthCountryGeometry()
         self.idempotency = SqlIdempotencyStore(self.db)
         self.storage = Storage(
             store=_blob_store(settings),

@@ -68,6 +68,8 @@ class Settings:
     chain_confirmations: int = 2
     indexer_poll_seconds: float = 2.0
     indexer_reorg_window: int = 64
+    poai_signing_key: str | None = None
+    poai_signing_key_id: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -118,6 +120,8 @@ class Settings:
             chain_confirmations=int(env.get("CHAIN_CONFIRMATIONS", "2")),
             indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),
             indexer_reorg_window=int(env.get("INDEXER_REORG_WINDOW", "64")),
+            poai_signing_key=env.get("POAI_SIGNING_KEY") or None,
+            poai_signing_key_id=env.get("POAI_SIGNING_KEY_ID") or None,
         )
 
     @property
@@ -130,29 +134,41 @@ class Settings:
         return self.app_env == "development"
 
     def validate(self) -> Settings:
-        problems = []
-        if self.app_env not in {"development", "test", "production"}:
-            problems.append("APP_ENV must be development, test or production")
-        if self.log_format not in {"json", "text"}:
-            problems.append("LOG_FORMAT must be json or text")
-        if len(self.secret_key.encode()) < 32:
-            problems.append("SECRET_KEY must be at least 32 bytes")
-        if self.production and self.secret_key == DEV_SECRET_KEY:
-            problems.append("SECRET_KEY is the development default")
-        if self.production and self.bootstrap_admin_password in {"admin", "password", "change-me"}:
-            problems.append("BOOTSTRAP_ADMIN_PASSWORD is a placeholder")
-        if self.storage_backend not in {"local", "s3", "ipfs"}:
-            problems.append("STORAGE_BACKEND must be local, s3 or ipfs")
-        if self.production and self.master_keys == DEV_MASTER_KEYS:
-            problems.append("MASTER_KEYS is the development key")
-        if self.chain_backend not in {"embedded", "rpc"}:
-            problems.append("CHAIN_BACKEND must be embedded or rpc")
-        if self.chain_backend == "rpc" and not (self.chain_rpc_url and self.operator_private_key):
-            problems.append("CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY")
-        if self.access_token_minutes < 1:
-            problems.append("ACCESS_TOKEN_MINUTES must be at least 1")
-        if self.password_hash_fast and self.app_env != "test":
-            problems.append("fast password hashing is for tests only")
+        prod = self.production
+        rules = [
+            (
+                self.app_env not in {"development", "test", "production"},
+                "APP_ENV must be development, test or production",
+            ),
+            (self.log_format not in {"json", "text"}, "LOG_FORMAT must be json or text"),
+            (len(self.secret_key.encode()) < 32, "SECRET_KEY must be at least 32 bytes"),
+            (prod and self.secret_key == DEV_SECRET_KEY, "SECRET_KEY is the development default"),
+            (
+                prod and self.bootstrap_admin_password in {"admin", "password", "change-me"},
+                "BOOTSTRAP_ADMIN_PASSWORD is a placeholder",
+            ),
+            (
+                self.storage_backend not in {"local", "s3", "ipfs"},
+                "STORAGE_BACKEND must be local, s3 or ipfs",
+            ),
+            (prod and self.master_keys == DEV_MASTER_KEYS, "MASTER_KEYS is the development key"),
+            (prod and not self.poai_signing_key, "POAI_SIGNING_KEY is required in production"),
+            (
+                self.chain_backend not in {"embedded", "rpc"},
+                "CHAIN_BACKEND must be embedded or rpc",
+            ),
+            (
+                self.chain_backend == "rpc"
+                and not (self.chain_rpc_url and self.operator_private_key),
+                "CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY",
+            ),
+            (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
+            (
+                self.password_hash_fast and self.app_env != "test",
+                "fast password hashing is for tests only",
+            ),
+        ]
+        problems = [message for broken, message in rules if broken]
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
         return self

@@ -9,11 +9,13 @@ declares one Dramatiq actor per job name."""
 from __future__ import annotations
 
 from app.domain.platform.services import JobHandler
-from app.workers import auth, credits
+from app.workers import auth, credits, poai
 from app.workers.deps import WorkerDeps
 
-EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {}
+EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
+    "projects.status_changed": ["poai.on_project_status"],
+}
 
 
 def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
-    return {**auth.handlers(deps), **credits.handlers(deps)}
+    return {**auth.handlers(deps), **credits.handlers(deps), **poai.handlers(deps)}

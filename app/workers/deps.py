@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.projects.documents import Storage
 from app.ports.chain import RegistryOperator
 from app.ports.clock import Clock
+from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
+from app.ports.signing import BundleSigner
 
 
 class WorkerDeps(Protocol):
@@ -26,3 +29,12 @@ class WorkerDeps(Protocol):
     def chain_project_key(self, project_id: str) -> str: ...
 
     def project_uri(self, project_id: str) -> str: ...
+
+    @property
+    def storage(self) -> Storage: ...
+
+    @property
+    def geometry(self) -> CountryGeometry: ...
+
+    @property
+    def signer(self) -> BundleSigner: ...

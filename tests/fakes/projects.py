@@ -28,5 +28,14 @@ class FakeProjectRepository:
     def history(self, project_id: str) -> list[HistoryEntry]:
         return list(self.histories.get(project_id, []))
 
+    def similar(self, project: Project, *, radius_degrees: float) -> list[Project]:
+        return [
+            p
+            for p in self.items.values()
+            if p.id != project.id
+            and p.name.lower() == project.name.lower()
+            and set(p.vintages) & set(project.vintages)
+        ]
+
     def count_documents(self, project_id: str, kind: str) -> int:
         return self.documents.get((project_id, kind), 0)

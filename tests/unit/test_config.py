@@ -15,7 +15,12 @@ def test_production_refuses_the_development_secret():
 
 
 def test_production_starts_with_real_secrets():
-    env = {"APP_ENV": "production", "SECRET_KEY": "x" * 48, "MASTER_KEYS": "k1:" + "A" * 43 + "="}
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "x" * 48,
+        "MASTER_KEYS": "k1:" + "A" * 43 + "=",
+        "POAI_SIGNING_KEY": "A" * 43 + "=",
+    }
     settings = Settings.from_env(env).validate()
     assert settings.log_format == "json"
     assert not settings.debug_errors

@@ -134,6 +134,26 @@ class SqlProjectRepository:
             for r in rows
         ]
 
+    def similar(self, project: Project, *, radius_degrees: float) -> list[Project]:
+        c = projects.c
+        near: sa.ColumnElement[bool] = sa.false()
+        if project.latitude is not None and project.longitude is not None:
+            r = radius_degrees
+            near = c.latitude.between(
+                float(project.latitude) - r, float(project.latitude) + r
+            ) & c.longitude.between(float(project.longitude) - r, float(project.longitude) + r)
+        shared_vintage = sa.exists().where(
+            (project_vintages.c.project_id == c.id) & project_vintages.c.year.in_(project.vintages)
+        )
+        query = (
+            sa.select(projects)
+            .where(c.id != project.id)
+            .where(sa.or_(sa.func.lower(c.name) == project.name.lower(), near))
+            .where(shared_vintage)
+            .limit(20)
+        )
+        return load_projects(self._db, self._db.execute(query).all())
+
     def count_documents(self, project_id: str, kind: str) -> int:
         query = sa.select(sa.func.count()).where(
             (project_documents.c.project_id == project_id) & (project_documents.c.kind == kind)

@@ -25,6 +25,7 @@ from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.ledger_repositories import SqlCreditRepository, SqlIndexerRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
+from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     documents: SqlDocumentRepository
     credits: SqlCreditRepository
     indexer: SqlIndexerRepository
+    poai: SqlPoaiRepository
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(session)
         self.credits = SqlCreditRepository(session)
         self.indexer = SqlIndexerRepository(session)
+        self.poai = SqlPoaiRepository(session)
 
     def __exit__(
         self,

@@ -36,6 +36,7 @@ SIGNED_IN = frozenset(
         "documents:read",
         "credits:retire",
         "credits:read",
+        "poai:read",
     }
 )
 
@@ -52,7 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "credits:mint",
         }
     ),
-    Role.POAI_REVIEWER: frozenset({"projects:transition"}),
+    Role.POAI_REVIEWER: frozenset({"projects:transition", "poai:review"}),
     Role.GOVERNANCE_MEMBER: frozenset(),
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -72,6 +73,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "documents:upload",
             "credits:mint",
             "indexer:manage",
+            "poai:review",
+            "poai:manage",
         }
     ),
 }

@@ -62,6 +62,34 @@ def mint_on_chain(
     )
 
 
+def register_project_on_chain(
+    project_id: str,
+    *,
+    bundle_hash: bytes,
+    uow: CreditsUoW,
+    operator: RegistryOperator,
+    project_key: Callable[[str], str],
+    metadata_uri: Callable[[str], str],
+) -> str | None:
+    """Anchor the project record with its PoAI bundle hash (once); returns the tx hash."""
+    if uow.credits.chain_key_of(project_id) is None:
+        uow.credits.record_project_key(project_key(project_id), project_id, None)
+    if uow.credits.project_registered(project_id):
+        return None
+    receipt = operator.register_project(project_id, bundle_hash, metadata_uri(project_id))
+    uow.credits.mark_project_registered(project_id, receipt.transaction_hash)
+    uow.audit(
+        AuditRecord(
+            "credits.project_anchored",
+            "project",
+            project_id,
+            None,
+            after={"tx_hash": receipt.transaction_hash, "bundle_hash": bundle_hash.hex()},
+        )
+    )
+    return receipt.transaction_hash
+
+
 def retire_on_chain(retirement_id: str, *, uow: CreditsUoW, operator: RegistryOperator) -> None:
     retirement = uow.credits.retirement_for_update(retirement_id)
     if retirement is None or retirement.status != RetirementStatus.PENDING or retirement.tx_hash:

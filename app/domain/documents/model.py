@@ -24,6 +24,10 @@ class DocumentKind(StrEnum):
     VERIFICATION_REPORT = "verification_report"
     LAND_TITLE = "land_title"
     OTHER = "other"
+    POAI_BUNDLE = "poai_bundle"  # written by the platform, not uploaded
+
+
+UPLOADABLE = [k for k in DocumentKind if k != DocumentKind.POAI_BUNDLE]
 
 
 @dataclass

@@ -136,6 +136,56 @@ def upload_document(
         return DocumentView(document, version)
 
 
+def store_platform_document(
+    project: Project,
+    *,
+    kind: DocumentKind,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    uow: ProjectsUoW,
+    storage: Storage,
+    clock: Clock,
+) -> DocumentView:
+    """A document the platform itself writes (a proof bundle), encrypted like any other,
+    inside the caller's unit of work."""
+    now = clock.now()
+    document = Document(
+        new_id(), project.id, project.organization_id, kind, 1, "platform", now, now
+    )
+    uow.documents.add(document)
+    sealed = storage.cipher.seal(data, associated_data(document.id, 1, project.organization_id))
+    locator = storage.store.put(storage_key(document.id, 1), sealed.ciphertext)
+    version = DocumentVersion(
+        document.id,
+        1,
+        filename,
+        content_type,
+        len(data),
+        sha256_hex(data),
+        storage.store.name,
+        locator,
+        sealed.wrapped_key,
+        sealed.key_id,
+        "platform",
+        now,
+    )
+    uow.documents.add_version(version)
+    return DocumentView(document, version)
+
+
+def read_document(document_id: str, *, uow: ProjectsUoW, storage: Storage) -> bytes:
+    """The plaintext of a document's current version (platform use, no access check)."""
+    document = uow.documents.get(document_id)
+    version = uow.documents.version(document_id, document.current_version) if document else None
+    if document is None or version is None:
+        raise NotFound("document not found")
+    sealed = SealedObject(storage.store.get(version.locator), version.wrapped_key, version.key_id)
+    return storage.cipher.open(
+        sealed, associated_data(document.id, version.version, document.organization_id)
+    )
+
+
 def _target(
     uow: ProjectsUoW,
     *,
@@ -291,3 +341,36 @@ def access_log(principal: Principal, document_id: str, *, uow: ProjectsUoW) -> l
         if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
             raise PermissionDenied("the access log is for the organization's admins and auditors")
         return uow.documents.access_log(document.id)
+
+
+def verify_stored_documents(
+    project_id: str, *, uow: ProjectsUoW, storage: Storage
+) -> list[dict[str, object]]:
+    """Re-read and decrypt the current version of every document of the project and
+    compare its SHA-256 with the one recorded at upload (inside the caller's unit)."""
+    results: list[dict[str, object]] = []
+    for document in uow.documents.list_for_project(project_id):
+        version = uow.documents.version(document.id, document.current_version)
+        if version is None:
+            continue
+        try:
+            sealed = SealedObject(
+                storage.store.get(version.locator), version.wrapped_key, version.key_id
+            )
+            data = storage.cipher.open(
+                sealed, associated_data(document.id, version.version, document.organization_id)
+            )
+            actual = sha256_hex(data)
+        except (KeyError, ValueError) as exc:
+            actual = f"unreadable: {exc}"
+        results.append(
+            {
+                "document_id": document.id,
+                "kind": document.kind.value,
+                "version": version.version,
+                "recorded_sha256": version.sha256,
+                "actual_sha256": actual,
+                "match": actual == version.sha256,
+            }
+        )
+    return results

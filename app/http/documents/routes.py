@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from app.domain.documents.model import AccessEntry, DocumentKind
+from app.domain.documents.model import UPLOADABLE, AccessEntry, DocumentKind
 from app.domain.projects import documents as service
 from app.domain.projects.documents import DocumentView, DownloadLink
 from app.domain.shared.errors import InvalidValue
@@ -19,7 +19,7 @@ from app.http.common.auth import authenticate, current_principal, public, requir
 from app.http.common.deps import platform, uow
 
 blp = Blueprint("documents", __name__, description="Project documents (encrypted at rest)")
-KINDS = [k.value for k in DocumentKind]
+KINDS = [k.value for k in UPLOADABLE]
 
 
 class UploadFormSchema(ma.Schema):

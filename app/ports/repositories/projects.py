@@ -22,6 +22,11 @@ class ProjectRepository(Protocol):
 
     def history(self, project_id: str) -> list[HistoryEntry]: ...
 
+    def similar(self, project: Project, *, radius_degrees: float) -> list[Project]:
+        """Other projects with the same name (any case) or within the radius, sharing a
+        vintage (possible double registration)."""
+        ...
+
     def count_documents(self, project_id: str, kind: str) -> int:
         """Current documents of this kind attached to the project."""
         ...

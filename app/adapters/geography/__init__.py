@@ -1,0 +1,1 @@
+"""Geography adapters: country shapes for the PoAI coordinate checks (offline data)."""

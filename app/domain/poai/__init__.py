@@ -1,0 +1,1 @@
+"""Proof-of-Asset-Integrity: review cases, their checks, decisions and proof bundles."""

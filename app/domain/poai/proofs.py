@@ -1,0 +1,129 @@
+"""Issuing the proof bundle of an approved case: canonical JSON of the project, checks,
+evidence hashes, reviewers and decision; section and bundle hashes; an Ed25519 signature
+by the platform key; stored encrypted as a project document; then anchored on chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.domain.auth.model import Principal
+from app.domain.documents.model import DocumentKind
+from app.domain.poai.model import CaseStatus
+from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.services import can_see_case
+from app.domain.projects.documents import Storage, read_document, store_platform_document
+from app.domain.projects.services import snapshot
+from app.domain.shared.audit import AuditRecord
+from app.domain.shared.errors import Conflict, NotFound
+from app.domain.shared.jobs import Job
+from app.ports.clock import Clock
+from app.ports.repositories.poai import PoaiUoW, StoredProof
+from app.ports.signing import BundleSigner
+
+
+def issue_proof(
+    case_id: str, *, uow: PoaiUoW, storage: Storage, signer: BundleSigner, clock: Clock
+) -> str | None:
+    """Build, sign and store the bundle of an approved case (inside the job's unit);
+    returns the bundle hash. A second run finds the proof and does nothing."""
+    case = uow.poai.case_for_update(case_id)
+    if case is None or case.status != CaseStatus.APPROVED:
+        return None
+    if uow.poai.proof(case.id) is not None:
+        return case.bundle_hash
+    project = uow.projects.get(case.project_id)
+    if project is None:
+        raise NotFound("project not found")
+    checks = uow.poai.checks(case.id, case.round)
+    documents = []
+    for document in uow.documents.list_for_project(project.id):
+        version = uow.documents.version(document.id, document.current_version)
+        if version is not None and document.kind != DocumentKind.POAI_BUNDLE:
+            documents.append(
+                {
+                    "id": document.id,
+                    "kind": document.kind.value,
+                    "version": version.version,
+                    "sha256": version.sha256,
+                }
+            )
+    bundle = build_bundle(
+        case={"id": case.id, "round": case.round},
+        project=snapshot(project),
+        checks=[
+            {
+                "category": c.category.value,
+                "name": c.name,
+                "mode": c.mode.value,
+                "required": c.required,
+                "result": c.result.value,
+                "notes": c.notes or None,
+                "evidence": list(c.evidence_document_ids),
+            }
+            for c in checks
+        ],
+        reviewers=list(case.reviewer_ids),
+        decision={
+            "decision": case.decision.value if case.decision else None,
+            "reason": case.decision_reason,
+            "decided_by": case.decided_by,
+            "decided_at": case.decided_at,
+        },
+        documents=documents,
+        issued_at=clock.now(),
+    )
+    signed = sign_bundle(bundle, signer)
+    data = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
+    stored = store_platform_document(
+        project,
+        kind=DocumentKind.POAI_BUNDLE,
+        filename=f"poai-{case.id}-r{case.round}.json",
+        data=data,
+        content_type="application/json",
+        uow=uow,
+        storage=storage,
+        clock=clock,
+    )
+    bundle_hash = str(signed["hashes"]["bundle"])
+    uow.poai.save_proof(
+        StoredProof(
+            case.id,
+            bundle_hash,
+            stored.document.id,
+            str(signed["signature"]),
+            str(signed["public_key"]),
+            str(signed["key_id"]),
+        )
+    )
+    case.bundle_hash = bundle_hash
+    uow.poai.save_case(case)
+    uow.audit(
+        AuditRecord(
+            "poai.proof_issued",
+            "poai_case",
+            case.id,
+            None,
+            after={"bundle_hash": bundle_hash, "key_id": signed["key_id"]},
+            organization_id=case.organization_id,
+        )
+    )
+    uow.enqueue(Job("poai.anchor", {"case_id": case.id}))
+    return bundle_hash
+
+
+def get_proof(
+    principal: Principal, case_id: str, *, uow: PoaiUoW, storage: Storage
+) -> dict[str, Any]:
+    """The signed bundle as stored (decrypted), for whoever may see the case."""
+    with uow:
+        case = uow.poai.get_case(case_id)
+        if case is None or not can_see_case(principal, case):
+            raise NotFound("case not found")
+        proof = uow.poai.proof(case.id)
+        if proof is None:
+            raise Conflict("the case has no proof yet (it is issued on approval)", code="no_proof")
+        signed: dict[str, Any] = json.loads(
+            read_document(proof.document_id, uow=uow, storage=storage)
+        )
+        return signed

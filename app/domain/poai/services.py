@@ -1,0 +1,309 @@
+"""Use cases of PoAI review: cases opened on submission, reviewer assignment, checks
+(automated and manual), decisions with the project following the case."""
+
+from __future__ import annotations
+
+from app.domain.auth.model import Principal
+from app.domain.auth.permissions import Role
+from app.domain.poai.model import (
+    DEFAULT_CHECKLIST,
+    Case,
+    CaseHistoryEntry,
+    CaseStatus,
+    Category,
+    Check,
+    Decision,
+    Mode,
+    Result,
+)
+from app.domain.projects.model import Status
+from app.domain.projects.services import system_transition
+from app.domain.shared.audit import AuditRecord
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from app.domain.shared.ids import new_id
+from app.domain.shared.jobs import Job
+from app.ports.clock import Clock
+from app.ports.repositories.poai import PoaiUoW
+
+PROJECT_FOLLOWS = {
+    CaseStatus.IN_REVIEW: Status.UNDER_REVIEW,
+    CaseStatus.CHANGES_REQUESTED: Status.CHANGES_REQUESTED,
+    CaseStatus.APPROVED: Status.APPROVED,
+    CaseStatus.REJECTED: Status.REJECTED,
+}
+
+
+def _checklist(case: Case, now_round: int) -> list[Check]:
+    return [
+        Check(new_id(), case.id, now_round, category, name, mode, required)
+        for name, category, mode, required in DEFAULT_CHECKLIST
+    ]
+
+
+def _history(
+    uow: PoaiUoW,
+    case: Case,
+    *,
+    before: str | None,
+    actor: str | None,
+    reason: str | None,
+    clock: Clock,
+) -> None:
+    uow.poai.add_history(
+        CaseHistoryEntry(case.id, case.round, before, case.status.value, actor, reason, clock.now())
+    )
+    uow.audit(
+        AuditRecord(
+            "poai.case_status",
+            "poai_case",
+            case.id,
+            actor,
+            before={"status": before},
+            after={"status": case.status.value, "round": case.round},
+            organization_id=case.organization_id,
+        )
+    )
+
+
+def _follow(uow: PoaiUoW, case: Case, reason: str | None, clock: Clock) -> None:
+    """Move the project to the status matching the case (inside the same transaction)."""
+    target = PROJECT_FOLLOWS.get(case.status)
+    project = uow.projects.get(case.project_id)
+    if target is None or project is None or project.status == target:
+        return
+    system_transition(case.project_id, target, reason=reason, uow=uow, clock=clock)
+
+
+def open_case(project_id: str, *, uow: PoaiUoW, clock: Clock, actor_id: str | None = None) -> Case:
+    """On submission: a new case, or the next round of the case awaiting changes."""
+    project = uow.projects.get(project_id)
+    if project is None:
+        raise NotFound("project not found")
+    if project.status != Status.SUBMITTED:
+        raise Conflict("only a submitted project is reviewed", code="not_submitted")
+    case = uow.poai.active_case_for(project_id)
+    if case is not None and case.status == CaseStatus.CHANGES_REQUESTED:
+        before = case.status.value
+        case.resubmitted()
+        uow.poai.save_case(case)
+        _history(uow, case, before=before, actor=actor_id, reason="resubmitted", clock=clock)
+    elif case is None:
+        case = Case(new_id(), project_id, project.organization_id, clock.now())
+        uow.poai.add_case(case)
+        _history(uow, case, before=None, actor=actor_id, reason=None, clock=clock)
+    else:
+        return case  # already open for this submission
+    uow.poai.add_checks(_checklist(case, case.round))
+    _follow(uow, case, "review resumed", clock)
+    uow.enqueue(Job("poai.run_checks", {"case_id": case.id}))
+    return case
+
+
+def open_case_by_hand(principal: Principal, project_id: str, *, uow: PoaiUoW, clock: Clock) -> Case:
+    if not principal.is_admin:
+        raise PermissionDenied("only platform admins open cases by hand")
+    with uow:
+        case = open_case(project_id, uow=uow, clock=clock, actor_id=principal.id)
+        uow.commit()
+        return case
+
+
+def _case(principal: Principal, case_id: str, uow: PoaiUoW, *, lock: bool = False) -> Case:
+    case = (uow.poai.case_for_update if lock else uow.poai.get_case)(case_id)
+    if case is None or not can_see_case(principal, case):
+        raise NotFound("case not found")
+    return case
+
+
+def can_see_case(principal: Principal, case: Case) -> bool:
+    return (
+        principal.is_admin
+        or principal.id in case.reviewer_ids
+        or case.organization_id in principal.memberships
+    )
+
+
+def _reviewing(principal: Principal, case: Case) -> None:
+    if not (principal.is_admin or principal.id in case.reviewer_ids):
+        raise PermissionDenied("only the case's assigned reviewers act on it")
+
+
+def assign_reviewer(
+    principal: Principal, case_id: str, reviewer_id: str, *, uow: PoaiUoW, clock: Clock
+) -> Case:
+    if not principal.is_admin:
+        raise PermissionDenied("only platform admins assign reviewers")
+    with uow:
+        case = _case(principal, case_id, uow, lock=True)
+        if not case.active:
+            raise Conflict("the case is closed", code="case_state")
+        reviewer = uow.users.get(reviewer_id)
+        if reviewer is None or Role.POAI_REVIEWER not in reviewer.roles:
+            raise RuleViolation(
+                "the assignee must hold the poai_reviewer role", code="not_a_reviewer"
+            )
+        if case.organization_id in uow.organizations.memberships_of(reviewer_id):
+            raise Conflict(
+                "conflict of interest: the reviewer belongs to the issuing organization",
+                code="conflict_of_interest",
+            )
+        if reviewer_id not in case.reviewer_ids:
+            case.reviewer_ids.append(reviewer_id)
+        before = case.status.value
+        if case.start_review():
+            _history(
+                uow,
+                case,
+                before=before,
+                actor=principal.id,
+                reason="reviewer assigned",
+                clock=clock,
+            )
+            _follow(uow, case, "review started", clock)
+        uow.poai.save_case(case)
+        uow.audit(
+            AuditRecord(
+                "poai.reviewer_assigned",
+                "poai_case",
+                case.id,
+                principal.id,
+                after={"reviewer_id": reviewer_id},
+                organization_id=case.organization_id,
+            )
+        )
+        uow.commit()
+        return case
+
+
+def list_cases(principal: Principal, *, uow: PoaiUoW) -> list[Case]:
+    with uow:
+        if principal.is_admin:
+            return uow.poai.list_cases(reviewer_id=None, organization_ids=None)
+        return uow.poai.list_cases(
+            reviewer_id=principal.id, organization_ids=list(principal.memberships)
+        )
+
+
+def get_case(principal: Principal, case_id: str, *, uow: PoaiUoW) -> Case:
+    with uow:
+        return _case(principal, case_id, uow)
+
+
+def list_checks(principal: Principal, case_id: str, *, uow: PoaiUoW) -> list[Check]:
+    with uow:
+        case = _case(principal, case_id, uow)
+        return uow.poai.checks(case.id)
+
+
+def add_check(
+    principal: Principal,
+    case_id: str,
+    *,
+    category: Category,
+    name: str,
+    required: bool,
+    uow: PoaiUoW,
+    clock: Clock,
+) -> Check:
+    with uow:
+        case = _case(principal, case_id, uow, lock=True)
+        _reviewing(principal, case)
+        if case.status != CaseStatus.IN_REVIEW:
+            raise Conflict("checks are added while the case is in review", code="case_state")
+        check = Check(new_id(), case.id, case.round, category, name, Mode.MANUAL, required)
+        uow.poai.add_checks([check])
+        uow.audit(
+            AuditRecord(
+                "poai.check_added",
+                "poai_case",
+                case.id,
+                principal.id,
+                after={"name": name, "category": category.value, "required": required},
+                organization_id=case.organization_id,
+            )
+        )
+        uow.commit()
+        return check
+
+
+def record_manual_check(
+    principal: Principal,
+    check_id: str,
+    *,
+    result: Result,
+    notes: str,
+    evidence_document_ids: list[str],
+    uow: PoaiUoW,
+    clock: Clock,
+) -> Check:
+    with uow:
+        check = uow.poai.check_for_update(check_id)
+        case = uow.poai.get_case(check.case_id) if check else None
+        if check is None or case is None or not can_see_case(principal, case):
+            raise NotFound("check not found")
+        _reviewing(principal, case)
+        if case.status != CaseStatus.IN_REVIEW or check.round != case.round:
+            raise Conflict(
+                "only checks of the current round of a case in review change", code="case_state"
+            )
+        if check.mode != Mode.MANUAL:
+            raise Conflict("automated checks are run by the platform", code="automated_check")
+        for document_id in evidence_document_ids:
+            document = uow.documents.get(document_id)
+            if document is None or document.project_id != case.project_id:
+                raise RuleViolation(
+                    f"document {document_id} is not one of the project's", code="bad_evidence"
+                )
+        before = check.result.value
+        check.record(
+            result,
+            notes=notes,
+            evidence=None,
+            by=principal.id,
+            at=clock.now(),
+            documents=evidence_document_ids,
+        )
+        uow.poai.save_check(check)
+        uow.audit(
+            AuditRecord(
+                "poai.check_recorded",
+                "poai_check",
+                check.id,
+                principal.id,
+                before={"result": before},
+                after={"result": result.value, "notes": notes},
+                organization_id=case.organization_id,
+            )
+        )
+        uow.commit()
+        return check
+
+
+def decide(
+    principal: Principal,
+    case_id: str,
+    decision: Decision,
+    *,
+    reason: str | None,
+    uow: PoaiUoW,
+    clock: Clock,
+) -> Case:
+    with uow:
+        case = _case(principal, case_id, uow, lock=True)
+        _reviewing(principal, case)
+        checks = uow.poai.checks(case.id, case.round)
+        before = case.status.value
+        case.decide(decision, checks=checks, reason=reason, by=principal.id, at=clock.now())
+        uow.poai.save_case(case)
+        _history(uow, case, before=before, actor=principal.id, reason=reason, clock=clock)
+        _follow(uow, case, reason or decision.value, clock)
+        if case.status == CaseStatus.APPROVED:
+            uow.enqueue(Job("poai.issue_proof", {"case_id": case.id}))
+        uow.commit()
+        return case
+
+
+def case_history(principal: Principal, case_id: str, *, uow: PoaiUoW) -> list[CaseHistoryEntry]:
+    with uow:
+        case = _case(principal, case_id, uow)
+        return uow.poai.history(case.id)

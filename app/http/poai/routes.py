@@ -1,0 +1,240 @@
+"""PoAI: review cases, reviewer assignment, checks, decisions, proof bundles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from app.domain.poai import proofs, services
+from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decision, Result
+from app.domain.poai.proof import verify_bundle
+from app.http.common.auth import current_principal, public, requires
+from app.http.common.deps import platform, uow
+
+blp = Blueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
+
+
+class CaseSchema(ma.Schema):
+    id = ma.fields.String()
+    project_id = ma.fields.String()
+    organization_id = ma.fields.String()
+    status = ma.fields.Function(lambda c: c.status.value)
+    round = ma.fields.Integer()
+    reviewer_ids = ma.fields.List(ma.fields.String())
+    decision = ma.fields.Function(lambda c: c.decision.value if c.decision else None)
+    decision_reason = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    bundle_hash = ma.fields.String(allow_none=True)
+    opened_at = ma.fields.DateTime()
+
+
+class OpenCaseSchema(ma.Schema):
+    project_id = ma.fields.String(required=True)
+
+
+class AssignSchema(ma.Schema):
+    reviewer_id = ma.fields.String(required=True)
+
+
+class CheckSchema(ma.Schema):
+    id = ma.fields.String()
+    case_id = ma.fields.String()
+    round = ma.fields.Integer()
+    category = ma.fields.Function(lambda c: c.category.value)
+    name = ma.fields.String()
+    mode = ma.fields.Function(lambda c: c.mode.value)
+    required = ma.fields.Boolean()
+    result = ma.fields.Function(lambda c: c.result.value)
+    notes = ma.fields.String()
+    evidence_document_ids = ma.fields.List(ma.fields.String())
+    evidence = ma.fields.Dict()
+    updated_by = ma.fields.String(allow_none=True)
+    updated_at = ma.fields.DateTime(allow_none=True)
+
+
+class NewCheckSchema(ma.Schema):
+    category = ma.fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    required = ma.fields.Boolean(load_default=True)
+
+
+class CheckUpdateSchema(ma.Schema):
+    result = ma.fields.String(
+        required=True, validate=validate.OneOf([r.value for r in Result if r != Result.PENDING])
+    )
+    notes = ma.fields.String(load_default="", validate=validate.Length(max=10_000))
+    evidence_document_ids = ma.fields.List(ma.fields.String(), load_default=list)
+
+
+class DecisionSchema(ma.Schema):
+    decision = ma.fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
+    reason = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=5000)
+    )
+
+
+class CaseHistorySchema(ma.Schema):
+    round = ma.fields.Integer()
+    from_ = ma.fields.String(attribute="from_status", data_key="from", allow_none=True)
+    to = ma.fields.String(attribute="to_status")
+    actor_id = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
+
+
+@blp.route("/poai/cases", methods=["POST"])
+@requires("poai:manage")
+@blp.arguments(OpenCaseSchema)
+@blp.response(201, CaseSchema)
+def open_case(body: dict[str, Any]) -> Case:
+    """Open a case by hand for a submitted project (cases also open on submission)."""
+    return services.open_case_by_hand(
+        current_principal(), body["project_id"], uow=uow(), clock=platform().clock
+    )
+
+
+@blp.route("/poai/cases", methods=["GET"])
+@requires("poai:read")
+@blp.response(200, CaseSchema(many=True))
+def list_cases() -> list[Case]:
+    """Cases you review, of your organizations, or all (admins)."""
+    return services.list_cases(current_principal(), uow=uow())
+
+
+@blp.route("/poai/cases/<case_id>", methods=["GET"])
+@requires("poai:read")
+@blp.response(200, CaseSchema)
+def get_case(case_id: str) -> Case:
+    """One case."""
+    return services.get_case(current_principal(), case_id, uow=uow())
+
+
+@blp.route("/poai/cases/<case_id>/assignments", methods=["POST"])
+@requires("poai:manage")
+@blp.arguments(AssignSchema)
+@blp.response(200, CaseSchema)
+def assign(body: dict[str, Any], case_id: str) -> Case:
+    """Assign a reviewer (a poai_reviewer outside the issuing organization); the case and
+    the project go into review."""
+    return services.assign_reviewer(
+        current_principal(), case_id, body["reviewer_id"], uow=uow(), clock=platform().clock
+    )
+
+
+@blp.route("/poai/cases/<case_id>/checks", methods=["GET"])
+@requires("poai:read")
+@blp.response(200, CheckSchema(many=True))
+def checks(case_id: str) -> list[Check]:
+    """Checks of every round, with results and evidence."""
+    return services.list_checks(current_principal(), case_id, uow=uow())
+
+
+@blp.route("/poai/cases/<case_id>/checks", methods=["POST"])
+@requires("poai:review")
+@blp.arguments(NewCheckSchema)
+@blp.response(201, CheckSchema)
+def add_check(body: dict[str, Any], case_id: str) -> Check:
+    """Add a custom manual check to the current round."""
+    return services.add_check(
+        current_principal(),
+        case_id,
+        category=Category(body["category"]),
+        name=body["name"],
+        required=body["required"],
+        uow=uow(),
+        clock=platform().clock,
+    )
+
+
+@blp.route("/poai/checks/<check_id>", methods=["PATCH"])
+@requires("poai:review")
+@blp.arguments(CheckUpdateSchema)
+@blp.response(200, CheckSchema)
+def record_check(body: dict[str, Any], check_id: str) -> Check:
+    """Record a manual check's result, notes and evidence documents."""
+    return services.record_manual_check(
+        current_principal(),
+        check_id,
+        result=Result(body["result"]),
+        notes=body["notes"],
+        evidence_document_ids=body["evidence_document_ids"],
+        uow=uow(),
+        clock=platform().clock,
+    )
+
+
+@blp.route("/poai/cases/<case_id>/decision", methods=["POST"])
+@requires("poai:review")
+@blp.arguments(DecisionSchema)
+@blp.response(200, CaseSchema)
+def decide(body: dict[str, Any], case_id: str) -> Case:
+    """Approve (every required check passed), reject, or request changes (with a reason)."""
+    return services.decide(
+        current_principal(),
+        case_id,
+        Decision(body["decision"]),
+        reason=body["reason"],
+        uow=uow(),
+        clock=platform().clock,
+    )
+
+
+@blp.route("/poai/cases/<case_id>/history", methods=["GET"])
+@requires("poai:read")
+@blp.response(200, CaseHistorySchema(many=True))
+def history(case_id: str) -> list[CaseHistoryEntry]:
+    """Every status change of the case, round by round."""
+    return services.case_history(current_principal(), case_id, uow=uow())
+
+
+class ProofSchema(ma.Schema):
+    bundle = ma.fields.Dict()
+    hashes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    signature = ma.fields.String(allow_none=True)
+    public_key = ma.fields.String(allow_none=True)
+    key_id = ma.fields.String(allow_none=True)
+    algorithm = ma.fields.String(allow_none=True)
+
+
+class VerifyRequestSchema(ma.Schema):
+    bundle = ma.fields.Dict(required=True)
+    signature = ma.fields.String(load_default=None, allow_none=True)
+    public_key = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "base64 Ed25519 key; default: the platform's"},
+    )
+
+
+class VerifyResultSchema(ma.Schema):
+    valid = ma.fields.Boolean()
+    hashes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    signature_valid = ma.fields.Boolean(allow_none=True)
+    problems = ma.fields.List(ma.fields.String())
+
+
+@blp.route("/poai/cases/<case_id>/proof", methods=["GET"])
+@requires("poai:read")
+@blp.response(200, ProofSchema)
+def proof(case_id: str) -> dict[str, Any]:
+    """The signed proof bundle of an approved case, with its section hashes."""
+    return proofs.get_proof(current_principal(), case_id, uow=uow(), storage=platform().storage)
+
+
+@blp.route("/poai/proofs/verify", methods=["POST"])
+@public
+@blp.arguments(VerifyRequestSchema)
+@blp.response(200, VerifyResultSchema)
+def verify(body: dict[str, Any]) -> Any:
+    """Check a bundle and its signature from the bundle alone (no database involved)."""
+    p = platform()
+    public_key = body["public_key"] or (p.signer.public_key() if body["signature"] else None)
+    return verify_bundle(
+        body["bundle"],
+        signature=body["signature"],
+        public_key=public_key,
+        checker=p.signature_checker,
+    )

@@ -1,0 +1,55 @@
+"""Jobs of PoAI review: open the case on submission, run the automated checks, issue
+the signed proof on approval and anchor it on chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.credits.chain_jobs import register_project_on_chain
+from app.domain.platform.services import JobHandler
+from app.domain.poai import automated, proofs, services
+from app.workers.deps import WorkerDeps
+
+
+def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
+    def on_project_status(payload: dict[str, Any], uow: Any) -> None:
+        if payload.get("to_status") == "submitted":
+            services.open_case(str(payload["project_id"]), uow=uow, clock=deps.clock)
+
+    def run_checks(payload: dict[str, Any], uow: Any) -> None:
+        automated.run_automated_checks(
+            str(payload["case_id"]),
+            uow=uow,
+            storage=deps.storage,
+            geometry=deps.geometry,
+            clock=deps.clock,
+        )
+
+    def issue_proof(payload: dict[str, Any], uow: Any) -> None:
+        proofs.issue_proof(
+            str(payload["case_id"]),
+            uow=uow,
+            storage=deps.storage,
+            signer=deps.signer,
+            clock=deps.clock,
+        )
+
+    def anchor(payload: dict[str, Any], uow: Any) -> None:
+        case = uow.poai.get_case(str(payload["case_id"]))
+        if case is None or not case.bundle_hash:
+            return
+        register_project_on_chain(
+            case.project_id,
+            bundle_hash=bytes.fromhex(case.bundle_hash),
+            uow=uow,
+            operator=deps.operator,
+            project_key=deps.chain_project_key,
+            metadata_uri=deps.project_uri,
+        )
+
+    return {
+        "poai.on_project_status": on_project_status,
+        "poai.run_checks": run_checks,
+        "poai.issue_proof": issue_proof,
+        "poai.anchor": anchor,
+    }

@@ -1,0 +1,222 @@
+"""PoAI end to end through HTTP: submission opens a case, review with automated and
+manual checks, changes requested and resubmitted, approval with a signed proof bundle
+that anyone can verify, and the project registered on chain by the indexer."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+from app.domain.auth import organizations as org_service
+from app.domain.auth.permissions import OrgRole
+from tests.integration.identity import signed_in, wait_for
+from tests.integration.test_projects_http import BODY, _issuer
+
+PDF = b"%PDF-1.7\nproject design document\n%%EOF\n"
+PROJECT = {**BODY, "latitude": "-23.55", "longitude": "-46.63", "vintages": [2023, 2024]}
+
+
+def _upload(caller, pid: str) -> str:
+    response = caller.client.post(
+        f"/api/v1/projects/{pid}/documents",
+        headers=caller.headers,
+        data={"kind": "project_design", "file": (io.BytesIO(PDF), "design.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.get_json()
+    return str(response.get_json()["id"])
+
+
+def _case_of(caller, pid: str) -> dict:
+    def found():
+        cases = [c for c in caller.get("/api/v1/poai/cases").get_json() if c["project_id"] == pid]
+        return cases[0] if cases else None
+
+    return wait_for(found)
+
+
+def _checks(caller, case_id: str, round_: int) -> dict[str, dict]:
+    rows = caller.get(f"/api/v1/poai/cases/{case_id}/checks").get_json()
+    return {c["name"]: c for c in rows if c["round"] == round_}
+
+
+def _automated_done(caller, case_id: str, round_: int) -> dict[str, dict]:
+    def done():
+        checks = _checks(caller, case_id, round_)
+        automated = [c for c in checks.values() if c["mode"] == "automated"]
+        return checks if automated and all(c["result"] != "pending" for c in automated) else None
+
+    return wait_for(done)
+
+
+def _pass_manual(
+    reviewer, checks: dict[str, dict], doc_id: str, *, fail: str | None = None
+) -> None:
+    for check in checks.values():
+        if check["mode"] != "manual":
+            continue
+        result = "fail" if check["name"] == fail else "pass"
+        response = reviewer.patch(
+            f"/api/v1/poai/checks/{check['id']}",
+            json={"result": result, "notes": "reviewed", "evidence_document_ids": [doc_id]},
+        )
+        assert response.status_code == 200, response.get_json()
+
+
+def test_the_full_review_flow(app, client):
+    issuer = _issuer(app, client)
+    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
+    reviewer = signed_in(app, client, "reviewer@example.org", roles=("poai_reviewer",))
+    pid = issuer.post("/api/v1/projects", json=PROJECT).get_json()["id"]
+    doc_id = _upload(issuer, pid)
+    assert (
+        issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"}).status_code
+        == 200
+    )
+
+    case = _case_of(issuer, pid)
+    assert (case["status"], case["round"]) == ("open", 1)
+    assigned = admin.post(
+        f"/api/v1/poai/cases/{case['id']}/assignments", json={"reviewer_id": reviewer.user_id}
+    )
+    assert assigned.get_json()["status"] == "in_review"
+    assert issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "under_review"
+
+    checks = _automated_done(reviewer, case["id"], 1)
+    assert {c["result"] for c in checks.values() if c["mode"] == "automated"} == {"pass"}
+    assert checks["coordinates_in_country"]["evidence"]["country"] == "BR"
+    assert checks["document_hashes_match"]["evidence"]["documents"][0]["match"] is True
+
+    _pass_manual(reviewer, checks, doc_id, fail="monitoring_data_reviewed")
+    refused = reviewer.post(
+        f"/api/v1/poai/cases/{case['id']}/decision", json={"decision": "approve"}
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["code"] == "checks_incomplete"
+    changes = reviewer.post(
+        f"/api/v1/poai/cases/{case['id']}/decision",
+        json={"decision": "request_changes", "reason": "monitoring plan lacks sampling design"},
+    )
+    assert changes.get_json()["status"] == "changes_requested"
+    assert issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "changes_requested"
+
+    issuer.patch(f"/api/v1/projects/{pid}", json={"description": "Now with a sampling design."})
+    assert (
+        issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"}).status_code
+        == 200
+    )
+    wait_for(lambda: reviewer.get(f"/api/v1/poai/cases/{case['id']}").get_json()["round"] == 2)
+    second = _automated_done(reviewer, case["id"], 2)
+    assert len(_checks(reviewer, case["id"], 1)) == len(second)  # round 1 is kept
+    _pass_manual(reviewer, second, doc_id)
+    approved = reviewer.post(
+        f"/api/v1/poai/cases/{case['id']}/decision", json={"decision": "approve"}
+    )
+    assert approved.get_json()["status"] == "approved"
+    assert issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "approved"
+
+    def proof_ready():
+        response = issuer.get(f"/api/v1/poai/cases/{case['id']}/proof")
+        return response.get_json() if response.status_code == 200 else None
+
+    proof = wait_for(proof_ready)
+    assert set(proof["hashes"]) == {"asset", "data", "process", "bundle"}
+    verified = client.post(
+        "/api/v1/poai/proofs/verify",
+        json={
+            "bundle": proof["bundle"],
+            "signature": proof["signature"],
+            "public_key": proof["public_key"],
+        },
+    ).get_json()
+    assert verified["valid"] is True
+    assert verified["hashes"] == proof["hashes"]
+    altered = copy.deepcopy(proof["bundle"])
+    altered["decision"]["reason"] = "edited"
+    tampered = client.post(
+        "/api/v1/poai/proofs/verify",
+        json={
+            "bundle": altered,
+            "signature": proof["signature"],
+            "public_key": proof["public_key"],
+        },
+    ).get_json()
+    assert tampered["valid"] is False
+
+    platform = app.extensions["platform"]
+
+    def registered():
+        platform.index_step()
+        return issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "registered"
+
+    wait_for(registered, timeout=30)
+    history = reviewer.get(f"/api/v1/poai/cases/{case['id']}/history").get_json()
+    assert [h["to"] for h in history] == [
+        "open",
+        "in_review",
+        "changes_requested",
+        "in_review",
+        "approved",
+    ]
+
+
+def test_refusals(app, client):
+    issuer = _issuer(app, client)
+    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
+    reviewer = signed_in(app, client, "reviewer@example.org", roles=("poai_reviewer",))
+    outsider = signed_in(app, client, "other-reviewer@example.org", roles=("poai_reviewer",))
+    insider = signed_in(app, client, "insider@example.org", roles=("poai_reviewer",))
+    platform = app.extensions["platform"]
+    org_service.ensure_organization(
+        "org-issuer",
+        "Issuer Co",
+        {insider.user_id: OrgRole.VIEWER},
+        uow=platform.uow(),
+        clock=platform.clock,
+    )
+    pid = issuer.post("/api/v1/projects", json=PROJECT).get_json()["id"]
+    _upload(issuer, pid)
+    issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"})
+    case = _case_of(issuer, pid)
+    conflict = admin.post(
+        f"/api/v1/poai/cases/{case['id']}/assignments", json={"reviewer_id": insider.user_id}
+    )
+    assert conflict.status_code == 409
+    assert conflict.get_json()["code"] == "conflict_of_interest"
+    not_reviewer = admin.post(
+        f"/api/v1/poai/cases/{case['id']}/assignments", json={"reviewer_id": issuer.user_id}
+    )
+    assert not_reviewer.status_code == 422
+    admin.post(
+        f"/api/v1/poai/cases/{case['id']}/assignments", json={"reviewer_id": reviewer.user_id}
+    )
+    checks = _automated_done(reviewer, case["id"], 1)
+    manual = next(c for c in checks.values() if c["mode"] == "manual")
+    assert outsider.get(f"/api/v1/poai/cases/{case['id']}").status_code == 404
+    assert (
+        outsider.patch(f"/api/v1/poai/checks/{manual['id']}", json={"result": "pass"}).status_code
+        == 404
+    )
+    assert (
+        outsider.post(
+            f"/api/v1/poai/cases/{case['id']}/decision", json={"decision": "approve"}
+        ).status_code
+        == 404
+    )
+    automated = next(c for c in checks.values() if c["mode"] == "automated")
+    assert (
+        reviewer.patch(
+            f"/api/v1/poai/checks/{automated['id']}", json={"result": "pass"}
+        ).status_code
+        == 409
+    )
+    missing = reviewer.post(
+        f"/api/v1/poai/cases/{case['id']}/decision", json={"decision": "approve"}
+    )
+    assert missing.get_json()["code"] == "checks_incomplete"
+    assert (
+        issuer.post(
+            f"/api/v1/poai/cases/{case['id']}/decision", json={"decision": "approve"}
+        ).status_code
+        == 403
+    )
