@@ -11,10 +11,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
+from app.adapters.crypto.ed25519 import Ed25519SignatureChecker
 from app.domain.documents.services import rotate_keys
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain
+from app.domain.poai.proof import verify_bundle
 from app.main import migrations
 from app.main.bootstrap import Platform
 
@@ -34,6 +36,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(indexer)
     app.cli.add_command(chain)
     app.cli.add_command(credits)
+    app.cli.add_command(poai)
 
 
 @click.group(cls=AppGroup, help="Database migrations (Alembic).")
@@ -199,3 +202,39 @@ def credits_check() -> None:
         click.echo(f"mismatch: {problem}", err=True)
     click.echo(f"{len(problems)} mismatch(es)")
     sys.exit(1 if problems else 0)
+
+
+@click.group(cls=AppGroup, help="Proof-of-Asset-Integrity.")
+def poai() -> None:
+    pass
+
+
+@poai.command("verify", help="Check a proof bundle file offline (no database).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--public-key", default=None, help="base64 Ed25519 key (default: the file's)")
+def poai_verify(path: str, public_key: str | None) -> None:
+    """FILE is what GET /poai/cases/{id}/proof returns, or a bare bundle."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+    signed = isinstance(document, dict) and "bundle" in document
+    bundle = document["bundle"] if signed else document
+    signature = document.get("signature") if signed else None
+    key = public_key or (document.get("public_key") if signed else None)
+    result = verify_bundle(
+        bundle, signature=signature, public_key=key, checker=Ed25519SignatureChecker()
+    )
+    click.echo(
+        json.dumps(
+            {
+                "valid": result.valid,
+                "signature_valid": result.signature_valid,
+                "hashes": result.hashes,
+                "problems": result.problems,
+            },
+            indent=2,
+        )
+    )
+    sys.exit(0 if result.valid else 1)

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import copy
 import io
+import json
+from datetime import UTC, datetime
 
+from click.testing import CliRunner
+
+from app.adapters.crypto.ed25519 import Ed25519BundleSigner, generate_signing_key
 from app.domain.auth import organizations as org_service
 from app.domain.auth.permissions import OrgRole
+from app.domain.poai.proof import build_bundle, sign_bundle
+from app.main.cli import poai_verify
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.test_projects_http import BODY, _issuer
 
 PDF = b"%PDF-1.7\nproject design document\n%%EOF\n"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PROJECT = {**BODY, "latitude": "-23.55", "longitude": "-46.63", "vintages": [2023, 2024]}
 
 
@@ -220,3 +228,52 @@ def test_refusals(app, client):
         ).status_code
         == 403
     )
+
+
+def test_the_cli_verifies_a_proof_file_offline(tmp_path):
+    bundle = build_bundle(
+        case={"id": "c1", "round": 1},
+        project={
+            "id": "p1",
+            "organization_id": "o1",
+            "name": "Mata",
+            "country": "BR",
+            "vintages": [2024],
+            "latitude": "-23.55",
+            "longitude": "-46.63",
+        },
+        checks=[
+            {
+                "category": "asset",
+                "name": "coordinates_in_country",
+                "mode": "automated",
+                "required": True,
+                "result": "pass",
+                "notes": None,
+                "evidence": [],
+            }
+        ],
+        reviewers=["u1"],
+        decision={
+            "decision": "approve",
+            "reason": None,
+            "decided_by": "u1",
+            "decided_at": NOW,
+        },
+        documents=[],
+        issued_at=NOW,
+    )
+    signed = sign_bundle(bundle, Ed25519BundleSigner(generate_signing_key()))
+    good = tmp_path / "proof.json"
+    good.write_text(json.dumps(signed))
+    ok = CliRunner().invoke(poai_verify, [str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert '"valid": true' in ok.output
+    signed["bundle"]["project"]["name"] = "Forged"
+    bad = tmp_path / "forged.json"
+    bad.write_text(json.dumps(signed))
+    refused = CliRunner().invoke(poai_verify, [str(bad)])
+    assert refused.exit_code == 1
+    other_key = Ed25519BundleSigner(generate_signing_key()).public_key()
+    wrong = CliRunner().invoke(poai_verify, [str(good), "--public-key", other_key])
+    assert wrong.exit_code == 1
