@@ -117,7 +117,10 @@ class Settings:
             chain_registry_address=env.get("CHAIN_REGISTRY_ADDRESS") or None,
             chain_governance_address=env.get("CHAIN_GOVERNANCE_ADDRESS") or None,
             chain_start_block=int(env.get("CHAIN_START_BLOCK", "0")),
-            chain_confirmations=int(env.get("CHAIN_CONFIRMATIONS", "2")),
+            # The embedded chain mines a block per transaction only: no depth to wait for.
+            chain_confirmations=int(
+                env.get("CHAIN_CONFIRMATIONS", "0" if env.get("CHAIN_BACKEND") != "rpc" else "2")
+            ),
             indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),
             indexer_reorg_window=int(env.get("INDEXER_REORG_WINDOW", "64")),
             poai_signing_key=env.get("POAI_SIGNING_KEY") or None,
