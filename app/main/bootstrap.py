@@ -21,12 +21,15 @@ import dramatiq
 import redis
 
 from app.adapters.chain.custody import EthCustodialWallets
+from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import (
     ChainSetup,
     chain_project_key,
     decode,
+    deploy_new,
     embedded_chain,
     rpc_chain,
+    rpc_chain_id,
 )
 from app.adapters.crypto import eth_signatures
 from app.adapters.crypto.ed25519 import Ed25519BundleSigner, Ed25519SignatureChecker
@@ -35,6 +38,7 @@ from app.adapters.geography.countries import NaturalEarthCountryGeometry
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.security.passwords import Argon2PasswordHasher
+from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database, DatabaseProbe
 from app.adapters.sql.idempotency import SqlIdempotencyStore
 from app.adapters.sql.reads import SqlReads, sql_reads
@@ -50,7 +54,7 @@ from app.adapters.tasks.dramatiq_queue import (
     make_broker,
 )
 from app.domain.auth.policy import AuthPolicy
-from app.domain.indexer.model import StepResult
+from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform import services as platform_services
@@ -108,6 +112,7 @@ class Platform:
         self.signature_checker = Ed25519SignatureChecker()
         self.geometry = NaturalEarthCountryGeometry()
         self.idempotency = SqlIdempotencyStore(self.db)
+        self.contracts = SqlContractRegistry(self.db)
         self.storage = Storage(
             store=_blob_store(settings),
             cipher=_cipher(settings),
@@ -169,14 +174,40 @@ class Platform:
         """The chain adapters, built on first use (the embedded EVM deploys the contracts)."""
         settings = self.settings
         if settings.chain_backend == "rpc":
+            registry, governance = (
+                settings.chain_registry_address,
+                settings.chain_governance_address,
+            )
+            start = settings.chain_start_block
+            if not (registry and governance):
+                recorded = self._recorded_deployment()
+                if recorded:
+                    registry, governance, start = recorded
             return rpc_chain(
                 str(settings.chain_rpc_url),
                 str(settings.operator_private_key),
-                settings.chain_registry_address,
-                settings.chain_governance_address,
-                settings.chain_start_block,
+                registry,
+                governance,
+                start,
             )
         return embedded_chain()
+
+    def _recorded_deployment(self) -> tuple[str, str, int] | None:
+        chain_id = rpc_chain_id(str(self.settings.chain_rpc_url))
+        registry = self.contracts.current(chain_id, REGISTRY)
+        governance = self.contracts.current(chain_id, GOVERNANCE)
+        if registry is None or governance is None:
+            return None
+        return registry.address, governance.address, min(registry.from_block, governance.from_block)
+
+    def deploy_contracts(self) -> list[FollowedContract]:
+        """Deploy a new version of the contracts and record it (`flask chain deploy`)."""
+        chain = deploy_new(
+            str(self.settings.chain_rpc_url), str(self.settings.operator_private_key)
+        )
+        followed = chain.followed()
+        self.contracts.record(followed, chain.reader.chain_id())
+        return followed
 
     @property
     def operator(self) -> RegistryOperator:
@@ -194,11 +225,14 @@ class Platform:
 
     def indexer_config(self) -> IndexerConfig:
         chain = self.chain
+        recorded = self.contracts.followed(chain.reader.chain_id())
+        known = {c.address.lower() for c in recorded}
+        contracts = recorded + [c for c in chain.followed() if c.address.lower() not in known]
         return IndexerConfig(
-            contracts=chain.followed(),
+            contracts=contracts,
             confirmations=self.settings.chain_confirmations,
             reorg_window=self.settings.indexer_reorg_window,
-            start_block=chain.deployment.block_number,
+            start_block=min(c.from_block for c in contracts),
         )
 
     def index_step(self) -> StepResult:

@@ -181,12 +181,17 @@ def chain() -> None:
     pass
 
 
-@chain.command("deploy", help="Deploy the contracts to CHAIN_RPC_URL with OPERATOR_PRIVATE_KEY.")
+@chain.command(
+    "deploy",
+    help="Deploy a new version of the contracts to CHAIN_RPC_URL with OPERATOR_PRIVATE_KEY "
+    "and record it: the indexer follows every recorded version over its block range.",
+)
 def chain_deploy() -> None:
-    deployment = _platform().chain.deployment
-    click.echo(f"CHAIN_REGISTRY_ADDRESS={deployment.registry_address}")
-    click.echo(f"CHAIN_GOVERNANCE_ADDRESS={deployment.governance_address}")
-    click.echo(f"CHAIN_START_BLOCK={deployment.block_number}")
+    platform = _platform()
+    if platform.settings.chain_backend != "rpc":
+        raise click.ClickException("the embedded chain deploys itself; set CHAIN_BACKEND=rpc")
+    for contract in platform.deploy_contracts():
+        click.echo(f"{contract.name} {contract.address} from block {contract.from_block}")
 
 
 @click.group(cls=AppGroup, help="The credit ledger.")

@@ -224,3 +224,39 @@ def test_an_upgraded_contract_is_followed_from_its_first_block(world, monkeypatc
 
 def _decode():
     return decode
+
+
+def test_chain_deploy_records_versions_and_the_indexer_follows_each(make_app, anvil):
+    settings = {
+        "chain_backend": "rpc",
+        "chain_rpc_url": anvil.rpc_url,
+        "operator_private_key": anvil.private_key,
+        "chain_confirmations": 0,
+    }
+    app = make_app(**settings)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["chain", "deploy"])
+    assert first.exit_code == 0, first.output
+    platform = app.extensions["platform"]
+    chain_id = int(anvil_chain_id(anvil.rpc_url))
+    v1 = platform.contracts.current(chain_id, "CarbonRegistry")
+    assert v1 is not None
+    assert platform.chain.deployment.registry_address == v1.address  # no second deployment
+    _activity(platform, 1)
+
+    second = runner.invoke(args=["chain", "deploy"])
+    assert second.exit_code == 0, second.output
+    later = make_app(**settings).extensions["platform"]  # a new process reads the record
+    v2 = later.contracts.current(chain_id, "CarbonRegistry")
+    assert v2 is not None
+    assert v2.address != v1.address
+    followed = {c.address: c for c in later.indexer_config().contracts}
+    assert followed[v1.address].to_block == v2.from_block - 1
+    _activity(later, 2)
+    _catch_up(later)
+    tokens = {t for _, t, _ in _state(later)["balances"]}
+    assert tokens == {1, 2}
+
+
+def anvil_chain_id(url: str) -> int:
+    return Web3(Web3.HTTPProvider(url)).eth.chain_id

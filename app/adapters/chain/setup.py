@@ -56,6 +56,20 @@ def rpc_chain(
     return ChainSetup(Web3ChainReader(w3), operator, deployment)
 
 
+def rpc_chain_id(url: str) -> int:
+    return int(Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 10})).eth.chain_id)
+
+
+def deploy_new(url: str, operator_key: str) -> ChainSetup:
+    """Deploy a fresh version of the contracts to the node."""
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    deployment = deploy(w3, operator_key)
+    operator = Web3RegistryOperator(
+        w3, deployment.registry_address, deployment.governance_address, operator_key
+    )
+    return ChainSetup(Web3ChainReader(w3), operator, deployment)
+
+
 _DECODER = platform_decoder()
 
 

@@ -149,3 +149,16 @@ chain_projects = sa.Table(
     sa.Column("project_id", sa.String(32), nullable=False, unique=True),
     sa.Column("register_tx", sa.String(66), nullable=True),
 )
+
+# Every deployed version of the platform contracts, with the block range it is followed
+# for (an upgrade closes the previous version's range).
+chain_contracts = sa.Table(
+    "chain_contracts",
+    metadata,
+    sa.Column("address", sa.String(42), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("from_block", sa.BigInteger, nullable=False),
+    sa.Column("to_block", sa.BigInteger, nullable=True),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("deployed_at", UtcDateTime, nullable=False),
+)
