@@ -7,6 +7,7 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import Blueprint, Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
@@ -30,6 +31,18 @@ class PlatformApi(Api):
 
     def _register_error_handlers(self) -> None:
         """Errors are rendered by `app.http.common.errors`, not flask-smorest."""
+
+    def _register_pagination_header(self) -> None:
+        """`X-Pagination` carries a JSON object serialized in the header value: say so
+        (documented as a bare object, clients and validators expect a structured header)."""
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata (a JSON object)",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
 
 
 def api_config(version: str) -> dict[str, object]:

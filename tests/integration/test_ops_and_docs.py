@@ -49,3 +49,11 @@ def test_json_logs_carry_the_request_id(make_app, capsys):
     assert access[-1]["request_id"] == "trace-42"
     assert access[-1]["status"] == 200
     assert {"ts", "level", "msg", "duration_ms"} <= access[-1].keys()
+
+
+def test_the_pagination_header_is_documented_as_serialized_json(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    header = spec["components"]["headers"]["PAGINATION"]
+    assert "application/json" in header["content"]
+    listed = client.get("/api/v1/projects?page_size=5")
+    assert json.loads(listed.headers["X-Pagination"])["total"] == 0
