@@ -19,6 +19,7 @@ from app.domain.projects.model import PUBLIC_STATUSES, Project
 from app.ports.repositories.projects import ProjectQuery
 
 CANDIDATES = 2000
+COUNT_CAP = 10_000
 SORTS = {
     "name": (projects.c.name.asc(), projects.c.id.asc()),
     "-name": (projects.c.name.desc(), projects.c.id.desc()),
@@ -77,9 +78,10 @@ class SqlProjectSearch:
         rows = self._conn.execute(
             sa.select(projects).where(*where).order_by(*order).offset(offset).limit(limit)
         ).all()
-        total = self._conn.execute(
-            sa.select(sa.func.count()).select_from(projects).where(*where)
-        ).scalar_one()
+        # Counting every match of a broad filter costs more than the page itself: count up
+        # to a cap, like text search does (the total then reads COUNT_CAP).
+        capped = sa.select(projects.c.id).where(*where).limit(COUNT_CAP).subquery()
+        total = self._conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
         return load_projects(self._conn, rows), int(total)
 
     def _ranked(
