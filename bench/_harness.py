@@ -221,12 +221,14 @@ def print_server_logs(servers: Sequence[Server]) -> None:
 def app_env(db_url: str) -> dict[str, str]:
     """The platform's environment in production, on `db_url`, with fresh secrets."""
     master_key = base64.b64encode(os.urandom(32)).decode()
+    signing_key = base64.b64encode(os.urandom(32)).decode()  # an Ed25519 private key
     return {
         **os.environ,
         "DATABASE_URL": db_url,
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
         "MASTER_KEYS": f"k1:{master_key}",  # production refuses the development key
+        "POAI_SIGNING_KEY": signing_key,  # required in production
         "RATELIMIT_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
         "LOG_FORMAT": "json",
@@ -288,15 +290,21 @@ class LoadGenerator:
         return self.run_calls(http_getter(url), result, requests, timeout)
 
     def run_calls(self, opener: CallOpener, result: Round, calls: int, timeout: float) -> Round:
+        """Each thread opens its caller (and warms it up, if the opener does) first; the
+        clock and the `timeout` start when all are ready."""
         self._left = calls
-        self._deadline = time.perf_counter() + timeout
+        self._deadline = math.inf
+        ready = threading.Barrier(self.concurrency + 1)
         threads = [
-            threading.Thread(target=self._worker, args=(opener, result), daemon=True)
+            threading.Thread(target=self._worker, args=(opener, result, ready), daemon=True)
             for _ in range(self.concurrency)
         ]
-        started = time.perf_counter()
         for thread in threads:
             thread.start()
+        with contextlib.suppress(threading.BrokenBarrierError):  # an opener failed
+            ready.wait()
+        started = time.perf_counter()
+        self._deadline = started + timeout
         for thread in threads:
             thread.join()
         result.elapsed_s = time.perf_counter() - started
@@ -310,17 +318,24 @@ class LoadGenerator:
             self._left -= 1
             return True
 
-    def _worker(self, opener: CallOpener, result: Round) -> None:
+    def _worker(self, opener: CallOpener, result: Round, ready: threading.Barrier) -> None:
         latencies: list[float] = []
         failures: dict[str, int] = {}
-        with opener() as call:
-            while self._take():
-                began = time.perf_counter()
-                key = call()
-                if key is None:
-                    latencies.append(time.perf_counter() - began)
-                else:
-                    failures[key] = failures.get(key, 0) + 1
+        try:
+            with opener() as call:
+                ready.wait()
+                while self._take():
+                    began = time.perf_counter()
+                    key = call()
+                    if key is None:
+                        latencies.append(time.perf_counter() - began)
+                    else:
+                        failures[key] = failures.get(key, 0) + 1
+        except threading.BrokenBarrierError:
+            pass
+        except Exception as exc:  # the opener failed: the round cannot be trusted
+            ready.abort()
+            failures[f"open: {type(exc).__name__}: {exc}"[:120]] = 1
         with self._lock:
             result.latencies_s.extend(latencies)
             for key, count in failures.items():

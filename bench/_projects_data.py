@@ -13,6 +13,7 @@ mix, `forest` (names, the REDD methodology, descriptions) matches about 10% of t
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import random
 import time
@@ -351,7 +352,7 @@ class LoadReport:
         return self.copy_s + self.index_s + self.vacuum_s
 
 
-# --- keys and indexes off during the load ----------------------------------------------------
+# --- keys and indexes off during the load --------------------------------------------------
 
 
 @dataclass
@@ -421,19 +422,30 @@ def reattach(conninfo: str, detached: Detached, maintenance_mem: str) -> None:
     others = [stmt for definition, stmt in detached.indexes if " USING gin " not in definition]
     lanes = [gin, detached.keys + others]
 
+    opened: list[psycopg.Connection[Any]] = []
+
     def run(statements: list[sql.Composable]) -> None:
         with psycopg.connect(conninfo, autocommit=True) as conn:
+            opened.append(conn)
             conn.execute(sql.SQL("SET maintenance_work_mem = {}").format(maintenance_mem))
             for statement in statements:
                 conn.execute(statement)
 
-    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+    pool = ThreadPoolExecutor(max_workers=len(lanes))
+    try:
         for future in [pool.submit(run, lane) for lane in lanes if lane]:
             future.result()
+    except BaseException:  # Ctrl-C included: stop the builds rather than wait for them
+        for conn in opened:
+            with contextlib.suppress(Exception):
+                conn.cancel_safe()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     run(detached.foreign_keys)
 
 
-# --- the load ----------------------------------------------------------------------------------
+# --- the load ------------------------------------------------------------------------------
 
 
 def load(
