@@ -14,6 +14,9 @@ from click.testing import CliRunner
 from app.adapters.crypto.ed25519 import Ed25519BundleSigner, generate_signing_key
 from app.domain.auth import organizations as org_service
 from app.domain.auth.permissions import OrgRole
+from app.domain.auth.sessions import principal_of
+from app.domain.poai import services
+from app.domain.poai.model import CaseStatus
 from app.domain.poai.proof import build_bundle, sign_bundle
 from app.main.cli import poai_verify
 from tests.integration.identity import signed_in, wait_for
@@ -277,3 +280,31 @@ def test_the_cli_verifies_a_proof_file_offline(tmp_path):
     other_key = Ed25519BundleSigner(generate_signing_key()).public_key()
     wrong = CliRunner().invoke(poai_verify, [str(good), "--public-key", other_key])
     assert wrong.exit_code == 1
+
+
+def test_case_changes_are_published_as_events(app, client):
+    issuer = _issuer(app, client)
+    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
+    reviewer = signed_in(app, client, "reviewer@example.org", roles=("poai_reviewer",))
+    pid = issuer.post("/api/v1/projects", json=PROJECT).get_json()["id"]
+    _upload(issuer, pid)
+    issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"})
+    case_id = _case_of(issuer, pid)["id"]
+    platform = app.extensions["platform"]
+    unit = platform.uow()
+    seen: list[str] = []
+    publish = unit.publish
+
+    def capture(event):
+        seen.append(event.name)
+        publish(event)
+
+    unit.publish = capture
+    with platform.uow() as reading:
+        principal = principal_of(reading.users.get(admin.user_id), {}, None)
+    case = services.assign_reviewer(
+        principal, case_id, reviewer.user_id, uow=unit, clock=platform.clock
+    )
+    assert case.status == CaseStatus.IN_REVIEW
+    assert "poai.case_status_changed" in seen
+    assert "projects.status_changed" in seen  # the project followed the case

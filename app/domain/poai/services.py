@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
+from app.domain.poai.events import CaseStatusChanged
 from app.domain.poai.model import (
     DEFAULT_CHECKLIST,
     Case,
@@ -51,6 +52,18 @@ def _history(
 ) -> None:
     uow.poai.add_history(
         CaseHistoryEntry(case.id, case.round, before, case.status.value, actor, reason, clock.now())
+    )
+    uow.publish(
+        CaseStatusChanged(
+            case.id,
+            case.project_id,
+            case.organization_id,
+            case.round,
+            before,
+            case.status.value,
+            actor,
+            reason,
+        )
     )
     uow.audit(
         AuditRecord(
