@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.adapters.sql.tables_chain import (
@@ -116,6 +118,25 @@ class SqlCreditRepository:
             )
             .values(onchain_kg=holding.onchain_kg, pending_out_kg=holding.pending_out_kg)
         )
+
+    def add_to_holdings(self, deltas: dict[tuple[str, int], int]) -> None:
+        rows = [
+            {"address": a, "token_id": t, "onchain_kg": kg, "pending_out_kg": 0}
+            for (a, t), kg in sorted(deltas.items())  # a fixed order: no deadlocks
+        ]
+        dialect = self._db.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(credit_balances)
+        statement = statement.on_conflict_do_update(
+            index_elements=[credit_balances.c.address, credit_balances.c.token_id],
+            set_={"onchain_kg": credit_balances.c.onchain_kg + statement.excluded.onchain_kg},
+        )
+        self._db.execute(statement, rows)
+
+    def add_to_pending(self, address: str, token_id: int, kg: int) -> None:
+        holding = self.holding_for_update(address, token_id)
+        holding.pending_out_kg = max(0, holding.pending_out_kg + kg)
+        self.save_holding(holding)
 
     def add_retirement(self, retirement: Retirement) -> None:
         values = {**asdict(retirement), "status": retirement.status.value}

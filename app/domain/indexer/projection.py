@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from app.domain.credits.projection import apply_credit_event
+from app.domain.credits.projection import apply_credit_events
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
 from app.domain.shared.chain import ChainEvent
@@ -20,11 +20,12 @@ class ProjectionUoW(IndexerUoW, CreditsUoW, ProjectsUoW, Protocol):
     """The indexer's transaction touches every projected module."""
 
 
-def platform_projector(clock: Clock) -> Callable[[ChainEvent, ProjectionUoW, int], None]:
-    def project(event: ChainEvent, uow: ProjectionUoW, sign: int) -> None:
-        apply_credit_event(event, uow, sign, clock.now())
-        if event.name == "ProjectRecordMinted":
-            _registered(event, uow, sign, clock)
+def platform_projector(clock: Clock) -> Callable[[list[ChainEvent], ProjectionUoW, int], None]:
+    def project(events: list[ChainEvent], uow: ProjectionUoW, sign: int) -> None:
+        apply_credit_events(events, uow, sign, clock.now())
+        for event in events:
+            if event.name == "ProjectRecordMinted":
+                _registered(event, uow, sign, clock)
 
     return project
 

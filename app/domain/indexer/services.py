@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # (event, unit of work, sign): +1 applies the event, -1 undoes it. The unit of work is
 # the module's union of every projected module's UoW.
-Projector = Callable[[ChainEvent, Any, int], None]
+Projector = Callable[[list[ChainEvent], Any, int], None]
 Decoder = Callable[[RawLog], ChainEvent | None]
 
 
@@ -70,8 +70,8 @@ def index_step(
         if end >= start:
             events = _events(chain, decode, config, start, end)
             fresh = uow.indexer.insert_events(events)
-            for event in fresh:
-                project(event, uow, 1)
+            if fresh:
+                project(fresh, uow, 1)
             header = chain.block(end)
             if header is None:
                 raise Conflict("the node lost a block it just reported", code="node_inconsistent")
@@ -131,8 +131,8 @@ def _handle_reorg(
         return checkpoint.block_number
     fork_block, fork_hash = fork
     orphaned = uow.indexer.events_after(fork_block)
-    for event in reversed(orphaned):
-        project(event, uow, -1)
+    if orphaned:
+        project(list(reversed(orphaned)), uow, -1)
     uow.indexer.delete_after(fork_block)
     depth = checkpoint.block_number - fork_block
     log.warning("reorganization: rolled back %d events above block %d", len(orphaned), fork_block)
@@ -170,8 +170,8 @@ def resync(from_block: int, *, uow: IndexerUoW, project: Projector) -> int:
             return 0
         keep = max(-1, from_block - 1)
         orphaned = uow.indexer.events_after(keep)
-        for event in reversed(orphaned):
-            project(event, uow, -1)
+        if orphaned:
+            project(list(reversed(orphaned)), uow, -1)
         uow.indexer.delete_after(keep)
         recent = [b for b in uow.indexer.recent_blocks(1) if b[0] <= keep]
         checkpoint.block_number = keep
