@@ -3,7 +3,7 @@ operator's writes to the platform contracts. Amounts are integer kilograms."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,6 +49,13 @@ class ChainReader(Protocol):
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
         """Logs of these contracts in the inclusive range, ordered by (block, log index)."""
+        ...
+
+    def log_pages(
+        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
+    ) -> Iterator[list[RawLog]]:
+        """The same logs as `logs()`, `page_blocks` blocks at a time, in order. An adapter
+        over a remote node fetches the next page while the caller works on this one."""
         ...
 
     def receipt(self, transaction_hash: str) -> Receipt | None: ...

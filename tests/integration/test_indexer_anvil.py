@@ -260,3 +260,30 @@ def test_chain_deploy_records_versions_and_the_indexer_follows_each(make_app, an
 
 def anvil_chain_id(url: str) -> int:
     return Web3(Web3.HTTPProvider(url)).eth.chain_id
+
+
+def test_small_prefetched_pages_index_what_one_page_does(world, monkeypatch):
+    platform, _, _ = world
+    for token_id in (1, 2, 3):
+        _activity(platform, token_id)
+    reader = platform.chain.reader
+    head = reader.head()
+    start = platform.chain.deployment.block_number
+    addresses = [c.address for c in platform.indexer_config().contracts]
+    pages = list(reader.log_pages(start, head, addresses, 2))
+    assert len(pages) == (head - start) // 2 + 1
+    assert [log for page in pages for log in page] == reader.logs(start, head, addresses)
+    for page_number, page in enumerate(pages):
+        first = start + 2 * page_number
+        assert all(first <= log.block_number <= first + 1 for log in page)
+    abandoned = reader.log_pages(start, head, addresses, 2)  # the caller stops after one page
+    assert next(abandoned) == pages[0]
+    abandoned.close()
+    assert list(reader.log_pages(start, head, addresses, 2)) == pages
+
+    _catch_up(platform)
+    whole = _state(platform)
+    app_config = platform.indexer_config
+    monkeypatch.setattr(platform, "indexer_config", lambda: replace(app_config(), page_blocks=2))
+    assert _clean_reindex(platform) == whole
+    assert len(whole["events"]) >= 12

@@ -1,8 +1,9 @@
 """The platform contracts' compiled artifacts, call encoding and fast event decoding.
 
-Logs are decoded with `eth_abi` straight from the raw topics and data (several times
-faster than web3's `process_log`) into plain dicts: addresses as EIP-55 strings, fixed
-bytes as 0x hex, integers, booleans and strings as such."""
+Logs are decoded straight from the raw topics and data into plain dicts (addresses as
+EIP-55 strings, fixed bytes as 0x hex, integers, booleans and strings as such): events
+whose data holds only static values are read slot by slot, the others with `eth_abi`
+(itself several times faster than web3's `process_log`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import eth_abi
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from app.domain.shared.chain import ChainEvent
 from app.ports.chain import RawLog
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[3] / "contracts" / "artifacts"
@@ -32,19 +34,6 @@ class Artifact:
     abi: tuple[AbiEntry, ...]
     bytecode: bytes
     solc: str
-
-
-@dataclass(frozen=True)
-class DecodedEvent:
-    """One platform event: its name, arguments, and where it sits on the chain."""
-
-    name: str
-    args: dict[str, Any]
-    address: str
-    block_number: int
-    block_hash: str
-    transaction_hash: str
-    log_index: int
 
 
 class UnknownEvent(LookupError):
@@ -140,6 +129,51 @@ def _topic_reader(kind: str) -> Callable[[str], Any]:
     return lambda topic: plain(eth_abi.decode([kind], bytes.fromhex(topic[2:]))[0])
 
 
+_SLOT = 32
+
+
+def _slot_reader(kind: str) -> Callable[[bytes], Any] | None:
+    """How a static value is read from its 32-byte slot, or None for the types left to
+    `eth_abi`. Raises ValueError on a slot that is not a valid encoding of the type."""
+    if kind == "address":
+
+        def address(slot: bytes) -> str:
+            if any(slot[:12]):
+                raise ValueError("address slot with non-zero padding")
+            return checksum("0x" + slot[12:].hex())
+
+        return address
+    if kind == "bool":
+
+        def boolean(slot: bytes) -> bool:
+            value = int.from_bytes(slot, "big")
+            if value > 1:
+                raise ValueError("bool slot above 1")
+            return value == 1
+
+        return boolean
+    if kind.startswith("uint") and kind[4:].isdigit():
+        bits = int(kind[4:])
+
+        def unsigned(slot: bytes) -> int:
+            value = int.from_bytes(slot, "big")
+            if value >> bits:
+                raise ValueError(f"{kind} slot out of range")
+            return value
+
+        return unsigned
+    if kind.startswith("bytes") and kind[5:].isdigit():
+        size = int(kind[5:])
+
+        def fixed_bytes(slot: bytes) -> str:
+            if any(slot[size:]):
+                raise ValueError(f"{kind} slot with non-zero padding")
+            return "0x" + slot[:size].hex()
+
+        return fixed_bytes
+    return None  # intN and everything dynamic: eth_abi
+
+
 @dataclass(frozen=True)
 class _EventSpec:
     name: str
@@ -147,19 +181,37 @@ class _EventSpec:
     data_names: tuple[str, ...]
     data_types: tuple[str, ...]
     data_plain: tuple[_Converter, ...]
+    slots: tuple[Callable[[bytes], Any], ...] | None  # every data value static: slot readers
 
     @classmethod
     def of(cls, entry: AbiEntry) -> _EventSpec:
         indexed = [p for p in entry["inputs"] if p["indexed"]]
         data = [p for p in entry["inputs"] if not p["indexed"]]
         types = tuple(canonical_type(p) for p in data)
+        readers = [_slot_reader(t) for t in types]
         return cls(
             name=str(entry["name"]),
             indexed=tuple((p["name"], _topic_reader(canonical_type(p))) for p in indexed),
             data_names=tuple(p["name"] for p in data),
             data_types=types,
             data_plain=tuple(_plain(t) for t in types),
+            slots=tuple(r for r in readers if r is not None) if all(readers) else None,
         )
+
+    def data(self, data: bytes) -> dict[str, Any]:
+        if self.slots is not None and len(data) == _SLOT * len(self.slots):
+            try:
+                return {
+                    name: read(data[i * _SLOT : (i + 1) * _SLOT])
+                    for i, (name, read) in enumerate(zip(self.data_names, self.slots, strict=True))
+                }
+            except ValueError:
+                pass  # let eth_abi say what is wrong
+        values = eth_abi.decode(self.data_types, data)
+        return {
+            name: plain(value)
+            for name, plain, value in zip(self.data_names, self.data_plain, values, strict=True)
+        }
 
 
 class EventDecoder:
@@ -179,7 +231,7 @@ class EventDecoder:
         """Event name -> topic 0."""
         return {spec.name: topic for topic, spec in self._specs.items()}
 
-    def decode(self, raw: RawLog) -> DecodedEvent:
+    def decode(self, raw: RawLog) -> ChainEvent:
         spec = self._specs.get(raw.topics[0].lower()) if raw.topics else None
         if spec is None:
             raise UnknownEvent(f"unknown event topic in log {raw.transaction_hash}#{raw.log_index}")
@@ -188,17 +240,15 @@ class EventDecoder:
             for (name, read), topic in zip(spec.indexed, raw.topics[1:], strict=True)
         }
         if spec.data_types:
-            values = eth_abi.decode(spec.data_types, raw.data)
-            for name, plain, value in zip(spec.data_names, spec.data_plain, values, strict=True):
-                args[name] = plain(value)
-        return DecodedEvent(
-            name=spec.name,
-            args=args,
-            address=raw.address,
-            block_number=raw.block_number,
-            block_hash=raw.block_hash,
-            transaction_hash=raw.transaction_hash,
-            log_index=raw.log_index,
+            args.update(spec.data(raw.data))
+        return ChainEvent(
+            spec.name,
+            args,
+            raw.address,
+            raw.block_number,
+            raw.block_hash,
+            raw.transaction_hash,
+            raw.log_index,
         )
 
 
@@ -207,7 +257,7 @@ def platform_decoder() -> EventDecoder:
     return EventDecoder(load_artifact(name) for name in CONTRACT_NAMES)
 
 
-def decode_log(raw: RawLog) -> DecodedEvent:
+def decode_log(raw: RawLog) -> ChainEvent:
     """Decodes a log of the current platform contracts (raises `UnknownEvent` otherwise)."""
     return platform_decoder().decode(raw)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from eth_tester import EthereumTester, PyEVMBackend
@@ -19,7 +19,13 @@ from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.types import RPCEndpoint, RPCResponse
 
-from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryOperator, deploy
+from app.adapters.chain.rpc import (
+    Deployment,
+    Web3ChainReader,
+    Web3RegistryOperator,
+    block_pages,
+    deploy,
+)
 from app.adapters.chain.transactions import NodeErrors
 from app.ports.chain import RawLog, Receipt
 
@@ -106,6 +112,13 @@ class EmbeddedChainReader(Web3ChainReader):
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
         return self._index.logs(from_block, to_block, addresses)
+
+    def log_pages(
+        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
+    ) -> Iterator[list[RawLog]]:
+        # In memory: nothing to overlap with.
+        for start, end in block_pages(from_block, min(to_block, self.head()), page_blocks):
+            yield self._index.logs(start, end, addresses)
 
 
 class EmbeddedChain:

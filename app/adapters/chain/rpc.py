@@ -4,7 +4,9 @@ Operator writes are signed locally and sent raw (see `transactions.TransactionSe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +46,22 @@ def _raw_log_from_json(log: Mapping[str, Any]) -> RawLog:
     """From the node's JSON (hex strings), without web3's result formatters (~10x faster)."""
     return RawLog(
         address=checksum(log["address"]),
-        topics=tuple(t.lower() for t in log["topics"]),
+        topics=tuple(map(str.lower, log["topics"])),
         data=bytes.fromhex(log["data"][2:]),
         block_number=int(log["blockNumber"], 16),
         block_hash=log["blockHash"].lower(),
         transaction_hash=log["transactionHash"].lower(),
         log_index=int(log["logIndex"], 16),
     )
+
+
+_PAGES_AHEAD = 2  # pages asked for before the caller reads them
+
+
+def block_pages(from_block: int, to_block: int, page_blocks: int) -> Iterator[tuple[int, int]]:
+    """Inclusive (first, last) block ranges of at most `page_blocks` blocks."""
+    for start in range(from_block, to_block + 1, page_blocks):
+        yield start, min(to_block, start + page_blocks - 1)
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -62,6 +73,7 @@ class Web3ChainReader:
     def __init__(self, w3: Web3, *, max_block_range: int = 5_000) -> None:
         self._w3 = w3
         self._max_block_range = max_block_range
+        self._pool: ThreadPoolExecutor | None = None
         self._chain_id: int | None = None
 
     def chain_id(self) -> int:
@@ -85,14 +97,39 @@ class Web3ChainReader:
         )
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
-        if not addresses:
-            return []
-        to_block = min(to_block, self.head())  # nodes refuse ranges past their head
         found: list[RawLog] = []
-        for start in range(from_block, to_block + 1, self._max_block_range):
-            end = min(to_block, start + self._max_block_range - 1)
-            found.extend(self._get_logs(start, end, addresses))
+        for page in self.log_pages(from_block, to_block, addresses, self._max_block_range):
+            found.extend(page)
         return found
+
+    def log_pages(
+        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
+    ) -> Iterator[list[RawLog]]:
+        """One `eth_getLogs` per page; while the caller works on a page, the next one is
+        already being asked for on a background thread, so the node's time overlaps ours."""
+        if not addresses:
+            return
+        to_block = min(to_block, self.head())  # nodes refuse ranges past their head
+        pages = deque(block_pages(from_block, to_block, min(page_blocks, self._max_block_range)))
+        if len(pages) <= 1:
+            for start, end in pages:
+                yield self._get_logs(start, end, addresses)
+            return
+        ahead: deque[Future[list[RawLog]]] = deque()
+        try:
+            while pages or ahead:
+                while pages and len(ahead) < _PAGES_AHEAD:
+                    start, end = pages.popleft()
+                    ahead.append(self._fetcher().submit(self._get_logs, start, end, addresses))
+                yield ahead.popleft().result()
+        finally:
+            for future in ahead:  # the caller stopped early: drop what it will not read
+                future.cancel()
+
+    def _fetcher(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chain-logs")
+        return self._pool
 
     def _get_logs(self, start: int, end: int, addresses: Sequence[str]) -> list[RawLog]:
         # web3 8 filter keys are camelCase; snake_case keys would be silently ignored.

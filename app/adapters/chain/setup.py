@@ -75,18 +75,9 @@ _DECODER = platform_decoder()
 
 def decode(raw: RawLog) -> ChainEvent | None:
     try:
-        event = _DECODER.decode(raw)
+        return _DECODER.decode(raw)
     except UnknownEvent:
         return None
-    return ChainEvent(
-        event.name,
-        dict(event.args),
-        event.address,
-        event.block_number,
-        event.block_hash,
-        event.transaction_hash,
-        event.log_index,
-    )
 
 
 def chain_project_key(project_id: str) -> str:

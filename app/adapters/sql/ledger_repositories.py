@@ -276,7 +276,12 @@ class SqlIndexerRepository:
             )
         }
         fresh = [e for e in events if e.position not in existing]
-        if fresh:
+        if not fresh:
+            return fresh
+        connection = self._db.connection()
+        if connection.dialect.name == "postgresql":
+            _copy_events(connection.connection.driver_connection, fresh)
+        else:
             self._db.execute(sa.insert(chain_events), [_event_row(e) for e in fresh])
         return fresh
 
@@ -321,11 +326,15 @@ class SqlIndexerRepository:
         return [(int(r.number), r.hash) for r in rows]
 
 
-def _event_row(event: ChainEvent) -> dict[str, Any]:
-    args = {
-        k: (str(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+def _stored_args(event: ChainEvent) -> dict[str, Any]:
+    """Integers as strings: uint256 values do not fit JSON numbers."""
+    return {
+        k: (str(v) if type(v) is int else v)  # bool is stored as a JSON boolean
         for k, v in event.args.items()
     }
+
+
+def _event_row(event: ChainEvent) -> dict[str, Any]:
     return {
         "block_number": event.block_number,
         "log_index": event.log_index,
@@ -333,5 +342,31 @@ def _event_row(event: ChainEvent) -> dict[str, Any]:
         "tx_hash": event.transaction_hash,
         "address": event.address,
         "name": event.name,
-        "args": args,
+        "args": _stored_args(event),
     }
+
+
+_COPY_EVENTS = (
+    "COPY chain_events (block_number, log_index, block_hash, tx_hash, address, name, args) "
+    "FROM STDIN (FORMAT BINARY)"
+)
+_COPY_TYPES = ("int8", "int4", "varchar", "varchar", "varchar", "varchar", "jsonb")
+
+
+def _copy_events(driver_connection: Any, events: list[ChainEvent]) -> None:
+    """Binary COPY on the session's own connection, inside its transaction: several times
+    faster than a multi-row INSERT for the thousands of events of a backfill step."""
+    with driver_connection.cursor() as cursor, cursor.copy(_COPY_EVENTS) as copy:
+        copy.set_types(_COPY_TYPES)
+        for e in events:
+            copy.write_row(
+                (
+                    e.block_number,
+                    e.log_index,
+                    e.block_hash,
+                    e.transaction_hash,
+                    e.address,
+                    e.name,
+                    _stored_args(e),
+                )
+            )

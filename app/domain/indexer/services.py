@@ -8,7 +8,7 @@ time, and the checkpoint moves with the events it covers."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,8 @@ class IndexerConfig:
     contracts: Sequence[FollowedContract]
     confirmations: int = 2
     reorg_window: int = 64
-    max_blocks: int = 2000
+    max_blocks: int = 2000  # blocks per step (one transaction)
+    page_blocks: int = 250  # blocks per log request inside a step
     start_block: int = 0
 
 
@@ -68,18 +69,19 @@ def index_step(
         )
         fetched = new = 0
         if end >= start:
-            events = _events(chain, decode, config, start, end)
-            fresh = uow.indexer.insert_events(events)
-            if fresh:
-                project(fresh, uow, 1)
+            hashes: dict[int, str] = {}
+            for events in _event_pages(chain, decode, config, start, end):
+                fresh = uow.indexer.insert_events(events)
+                if fresh:
+                    project(fresh, uow, 1)
+                hashes.update((e.block_number, e.block_hash) for e in events)
+                fetched, new = fetched + len(events), new + len(fresh)
             header = chain.block(end)
             if header is None:
                 raise Conflict("the node lost a block it just reported", code="node_inconsistent")
-            hashes = {e.block_number: e.block_hash for e in events}
             hashes[end] = header.hash
             uow.indexer.record_blocks(hashes)
             checkpoint.block_number, checkpoint.block_hash = end, header.hash
-            fetched, new = len(events), len(fresh)
         checkpoint.head_block = head
         checkpoint.safe_block = max(0, head - config.confirmations)
         uow.indexer.save_checkpoint(checkpoint)
@@ -141,24 +143,29 @@ def _handle_reorg(
     return depth
 
 
-def _events(
+def _event_pages(
     chain: ChainReader, decode: Decoder, config: IndexerConfig, start: int, end: int
-) -> list[ChainEvent]:
+) -> Iterator[list[ChainEvent]]:
+    """The step's events page by page (each page stored and projected before the next is
+    read, while the adapter may already be fetching it)."""
     active = [c for c in config.contracts if c.from_block <= end and (c.to_block or end) >= start]
     if not active:
-        return []
-    raw_logs = chain.logs(start, end, sorted({c.address for c in active}))
-    events = []
-    for raw in raw_logs:
-        if not any(
-            c.address.lower() == raw.address.lower() and c.covers(raw.block_number) for c in active
-        ):
-            continue
-        event = decode(raw)
-        if event is not None:
-            events.append(event)
-    events.sort(key=lambda e: e.position)
-    return events
+        return
+    addresses = sorted({c.address for c in active})
+    by_address: dict[str, list[FollowedContract]] = {}
+    for contract in active:
+        by_address.setdefault(contract.address.lower(), []).append(contract)
+    for raw_logs in chain.log_pages(start, end, addresses, config.page_blocks):
+        events = []
+        for raw in raw_logs:
+            versions = by_address.get(raw.address.lower(), ())
+            if not any(c.covers(raw.block_number) for c in versions):
+                continue
+            event = decode(raw)
+            if event is not None:
+                events.append(event)
+        events.sort(key=lambda e: e.position)
+        yield events
 
 
 def resync(from_block: int, *, uow: IndexerUoW, project: Projector) -> int:
