@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import hashlib
 import hmac
 import logging
@@ -77,6 +78,36 @@ log = logging.getLogger(__name__)
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class _CyclicGcPause:
+    """No cyclic garbage collection while a bounded batch runs (an indexer step builds tens
+    of thousands of long-lived objects, and the collector rescanning them costs about a
+    quarter of the step). Reference counting still frees everything as usual. Nested or
+    concurrent pauses end with the last one; collection resumes only if it was on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._resume = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._active == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._active == 0 and self._resume:
+                    gc.enable()
+
+
+cyclic_gc_paused = _CyclicGcPause()
 
 
 @dataclass
@@ -236,13 +267,14 @@ class Platform:
         )
 
     def index_step(self) -> StepResult:
-        return index_step(
-            uow=self.uow(request_id="indexer"),
-            chain=self.chain.reader,
-            decode=decode,
-            project=platform_projector(self.clock),
-            config=self.indexer_config(),
-        )
+        with cyclic_gc_paused():
+            return index_step(
+                uow=self.uow(request_id="indexer"),
+                chain=self.chain.reader,
+                decode=decode,
+                project=platform_projector(self.clock),
+                config=self.indexer_config(),
+            )
 
     def index_forever(self, stop: threading.Event) -> None:
         """The indexer loop: catch up quickly, then poll."""
