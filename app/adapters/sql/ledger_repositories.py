@@ -6,7 +6,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+from psycopg.types.json import set_json_dumps
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -356,7 +358,13 @@ _COPY_TYPES = ("int8", "int4", "varchar", "varchar", "varchar", "varchar", "json
 def _copy_events(driver_connection: Any, events: list[ChainEvent]) -> None:
     """Binary COPY on the session's own connection, inside its transaction: several times
     faster than a multi-row INSERT for the thousands of events of a backfill step."""
-    with driver_connection.cursor() as cursor, cursor.copy(_COPY_EVENTS) as copy:
+    with driver_connection.cursor() as cursor:
+        set_json_dumps(orjson.dumps, context=cursor)  # this cursor only
+        _copy_rows(cursor, events)
+
+
+def _copy_rows(cursor: Any, events: list[ChainEvent]) -> None:
+    with cursor.copy(_COPY_EVENTS) as copy:
         copy.set_types(_COPY_TYPES)
         for e in events:
             copy.write_row(

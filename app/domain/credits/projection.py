@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.chain import ChainEvent
@@ -16,7 +17,8 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 def _int(event: ChainEvent, name: str) -> int:
-    return int(str(event.args[name]))
+    # An int when decoded from the node, a decimal string when read back from storage.
+    return int(cast(int | str, event.args[name]))
 
 
 def _addr(event: ChainEvent, name: str) -> str:
