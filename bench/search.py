@@ -6,19 +6,21 @@ words and a filter-only query (`type=cookstoves&country=KE`), plus the common wo
 by date instead of relevance, the latency (p50, p99) of three sides:
 
 - ours: the platform's endpoint served by gunicorn (production settings), over HTTP;
-- raw: the statements the platform runs for that request (the page query, for text a CTE
-  of at most 2000 candidates by recency ranked with `ts_rank_cd`; the count query; the
-  vintages of the page), executed by psycopg on one autocommit connection in this
-  process, no HTTP, no framework, with psycopg's defaults like the platform: a statement
-  run 5 times is prepared, and PostgreSQL may then switch it to a generic plan. The
-  connection is kept across the queries, in the order above, as a pooled connection of
-  the platform is: the text queries share their statements, so the plan chosen for the
-  first one is the plan of the others;
+- raw: the statement the platform runs for that request (the page's rows, each with its
+  vintages and the total; for text over a CTE of at most 2000 candidates by recency
+  ranked with `ts_rank_cd`, for filters with the count capped at 10,000), executed by
+  psycopg on one autocommit connection in this process, no HTTP, no framework, with
+  psycopg's defaults (the platform turns preparing off): a statement run 5 times is
+  prepared, and PostgreSQL may then switch it to a generic plan. The connection is kept
+  across the queries, in the order above, as a pooled connection of the platform is: the
+  text queries share their statements, so the plan chosen for the first one is the plan
+  of the others;
 - custom: the same statements never prepared, so every execution is planned with its
   values (what the SQL costs when the plan cache is out of the way).
 
-The goals compare ours with raw (p50 within 1.2x, p99 within 1.5x; ranked p99 within 2x of
-unranked); custom shows what plan caching costs or saves. The SQL is obtained by running
+The goals compare ours with the faster of raw and custom for each query and percentile
+(p50 within 1.2x, p99 within 1.5x; ranked p99 within 2x of unranked): a prepared statement
+stuck on a poor generic plan must not flatter ours. The SQL is obtained by running
 the platform's own search code (`services.search_projects` with
 `app.adapters.sql.project_search`, as the route calls it for an anonymous caller) with a
 SQLAlchemy `before_cursor_execute` listener recording the exact statements and
@@ -287,35 +289,22 @@ class Plan:
     """What the platform's code sends to PostgreSQL for one request, and what it found."""
 
     query: Query
-    page: Statement
-    count: Statement
-    vintages: Statement | None
+    statements: list[Statement]  # the page first (its rows carry a `total` column)
     ids: list[str]
     total: int
     matches: int = 0  # public rows matching, uncapped (for the report)
 
-    @property
-    def statements(self) -> list[Statement]:
-        return [s for s in (self.page, self.count, self.vintages) if s is not None]
-
-    def vintage_params(self, ids: Sequence[str]) -> dict[str, Any]:
-        assert self.vintages is not None
-        names = list(self.vintages.params)
-        if len(names) != len(ids):
-            raise BenchError(
-                f"{self.query.key}: the page has {len(ids)} rows, the recorded vintages "
-                f"statement {len(names)} parameters"
-            )
-        return dict(zip(names, ids, strict=True))
-
     def execute(self, conn: psycopg.Connection[Any]) -> tuple[list[str], int]:
-        """Page, count and vintages, fetched completely, as the platform runs them."""
-        rows = conn.execute(self.page.sql, self.page.params).fetchall()
-        total_row = conn.execute(self.count.sql, self.count.params).fetchone()
-        ids = [row[0] for row in rows]
-        if ids and self.vintages is not None:
-            conn.execute(self.vintages.sql, self.vintage_params(ids)).fetchall()
-        return ids, int(total_row[0]) if total_row else -1
+        """The statements, fetched completely, as the platform runs them."""
+        first, *rest = self.statements
+        cursor = conn.execute(first.sql, first.params)
+        rows = cursor.fetchall()
+        names = [column.name for column in cursor.description or ()]
+        total = rows[0][names.index("total")] if rows and "total" in names else -1
+        for statement in rest:  # only when the page is empty: the total alone
+            found = conn.execute(statement.sql, statement.params).fetchall()
+            total = found[0][0] if found else total
+        return [row[0] for row in rows], int(total)
 
 
 def project_query(params: dict[str, str]) -> Any:
@@ -364,14 +353,13 @@ def record_plans(db_url: str, queries: Sequence[Query]) -> list[Plan]:
                     search=reads.project_search,
                 )
             ids = [p.id for p in found]
-            expected = 3 if ids else 2
-            if len(seen) != expected or (ids and "project_vintages" not in seen[2].sql):
+            expected = 1 if ids else 2
+            if len(seen) != expected or "FROM projects" not in seen[0].sql:
                 raise BenchError(
-                    f"{query.key}: expected page, count and vintages statements, recorded "
-                    + "; ".join(s.sql[:80] for s in seen)
+                    f"{query.key}: expected the page statement (and the total when the page "
+                    "is empty), recorded " + "; ".join(s.sql[:80] for s in seen)
                 )
-            vintages = seen[2] if ids else None
-            plans.append(Plan(query, seen[0], seen[1], vintages, ids, int(total)))
+            plans.append(Plan(query, list(seen), ids, int(total)))
         return plans
     finally:
         db.dispose()
@@ -443,7 +431,7 @@ class Result:
     ours_rps: float = 0.0
     raw_rps: float = 0.0
     throughput_note: str = ""
-    # (generic, custom) plans of the raw side's prepared statements: page, count, vintages
+    # (generic, custom) plans of the raw side's prepared statements
     prepared: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -455,6 +443,18 @@ class Result:
 
     def ratio(self, pct: float, base: str = "raw") -> float:
         return self.p("ours", pct) / self.p(base, pct)
+
+    def direct(self, pct: float) -> tuple[str, float]:
+        """The faster way to run the same SQL directly at this percentile: prepared (raw)
+        or planned with its values (custom)."""
+        return min((("raw", self.p("raw", pct)), ("custom", self.p("custom", pct))), key=_ms)
+
+    def goal_ratio(self, pct: float) -> float:
+        return self.p("ours", pct) / self.direct(pct)[1]
+
+
+def _ms(side: tuple[str, float]) -> float:
+    return side[1]
 
 
 def endpoint(server: Server, query: Query) -> str:
@@ -609,9 +609,10 @@ def print_header(
         print(f"- load: reused database `{cat.name}` ({cat.comment})")
     print(
         f"- ours: gunicorn {args.workers} sync workers x 1 thread, production settings, "
-        "HTTP from this process; raw: the platform's recorded statements (page, count, "
-        "vintages) on one psycopg autocommit connection in this process, kept across the "
-        "queries like a pooled connection, psycopg's defaults like the platform (prepared "
+        "HTTP from this process; raw: the platform's recorded statement (page rows with "
+        "their vintages and the total) on one psycopg autocommit connection in this "
+        "process, kept across the "
+        "queries like a pooled connection, psycopg's defaults (prepared "
         "after 5 executions); custom: the same, never prepared (PostgreSQL plans every "
         "execution with the values)"
     )
@@ -692,10 +693,17 @@ def print_goals(results: Sequence[Result], ranked: Result, by_date: Result) -> b
         met = met and ok
         print(f"| {goal} | {key} | {value:.2f} | {'met' if ok else 'MISSED'} |")
 
-    for r in results:
-        line(f"p50 ours/raw <= {GOAL_P50}", r.plan.query.key, r.ratio(50), GOAL_P50)
-    for r in results:
-        line(f"p99 ours/raw <= {GOAL_P99}", r.plan.query.key, r.ratio(99), GOAL_P99)
+    # The baseline is the faster direct side for each query and percentile: a prepared
+    # statement stuck on a poor generic plan must not flatter ours.
+    for pct, goal in ((50, GOAL_P50), (99, GOAL_P99)):
+        for r in results:
+            side = r.direct(pct)[0]
+            line(
+                f"p{pct} ours/direct <= {goal} (vs {side})",
+                r.plan.query.key,
+                r.goal_ratio(pct),
+                goal,
+            )
     line(
         f"ranked p99 / unranked p99 <= {GOAL_RANKED} (ours)",
         COMMON.key,
@@ -719,8 +727,7 @@ def print_prepared(results: Sequence[Result]) -> None:
     print()
     print(
         "Plans PostgreSQL used for the raw connection's prepared statements, counted since "
-        "the connection opened (generic/custom; page, count, vintages; text queries share "
-        "statements): "
+        "the connection opened (generic/custom; text queries share the statement): "
         + "; ".join(
             f"{r.plan.query.key}: " + ", ".join(f"{g}g/{c}c" for g, c in r.prepared)
             for r in results
@@ -736,13 +743,11 @@ def print_explain(conninfo: str, results: Sequence[Result]) -> None:
     with connect(conninfo, custom_plans=True) as conn:
         for result in results:
             plan = result.plan
-            ids = plan.execute(conn)[0]
+            plan.execute(conn)
             print(f"### {plan.query.key}: `{plan.query.label}`\n")
-            names = ("page", "count", "vintages")
-            for i, (name, statement) in enumerate(zip(names, plan.statements, strict=False)):
-                params = plan.vintage_params(ids) if name == "vintages" else statement.params
-                shown = "(the page's ids)" if name == "vintages" else params
-                print(f"{name}: parameters {shown}\n")
+            for i, statement in enumerate(plan.statements):
+                params = statement.params
+                print(f"statement {i + 1}: parameters {params}\n")
                 print(f"```sql\n{statement.sql}\n```\n")
                 print("custom plan:\n\n```")
                 explain = "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql

@@ -179,6 +179,16 @@ def test_search_by_text_filters_sorts_and_pages(seeded):
     page = client.get("/api/v1/projects?sort=name&page=2&page_size=4")
     assert _names(page) == by_name[4:]
     assert json.loads(page.headers["X-Pagination"])["total"] == 6
+    # Past the last page: no items, the total still told (text and filter-only searches).
+    for query in ["sort=name", "q=capture", "type=cookstoves"]:
+        beyond = client.get(f"/api/v1/projects?{query}&page=9&page_size=4")
+        assert beyond.status_code == 200
+        assert beyond.get_json() == []
+        expected = len(_names(client.get(f"/api/v1/projects?{query}")))
+        assert json.loads(beyond.headers["X-Pagination"])["total"] == expected
+    # Each item carries its vintages, ascending.
+    vintages = {p["name"]: p["vintages"] for p in client.get("/api/v1/projects").get_json()}
+    assert all(v == sorted(v) and v for v in vintages.values())
 
 
 @pytest.mark.parametrize(

@@ -56,10 +56,10 @@ def load_projects(db: Session | Connection, rows: Sequence[Any]) -> list[Project
     query = sa.select(project_vintages).where(project_vintages.c.project_id.in_(ids))
     for v in db.execute(query):
         years[v.project_id].append(v.year)
-    return [_project(r, years[r.id]) for r in rows]
+    return [project_from_row(r, years[r.id]) for r in rows]
 
 
-def _project(r: Any, vintages: list[int]) -> Project:
+def project_from_row(r: Any, vintages: list[int]) -> Project:
     return Project(
         id=r.id,
         organization_id=r.organization_id,

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from app.adapters.sql.project_repositories import load_projects
+from app.adapters.sql.project_repositories import project_from_row
 from app.adapters.sql.tables_projects import project_vintages, projects
 from app.domain.projects.access import REVIEW_STATUSES
 from app.domain.projects.model import PUBLIC_STATUSES, Project
@@ -74,15 +74,13 @@ class SqlProjectSearch:
     def _plain(
         self, query: ProjectQuery, where: list[Any], offset: int, limit: int
     ) -> tuple[list[Project], int]:
-        order = SORTS.get(query.sort, SORTS["-created"])
-        rows = self._conn.execute(
-            sa.select(projects).where(*where).order_by(*order).offset(offset).limit(limit)
-        ).all()
         # Counting every match of a broad filter costs more than the page itself: count up
         # to a cap, like text search does (the total then reads COUNT_CAP).
         capped = sa.select(projects.c.id).where(*where).limit(COUNT_CAP).subquery()
-        total = self._conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
-        return load_projects(self._conn, rows), int(total)
+        total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
+        page = sa.select(projects).where(*where)
+        order = SORTS.get(query.sort, SORTS["-created"])
+        return self._page(page, order, total, offset, limit)
 
     def _ranked(
         self, query: ProjectQuery, terms: list[str], where: list[Any], offset: int, limit: int
@@ -99,15 +97,34 @@ class SqlProjectSearch:
             order: tuple[Any, ...] = (candidates.c.rank.desc(), projects.c.id.asc())
         else:
             order = SORTS[query.sort]
+        total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
+        page = sa.select(projects).join(candidates, candidates.c.id == projects.c.id)
+        return self._page(page, order, total, offset, limit)
+
+    def _page(
+        self, page: sa.Select[Any], order: tuple[Any, ...], total: Any, offset: int, limit: int
+    ) -> tuple[list[Project], int]:
+        """One statement: the page's rows, each with its vintages and the total (a CTE used
+        twice is computed once), instead of a round trip each."""
+        v = project_vintages.c
+        years = sa.select(self._joined(v.year)).where(v.project_id == projects.c.id)
         rows = self._conn.execute(
-            sa.select(projects)
-            .join(candidates, candidates.c.id == projects.c.id)
+            page.add_columns(years.scalar_subquery().label("years"), total.label("total"))
             .order_by(*order)
             .offset(offset)
             .limit(limit)
         ).all()
-        total = self._conn.execute(sa.select(sa.func.count()).select_from(candidates)).scalar_one()
-        return load_projects(self._conn, rows), int(total)
+        if rows:
+            count = int(rows[0].total)
+        else:  # past the last page (or nothing matches): the total alone
+            count = int(self._conn.execute(sa.select(total)).scalar_one())
+        return [project_from_row(r, _years(r.years)) for r in rows], count
+
+    def _joined(self, year: Any) -> Any:
+        text = sa.cast(year, sa.String)
+        if self._pg:
+            return sa.func.string_agg(text, sa.literal_column("','"))
+        return sa.func.group_concat(text, ",")
 
     @staticmethod
     def _pg_match(terms: list[str]) -> tuple[Any, Any]:
@@ -132,3 +149,7 @@ class SqlProjectSearch:
         rowid: Any = sa.literal_column("projects.rowid")
         score = sa.select(fts.c.score).where(fts.c.rid == rowid).scalar_subquery()
         return rowid.in_(sa.select(fts.c.rid)), score
+
+
+def _years(joined: str | None) -> list[int]:
+    return [int(y) for y in joined.split(",")] if joined else []

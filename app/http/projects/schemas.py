@@ -89,9 +89,53 @@ class ProjectSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """The fields above, built directly: a search page is hundreds of field dumps, and
+        marshmallow's per-field machinery was a fifth of the request. A test holds this
+        output equal to marshmallow's for every field."""
+        if self.only or self.exclude or self.dump_fields.keys() != _PROJECT_FIELDS:
+            return super().dump(obj, many=many)
+        if self.many if many is None else many:
+            return [_project_json(p) for p in obj]
+        return _project_json(obj)
+
+
+def _project_json(p: Any) -> dict[str, Any]:
+    reductions = p.expected_annual_reductions
+    return {
+        "id": _str(p.id),
+        "organization_id": _str(p.organization_id),
+        "name": _str(p.name),
+        "description": _str(p.description),
+        "type": p.type.value,
+        "methodology": _str(p.methodology),
+        "standard": _str(p.standard),
+        "country": _str(p.country),
+        "region": _str(p.region),
+        "latitude": _coord(p.latitude),
+        "longitude": _coord(p.longitude),
+        "vintages": None if p.vintages is None else [int(v) for v in p.vintages],
+        "expected_annual_reductions": None if reductions is None else reductions.tonnes_str(),
+        "metadata": None if p.metadata is None else dict(p.metadata),
+        "status": p.status.value,
+        "created_at": None if p.created_at is None else p.created_at.isoformat(),
+        "updated_at": None if p.updated_at is None else p.updated_at.isoformat(),
+    }
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
 
 def _coord(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+_PROJECT_FIELDS = {
+    "id", "organization_id", "name", "description", "type", "methodology", "standard",
+    "country", "region", "latitude", "longitude", "vintages", "expected_annual_reductions",
+    "metadata", "status", "created_at", "updated_at",
+}  # fmt: skip
 
 
 class ProjectSearchArgs(ma.Schema):
