@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,7 @@ class BlockHeader:
     timestamp: int
 
 
-@dataclass(frozen=True)
-class RawLog:
+class RawLog(NamedTuple):  # a named tuple: cheap to build by the thousand
     address: str  # EIP-55 checksummed contract address
     topics: tuple[str, ...]  # 0x-prefixed 32-byte hex
     data: bytes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
@@ -156,16 +157,32 @@ def _event_pages(
     for contract in active:
         by_address.setdefault(contract.address.lower(), []).append(contract)
     for raw_logs in chain.log_pages(start, end, addresses, config.page_blocks):
+        if not raw_logs:
+            yield []
+            continue
+        first = min(raw.block_number for raw in raw_logs)
+        last = max(raw.block_number for raw in raw_logs)
+        # Addresses one version covers over the whole page need no check per log.
+        whole_page = {
+            address
+            for address, versions in by_address.items()
+            if any(c.covers(first) and c.covers(last) for c in versions)
+        }
         events = []
         for raw in raw_logs:
-            versions = by_address.get(raw.address.lower(), ())
-            if not any(c.covers(raw.block_number) for c in versions):
+            address = raw.address.lower()
+            if address not in whole_page and not any(
+                c.covers(raw.block_number) for c in by_address.get(address, ())
+            ):
                 continue
             event = decode(raw)
             if event is not None:
                 events.append(event)
-        events.sort(key=lambda e: e.position)
+        events.sort(key=_position)
         yield events
+
+
+_position = attrgetter("block_number", "log_index")
 
 
 def resync(from_block: int, *, uow: IndexerUoW, project: Projector) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ChainEvent:
+class ChainEvent(NamedTuple):
+    """Immutable; a named tuple rather than a frozen dataclass because a backfill builds
+    tens of thousands per second and a frozen dataclass costs three times as much to
+    build."""
+
     name: str
     args: dict[str, object]
     address: str
