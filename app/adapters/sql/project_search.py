@@ -7,6 +7,8 @@ search ranks a capped candidate set: the first `CANDIDATES` matches by recency."
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,32 +33,137 @@ SORTS = {
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _filters(q: ProjectQuery) -> list[sa.ColumnElement[bool]]:
+FILTERS = ("type", "country", "status", "standard", "organization_id")
+PUBLIC = [s.value for s in PUBLIC_STATUSES]
+REVIEW = [s.value for s in REVIEW_STATUSES]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a search statement's text (the values travel as parameters): building
+    and compiling a statement per request was a millisecond of a search."""
+
+    pg: bool
+    text: bool
+    sort: str
+    filters: tuple[str, ...]
+    vintage: bool
+    see_all: bool
+    orgs: bool
+    review: bool
+
+
+def _shape_and_params(pg: bool, q: ProjectQuery, terms: list[str]) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {name: getattr(q, name) for name in FILTERS}
+    params = {name: value for name, value in params.items() if value is not None}
+    shape = _Shape(
+        pg=pg,
+        text=bool(terms),
+        sort=q.sort if q.sort in SORTS else ("relevance" if terms else "-created"),
+        filters=tuple(params),
+        vintage=q.vintage is not None,
+        see_all=q.see_all,
+        orgs=bool(q.orgs) and not q.see_all,
+        review=q.review_states and not q.see_all,
+    )
+    if shape.vintage:
+        params["vintage"] = q.vintage
+    if shape.orgs:
+        params["orgs"] = list(q.orgs)
+    if terms:
+        params["terms"] = " ".join(terms) if pg else _fts_expression(terms)
+    return shape, params
+
+
+def _filters(shape: _Shape) -> list[sa.ColumnElement[bool]]:
     c = projects.c
-    where: list[sa.ColumnElement[bool]] = []
-    for column, value in [
-        (c.type, q.type),
-        (c.country, q.country),
-        (c.status, q.status),
-        (c.standard, q.standard),
-        (c.organization_id, q.organization_id),
-    ]:
-        if value is not None:
-            where.append(column == value)
-    if q.vintage is not None:
+    where: list[sa.ColumnElement[bool]] = [c[name] == sa.bindparam(name) for name in shape.filters]
+    if shape.vintage:
+        v = project_vintages.c
         where.append(
-            sa.exists().where(
-                (project_vintages.c.project_id == c.id) & (project_vintages.c.year == q.vintage)
-            )
+            sa.exists().where((v.project_id == c.id) & (v.year == sa.bindparam("vintage")))
         )
-    if not q.see_all:
-        visible = [c.status.in_([s.value for s in PUBLIC_STATUSES])]
-        if q.orgs:
-            visible.append(c.organization_id.in_(q.orgs))
-        if q.review_states:
-            visible.append(c.status.in_([s.value for s in REVIEW_STATUSES]))
+    if not shape.see_all:
+        visible = [c.status.in_(PUBLIC)]
+        if shape.orgs:
+            visible.append(c.organization_id.in_(sa.bindparam("orgs", expanding=True)))
+        if shape.review:
+            visible.append(c.status.in_(REVIEW))
         where.append(sa.or_(*visible))
     return where
+
+
+@lru_cache(maxsize=512)
+def _statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """(page, total alone) for this shape. The page carries each row's vintages and the
+    total as columns: one round trip instead of three (a CTE used twice is computed once)."""
+    where = _filters(shape)
+    if shape.text:
+        match, rank = _pg_match() if shape.pg else _sqlite_match()
+        candidates = (
+            sa.select(projects.c.id, rank.label("rank"))
+            .where(match, *where)
+            .order_by(projects.c.created_at.desc())
+            .limit(CANDIDATES)
+            .cte("candidates")
+        )
+        order: tuple[Any, ...] = (
+            (candidates.c.rank.desc(), projects.c.id.asc())
+            if shape.sort == "relevance"
+            else SORTS[shape.sort]
+        )
+        total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
+        page = sa.select(projects).join(candidates, candidates.c.id == projects.c.id)
+    else:
+        # Counting every match of a broad filter costs more than the page itself: count up
+        # to a cap, like text search does (the total then reads COUNT_CAP).
+        capped = sa.select(projects.c.id).where(*where).limit(COUNT_CAP).subquery()
+        total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
+        page = sa.select(projects).where(*where)
+        order = SORTS.get(shape.sort, SORTS["-created"])
+    v = project_vintages.c
+    year = sa.cast(v.year, sa.String)
+    joined = (
+        sa.func.string_agg(year, sa.literal_column("','"))
+        if shape.pg
+        else sa.func.group_concat(year, ",")
+    )
+    years = sa.select(joined).where(v.project_id == projects.c.id).scalar_subquery()
+    page = (
+        page.add_columns(years.label("years"), total.label("total"))
+        .order_by(*order)
+        .offset(sa.bindparam("offset"))
+        .limit(sa.bindparam("limit"))
+    )
+    return page, sa.select(total)
+
+
+def _pg_match() -> tuple[Any, Any]:
+    # The words become quoted lexemes joined with AND: user text never reaches the tsquery
+    # parser as syntax.
+    tsquery = sa.func.plainto_tsquery(sa.literal_column("'english'"), sa.bindparam("terms"))
+    vector: Any = sa.literal_column("projects.fts_vector")
+    return vector.op("@@")(tsquery), sa.func.ts_rank_cd(vector, tsquery)
+
+
+def _sqlite_match() -> tuple[Any, Any]:
+    fts = (
+        sa.select(
+            sa.literal_column("rowid").label("rid"),
+            sa.literal_column("-bm25(fts_projects, 10.0, 1.0, 4.0, 4.0)").label("score"),
+        )
+        .select_from(sa.text("fts_projects"))
+        .where(sa.text("fts_projects MATCH :terms"))
+        .subquery()
+    )
+    rowid: Any = sa.literal_column("projects.rowid")
+    score = sa.select(fts.c.score).where(fts.c.rid == rowid).scalar_subquery()
+    return rowid.in_(sa.select(fts.c.rid)), score
+
+
+def _fts_expression(terms: list[str]) -> str:
+    """Each word an FTS5 string (quotes doubled), joined with AND: never FTS5 syntax."""
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 class SqlProjectSearch:
@@ -65,90 +172,15 @@ class SqlProjectSearch:
         self._pg = conn.dialect.name == "postgresql"
 
     def search(self, query: ProjectQuery, offset: int, limit: int) -> tuple[list[Project], int]:
-        where = _filters(query)
         terms = WORD.findall(query.text or "")
-        if not terms:
-            return self._plain(query, where, offset, limit)
-        return self._ranked(query, terms, where, offset, limit)
-
-    def _plain(
-        self, query: ProjectQuery, where: list[Any], offset: int, limit: int
-    ) -> tuple[list[Project], int]:
-        # Counting every match of a broad filter costs more than the page itself: count up
-        # to a cap, like text search does (the total then reads COUNT_CAP).
-        capped = sa.select(projects.c.id).where(*where).limit(COUNT_CAP).subquery()
-        total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
-        page = sa.select(projects).where(*where)
-        order = SORTS.get(query.sort, SORTS["-created"])
-        return self._page(page, order, total, offset, limit)
-
-    def _ranked(
-        self, query: ProjectQuery, terms: list[str], where: list[Any], offset: int, limit: int
-    ) -> tuple[list[Project], int]:
-        match, rank = self._pg_match(terms) if self._pg else self._sqlite_match(terms)
-        candidates = (
-            sa.select(projects.c.id, rank.label("rank"))
-            .where(match, *where)
-            .order_by(projects.c.created_at.desc())
-            .limit(CANDIDATES)
-            .cte("candidates")
-        )
-        if query.sort == "relevance" or query.sort not in SORTS:
-            order: tuple[Any, ...] = (candidates.c.rank.desc(), projects.c.id.asc())
-        else:
-            order = SORTS[query.sort]
-        total = sa.select(sa.func.count()).select_from(candidates).scalar_subquery()
-        page = sa.select(projects).join(candidates, candidates.c.id == projects.c.id)
-        return self._page(page, order, total, offset, limit)
-
-    def _page(
-        self, page: sa.Select[Any], order: tuple[Any, ...], total: Any, offset: int, limit: int
-    ) -> tuple[list[Project], int]:
-        """One statement: the page's rows, each with its vintages and the total (a CTE used
-        twice is computed once), instead of a round trip each."""
-        v = project_vintages.c
-        years = sa.select(self._joined(v.year)).where(v.project_id == projects.c.id)
-        rows = self._conn.execute(
-            page.add_columns(years.scalar_subquery().label("years"), total.label("total"))
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
-        ).all()
+        shape, params = _shape_and_params(self._pg, query, terms)
+        page, total_alone = _statements(shape)
+        rows = self._conn.execute(page, {**params, "offset": offset, "limit": limit}).all()
         if rows:
-            count = int(rows[0].total)
+            total = int(rows[0].total)
         else:  # past the last page (or nothing matches): the total alone
-            count = int(self._conn.execute(sa.select(total)).scalar_one())
-        return [project_from_row(r, _years(r.years)) for r in rows], count
-
-    def _joined(self, year: Any) -> Any:
-        text = sa.cast(year, sa.String)
-        if self._pg:
-            return sa.func.string_agg(text, sa.literal_column("','"))
-        return sa.func.group_concat(text, ",")
-
-    @staticmethod
-    def _pg_match(terms: list[str]) -> tuple[Any, Any]:
-        # Each word becomes a quoted lexeme joined with AND: user text never reaches the
-        # tsquery parser as syntax.
-        tsquery = sa.func.plainto_tsquery(sa.literal_column("'english'"), " ".join(terms))
-        vector: Any = sa.literal_column("projects.fts_vector")
-        return vector.op("@@")(tsquery), sa.func.ts_rank_cd(vector, tsquery)
-
-    @staticmethod
-    def _sqlite_match(terms: list[str]) -> tuple[Any, Any]:
-        expression = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        fts = (
-            sa.select(
-                sa.literal_column("rowid").label("rid"),
-                sa.literal_column("-bm25(fts_projects, 10.0, 1.0, 4.0, 4.0)").label("score"),
-            )
-            .select_from(sa.text("fts_projects"))
-            .where(sa.text("fts_projects MATCH :expr").bindparams(expr=expression))
-            .subquery()
-        )
-        rowid: Any = sa.literal_column("projects.rowid")
-        score = sa.select(fts.c.score).where(fts.c.rid == rowid).scalar_subquery()
-        return rowid.in_(sa.select(fts.c.rid)), score
+            total = int(self._conn.execute(total_alone, params).scalar_one())
+        return [project_from_row(r, _years(r.years)) for r in rows], total
 
 
 def _years(joined: str | None) -> list[int]:
