@@ -3,9 +3,11 @@ operator's writes to the platform contracts. Amounts are integer kilograms."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,17 @@ class ChainReader(Protocol):
         ...
 
     def log_pages(
-        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
-    ) -> Iterator[list[RawLog]]:
-        """The same logs as `logs()`, `page_blocks` blocks at a time, in order. An adapter
-        over a remote node fetches the next page while the caller works on this one."""
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[str],
+        page_blocks: int,
+        prepare: Callable[[list[RawLog]], T],
+    ) -> Iterator[T]:
+        """`prepare` of each page of the same logs as `logs()`, `page_blocks` blocks at a
+        time, in order. An adapter over a remote node fetches and prepares the next page
+        on another thread while the caller works on this one (so `prepare` must not touch
+        the caller's state)."""
         ...
 
     def receipt(self, transaction_hash: str) -> Receipt | None: ...

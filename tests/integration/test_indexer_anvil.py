@@ -270,16 +270,16 @@ def test_small_prefetched_pages_index_what_one_page_does(world, monkeypatch):
     head = reader.head()
     start = platform.chain.deployment.block_number
     addresses = [c.address for c in platform.indexer_config().contracts]
-    pages = list(reader.log_pages(start, head, addresses, 2))
+    pages = list(reader.log_pages(start, head, addresses, 2, list))
     assert len(pages) == (head - start) // 2 + 1
     assert [log for page in pages for log in page] == reader.logs(start, head, addresses)
     for page_number, page in enumerate(pages):
         first = start + 2 * page_number
         assert all(first <= log.block_number <= first + 1 for log in page)
-    abandoned = reader.log_pages(start, head, addresses, 2)  # the caller stops after one page
+    abandoned = reader.log_pages(start, head, addresses, 2, list)  # the caller stops after one page
     assert next(abandoned) == pages[0]
     abandoned.close()
-    assert list(reader.log_pages(start, head, addresses, 2)) == pages
+    assert list(reader.log_pages(start, head, addresses, 2, list)) == pages
 
     _catch_up(platform)
     whole = _state(platform)

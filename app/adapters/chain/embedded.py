@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from eth_tester import EthereumTester, PyEVMBackend
@@ -27,7 +27,7 @@ from app.adapters.chain.rpc import (
     deploy,
 )
 from app.adapters.chain.transactions import NodeErrors
-from app.ports.chain import RawLog, Receipt
+from app.ports.chain import RawLog, Receipt, T
 
 # eth-tester raises these where a node answers with JSON-RPC errors (py-evm's
 # ValidationError covers a wrong nonce); gas is not estimated (see NodeErrors.fixed_gas).
@@ -114,11 +114,16 @@ class EmbeddedChainReader(Web3ChainReader):
         return self._index.logs(from_block, to_block, addresses)
 
     def log_pages(
-        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
-    ) -> Iterator[list[RawLog]]:
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[str],
+        page_blocks: int,
+        prepare: Callable[[list[RawLog]], T],
+    ) -> Iterator[T]:
         # In memory: nothing to overlap with.
         for start, end in block_pages(from_block, min(to_block, self.head()), page_blocks):
-            yield self._index.logs(start, end, addresses)
+            yield prepare(self._index.logs(start, end, addresses))
 
 
 class EmbeddedChain:

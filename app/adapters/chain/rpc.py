@@ -24,7 +24,7 @@ from app.adapters.chain.transactions import (
     hex_str,
     receipt_from_web3,
 )
-from app.ports.chain import BlockHeader, RawLog, Receipt
+from app.ports.chain import BlockHeader, RawLog, Receipt, T
 
 REGISTRY = "CarbonRegistry"
 GOVERNANCE = "CarbonGovernance"
@@ -56,6 +56,10 @@ def _raw_log_from_json(log: Mapping[str, Any]) -> RawLog:
 
 
 _PAGES_AHEAD = 2  # pages asked for before the caller reads them
+
+
+def _unchanged(logs: list[RawLog]) -> list[RawLog]:
+    return logs
 
 
 def block_pages(from_block: int, to_block: int, page_blocks: int) -> Iterator[tuple[int, int]]:
@@ -98,29 +102,40 @@ class Web3ChainReader:
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
         found: list[RawLog] = []
-        for page in self.log_pages(from_block, to_block, addresses, self._max_block_range):
+        for page in self.log_pages(
+            from_block, to_block, addresses, self._max_block_range, _unchanged
+        ):
             found.extend(page)
         return found
 
     def log_pages(
-        self, from_block: int, to_block: int, addresses: Sequence[str], page_blocks: int
-    ) -> Iterator[list[RawLog]]:
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[str],
+        page_blocks: int,
+        prepare: Callable[[list[RawLog]], T],
+    ) -> Iterator[T]:
         """One `eth_getLogs` per page; while the caller works on a page, the next one is
-        already being asked for on a background thread, so the node's time overlaps ours."""
+        already being asked for and prepared on a background thread, so the node's time
+        (and the caller's waits on its database) overlap the rest."""
         if not addresses:
             return
         to_block = min(to_block, self.head())  # nodes refuse ranges past their head
         pages = deque(block_pages(from_block, to_block, min(page_blocks, self._max_block_range)))
         if len(pages) <= 1:
             for start, end in pages:
-                yield self._get_logs(start, end, addresses)
+                yield prepare(self._get_logs(start, end, addresses))
             return
-        ahead: deque[Future[list[RawLog]]] = deque()
+
+        def fetch(start: int, end: int) -> T:
+            return prepare(self._get_logs(start, end, addresses))
+
+        ahead: deque[Future[T]] = deque()
         try:
             while pages or ahead:
                 while pages and len(ahead) < _PAGES_AHEAD:
-                    start, end = pages.popleft()
-                    ahead.append(self._fetcher().submit(self._get_logs, start, end, addresses))
+                    ahead.append(self._fetcher().submit(fetch, *pages.popleft()))
                 yield ahead.popleft().result()
         finally:
             for future in ahead:  # the caller stopped early: drop what it will not read

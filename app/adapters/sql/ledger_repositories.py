@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from psycopg.types.json import set_json_dumps
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -350,31 +349,33 @@ def _event_row(event: ChainEvent) -> dict[str, Any]:
 
 _COPY_EVENTS = (
     "COPY chain_events (block_number, log_index, block_hash, tx_hash, address, name, args) "
-    "FROM STDIN (FORMAT BINARY)"
+    "FROM STDIN"
 )
-_COPY_TYPES = ("int8", "int4", "varchar", "varchar", "varchar", "varchar", "jsonb")
 
 
 def _copy_events(driver_connection: Any, events: list[ChainEvent]) -> None:
-    """Binary COPY on the session's own connection, inside its transaction: several times
-    faster than a multi-row INSERT for the thousands of events of a backfill step."""
-    with driver_connection.cursor() as cursor:
-        set_json_dumps(orjson.dumps, context=cursor)  # this cursor only
-        _copy_rows(cursor, events)
+    """COPY on the session's own connection, inside its transaction: several times faster
+    than a multi-row INSERT for the thousands of events of a backfill step. The rows are
+    written as COPY text built here (orjson for the arguments), which costs less than
+    adapting each value on its own."""
+    data = "".join(
+        f"{e.block_number:d}\t{e.log_index:d}\t{_copy_text(e.block_hash)}\t"
+        f"{_copy_text(e.transaction_hash)}\t{_copy_text(e.address)}\t{_copy_text(e.name)}\t"
+        f"{_copy_text(orjson.dumps(_stored_args(e)).decode())}\n"
+        for e in events
+    )
+    with driver_connection.cursor() as cursor, cursor.copy(_COPY_EVENTS) as copy:
+        copy.write(data.encode())
 
 
-def _copy_rows(cursor: Any, events: list[ChainEvent]) -> None:
-    with cursor.copy(_COPY_EVENTS) as copy:
-        copy.set_types(_COPY_TYPES)
-        for e in events:
-            copy.write_row(
-                (
-                    e.block_number,
-                    e.log_index,
-                    e.block_hash,
-                    e.transaction_hash,
-                    e.address,
-                    e.name,
-                    _stored_args(e),
-                )
-            )
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format: backslash, tab, newline and carriage return escaped
+    (orjson already escapes control characters inside JSON strings)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value

@@ -147,19 +147,18 @@ def _handle_reorg(
 def _event_pages(
     chain: ChainReader, decode: Decoder, config: IndexerConfig, start: int, end: int
 ) -> Iterator[list[ChainEvent]]:
-    """The step's events page by page (each page stored and projected before the next is
-    read, while the adapter may already be fetching it)."""
+    """The step's events page by page, each stored and projected before the next is read;
+    the adapter may fetch and decode the next page meanwhile."""
     active = [c for c in config.contracts if c.from_block <= end and (c.to_block or end) >= start]
     if not active:
         return
-    addresses = sorted({c.address for c in active})
     by_address: dict[str, list[FollowedContract]] = {}
     for contract in active:
         by_address.setdefault(contract.address.lower(), []).append(contract)
-    for raw_logs in chain.log_pages(start, end, addresses, config.page_blocks):
+
+    def events_of(raw_logs: list[RawLog]) -> list[ChainEvent]:
         if not raw_logs:
-            yield []
-            continue
+            return []
         first = min(raw.block_number for raw in raw_logs)
         last = max(raw.block_number for raw in raw_logs)
         # Addresses one version covers over the whole page need no check per log.
@@ -179,7 +178,10 @@ def _event_pages(
             if event is not None:
                 events.append(event)
         events.sort(key=_position)
-        yield events
+        return events
+
+    addresses = sorted({c.address for c in active})
+    yield from chain.log_pages(start, end, addresses, config.page_blocks, events_of)
 
 
 _position = attrgetter("block_number", "log_index")
