@@ -595,6 +595,7 @@ class OursRun:
     seconds: float
     rounds: list[float] = field(default_factory=list)
     cpu_s: float = 0.0  # CPU time of this process (every thread) during the run
+    machine_busy: float | None = None  # cores busy on the whole machine during the run
 
     @property
     def rate(self) -> float:
@@ -604,7 +605,7 @@ class OursRun:
 def index_all(platform: Platform, head: int) -> OursRun:
     """`index_step()` until the checkpoint reaches `head`."""
     steps = events = 0
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, machine = time.perf_counter(), time.process_time(), machine_cpu()
     while True:
         result = platform.index_step()
         steps += 1
@@ -615,7 +616,31 @@ def index_all(platform: Platform, head: int) -> OursRun:
             break
         if steps > 1_000_000:
             raise BenchError("the indexer does not progress")
-    return OursRun(events, steps, time.perf_counter() - started, cpu_s=time.process_time() - cpu)
+    return OursRun(
+        events,
+        steps,
+        time.perf_counter() - started,
+        cpu_s=time.process_time() - cpu,
+        machine_busy=busy_cores(machine, machine_cpu()),
+    )
+
+
+def machine_cpu() -> tuple[int, int] | None:
+    """(busy, total) jiffies of every CPU of the machine, from /proc/stat (Linux)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values[:8]) - idle, sum(values[:8])
+
+
+def busy_cores(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Cores kept busy in between, by every process (the node and PostgreSQL included)."""
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1]) * (os.cpu_count() or 1)
 
 
 def reset_index(conninfo: str) -> None:
@@ -817,6 +842,7 @@ class Stage:
     items: int
     rounds: list[float] = field(default_factory=list)
     cpu_s: float = 0.0  # CPU time of this process (every thread) during the run
+    machine_busy: float | None = None  # cores busy on the whole machine during the run
 
     @property
     def seconds(self) -> float:
@@ -967,8 +993,8 @@ def print_results(ours: OursRun, stages: Sequence[Stage]) -> None:
     rounds = ", ".join(f"{s:.2f}" for s in ours.rounds)
     print(
         f"| ours | `index_step()` until caught up (steps: {ours.steps}): fetch, decode, "
-        f"insert, project, commit (rounds: {rounds} s; this process's CPU in the best: "
-        f"{ours.cpu_s:.2f} s) | {ours.events:,} events "
+        f"insert, project, commit (rounds: {rounds} s; in the best, this process's CPU "
+        f"{ours.cpu_s:.2f} s, machine {_cores(ours.machine_busy)}) | {ours.events:,} events "
         f"| {ours.seconds:.2f} | {ours.rate:,.0f} |"
     )
     for stage in stages:
@@ -996,6 +1022,10 @@ def print_results(ours: OursRun, stages: Sequence[Stage]) -> None:
         f">= {GOAL_RATIO} | {'met' if ratio >= GOAL_RATIO else 'MISSED'} |"
     )
     print()
+
+
+def _cores(busy: float | None) -> str:
+    return "n/a" if busy is None else f"{busy:.2f} of {os.cpu_count()} cores busy"
 
 
 def print_breakdown(result: Breakdown) -> None:
