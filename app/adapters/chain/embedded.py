@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from eth_tester import EthereumTester, PyEVMBackend
@@ -19,15 +19,9 @@ from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.types import RPCEndpoint, RPCResponse
 
-from app.adapters.chain.rpc import (
-    Deployment,
-    Web3ChainReader,
-    Web3RegistryOperator,
-    block_pages,
-    deploy,
-)
+from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryOperator, deploy
 from app.adapters.chain.transactions import NodeErrors
-from app.ports.chain import RawLog, Receipt, T
+from app.ports.chain import RawLog, Receipt
 
 # eth-tester raises these where a node answers with JSON-RPC errors (py-evm's
 # ValidationError covers a wrong nonce); gas is not estimated (see NodeErrors.fixed_gas).
@@ -110,20 +104,10 @@ class EmbeddedChainReader(Web3ChainReader):
     def head(self) -> int:
         return min(super().head(), self._index.covered)
 
-    def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
-        return self._index.logs(from_block, to_block, addresses)
+    _prefetch = False  # logs come from memory: nothing to overlap
 
-    def log_pages(
-        self,
-        from_block: int,
-        to_block: int,
-        addresses: Sequence[str],
-        page_blocks: int,
-        prepare: Callable[[list[RawLog]], T],
-    ) -> Iterator[T]:
-        # In memory: nothing to overlap with.
-        for start, end in block_pages(from_block, min(to_block, self.head()), page_blocks):
-            yield prepare(self._index.logs(start, end, addresses))
+    def _get_logs(self, start: int, end: int, addresses: Sequence[str]) -> list[RawLog]:
+        return self._index.logs(start, end, addresses)
 
 
 class EmbeddedChain:

@@ -74,6 +74,8 @@ def block_pages(from_block: int, to_block: int, page_blocks: int) -> Iterator[tu
 class Web3ChainReader:
     """`ChainReader` over a JSON-RPC node; `logs()` asks in chunks of `max_block_range`."""
 
+    _prefetch = True  # fetch the next page of logs on a background thread
+
     def __init__(self, w3: Web3, *, max_block_range: int = 5_000) -> None:
         self._w3 = w3
         self._max_block_range = max_block_range
@@ -123,7 +125,7 @@ class Web3ChainReader:
             return
         to_block = min(to_block, self.head())  # nodes refuse ranges past their head
         pages = deque(block_pages(from_block, to_block, min(page_blocks, self._max_block_range)))
-        if len(pages) <= 1:
+        if len(pages) <= 1 or not self._prefetch:
             for start, end in pages:
                 yield prepare(self._get_logs(start, end, addresses))
             return

@@ -54,8 +54,9 @@ class _Shape:
 
 
 def _shape_and_params(pg: bool, q: ProjectQuery, terms: list[str]) -> tuple[_Shape, dict[str, Any]]:
-    params: dict[str, Any] = {name: getattr(q, name) for name in FILTERS}
-    params = {name: value for name, value in params.items() if value is not None}
+    params: dict[str, Any] = {
+        name: getattr(q, name) for name in FILTERS if getattr(q, name) is not None
+    }
     shape = _Shape(
         pg=pg,
         text=bool(terms),
@@ -120,7 +121,7 @@ def _statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
         capped = sa.select(projects.c.id).where(*where).limit(COUNT_CAP).subquery()
         total = sa.select(sa.func.count()).select_from(capped).scalar_subquery()
         page = sa.select(projects).where(*where)
-        order = SORTS.get(shape.sort, SORTS["-created"])
+        order = SORTS[shape.sort]  # "relevance" without text is "-created" by now
     v = project_vintages.c
     year = sa.cast(v.year, sa.String)
     joined = (

@@ -48,10 +48,6 @@ def apply_credit_events(
         uow.credits.add_to_holdings(changed)
 
 
-def apply_credit_event(event: ChainEvent, uow: CreditsUoW, sign: int, now: datetime) -> None:
-    apply_credit_events([event], uow, sign, now)
-
-
 def _minted(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int) -> None:
     batch = uow.credits.batch_by_token_for_update(token_id)
     if batch is None:
