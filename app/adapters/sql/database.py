@@ -1,8 +1,18 @@
 """Engines and sessions. Writes go through a session the unit of work owns; reads that
-feed screens use an autocommit connection, so they pay for no BEGIN/ROLLBACK."""
+feed screens use an autocommit connection, so they pay for no BEGIN/ROLLBACK.
+
+On SQLite the write engine takes transaction control away from the `sqlite3` module and
+starts every transaction with `BEGIN IMMEDIATE`. SQLite has one writer at a time and
+ignores `SELECT ... FOR UPDATE`; with the module's own deferred BEGIN two units read the
+same state, and the one that writes second fails at once with "database is locked" (a
+read snapshot cannot be upgraded, so the busy timeout does not help). Taking the write
+lock up front makes a unit wait its turn (up to the busy timeout) and then read the state
+the previous unit committed, which is what `get_for_update` promises on PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,13 +21,54 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+BUSY_TIMEOUT_MS = 10_000
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _sqlite_own_transactions(dbapi_conn: Any, _record: Any) -> None:
+    """No implicit BEGIN from `sqlite3` (its legacy mode, still the default on Python 3.12+
+    where `autocommit` is LEGACY_TRANSACTION_CONTROL): `_sqlite_begin` emits it. COMMIT and
+    ROLLBACK still go through the module, which sends them whenever a transaction is open."""
+    dbapi_conn.isolation_level = None
+
+
+class _WriteLocks(threading.local):
+    """The SQLite connections this thread holds the write lock on."""
+
+    def __init__(self) -> None:
+        self.held: list[Any] = []
+
+    def holds_one(self) -> bool:
+        self.held = [c for c in self.held if _in_transaction(c)]
+        return bool(self.held)
+
+
+def _in_transaction(dbapi_conn: Any) -> bool:
+    try:
+        return bool(dbapi_conn.in_transaction)
+    except sqlite3.ProgrammingError:  # closed since
+        return False
+
+
+_write_locks = _WriteLocks()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """`BEGIN IMMEDIATE`, except for a second transaction this thread opens while it holds
+    the write lock on another connection: that one would wait on itself for the whole busy
+    timeout, so it starts deferred (it reads the last committed state, as it did before)."""
+    if _write_locks.holds_one():
+        conn.exec_driver_sql("BEGIN")
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    _write_locks.held.append(conn.connection.dbapi_connection)
 
 
 def make_engine(url: str, *, autocommit: bool = False, pool_size: int = 10) -> Engine:
@@ -25,7 +76,7 @@ def make_engine(url: str, *, autocommit: bool = False, pool_size: int = 10) -> E
     # trip: a dropped connection fails one read and the pool replaces it.
     kwargs: dict[str, Any] = {"pool_pre_ping": not autocommit, "pool_recycle": 1800}
     if url.startswith("sqlite"):
-        kwargs = {"connect_args": {"check_same_thread": False, "timeout": 10}}
+        kwargs = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}}
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         if url.startswith("postgresql+psycopg"):
@@ -38,6 +89,9 @@ def make_engine(url: str, *, autocommit: bool = False, pool_size: int = 10) -> E
     engine = sa.create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if not autocommit:
+            sa.event.listen(engine, "connect", _sqlite_own_transactions)
+            sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
