@@ -112,7 +112,7 @@ class FakeUnitOfWork:
         self._snapshot = self._take()
         self._pending: tuple[list[AuditRecord], list[DomainEvent], list[Job]] = ([], [], [])
 
-    REPOSITORIES = (
+    REPOSITORIES: tuple[str, ...] = (
         "audit_log",
         "outbox",
         "users",

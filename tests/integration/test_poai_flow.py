@@ -18,6 +18,7 @@ from app.domain.auth.sessions import principal_of
 from app.domain.poai import services
 from app.domain.poai.model import CaseStatus
 from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.proofs import signed_bundle_hash
 from app.main.cli import poai_verify
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.test_projects_http import BODY, _issuer
@@ -72,6 +73,96 @@ def _pass_manual(
             json={"result": result, "notes": "reviewed", "evidence_document_ids": [doc_id]},
         )
         assert response.status_code == 200, response.get_json()
+
+
+def _proof_of(caller, case_id: str) -> dict:
+    def ready():
+        response = caller.get(f"/api/v1/poai/cases/{case_id}/proof")
+        return response.get_json() if response.status_code == 200 else None
+
+    return wait_for(ready)
+
+
+def _in_review(app, client, project: dict) -> tuple:
+    """A submitted project whose case is in review with its automated checks run."""
+    issuer = _issuer(app, client)
+    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
+    reviewer = signed_in(app, client, "reviewer@example.org", roles=("poai_reviewer",))
+    pid = issuer.post("/api/v1/projects", json=project).get_json()["id"]
+    doc_id = _upload(issuer, pid)
+    submitted = issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"})
+    assert submitted.status_code == 200, submitted.get_json()
+    case = _case_of(issuer, pid)
+    admin.post(
+        f"/api/v1/poai/cases/{case['id']}/assignments", json={"reviewer_id": reviewer.user_id}
+    )
+    _pass_manual(reviewer, _automated_done(reviewer, case["id"], 1), doc_id)
+    return issuer, admin, reviewer, pid, case["id"]
+
+
+def approved_with_proof(app, client, project: dict = PROJECT) -> tuple:
+    """A project approved through its PoAI case, with its signed proof issued (what
+    registering it on chain and minting its credits wait for): issuer, admin, project
+    id and the proof as served."""
+    issuer, admin, reviewer, pid, case_id = _in_review(app, client, project)
+    approved = reviewer.post(f"/api/v1/poai/cases/{case_id}/decision", json={"decision": "approve"})
+    assert approved.status_code == 200, approved.get_json()
+    return issuer, admin, pid, _proof_of(issuer, case_id)
+
+
+def _stored_bundle_hash(app, pid: str) -> bytes | None:
+    platform = app.extensions["platform"]
+    with platform.uow() as unit:
+        return signed_bundle_hash(pid, uow=unit)
+
+
+def test_a_project_without_methodology_is_not_submitted(app, client):
+    issuer = _issuer(app, client)
+    pid = issuer.post("/api/v1/projects", json={**PROJECT, "methodology": ""}).get_json()["id"]
+    _upload(issuer, pid)
+    refused = issuer.post(f"/api/v1/projects/{pid}/transitions", json={"to": "submitted"})
+    assert refused.status_code == 422
+    problem = refused.get_json()
+    assert problem["code"] == "project_incomplete"
+    assert "methodology" in problem["detail"]
+    assert list(problem["errors"]) == ["methodology"]
+    assert issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "draft"
+
+
+def test_a_project_without_methodology_is_not_approved(app, client):
+    issuer, admin, reviewer, pid, case_id = _in_review(app, client, PROJECT)
+    platform = app.extensions["platform"]
+    with platform.uow() as unit:  # as a project submitted before the rule would be
+        project = unit.projects.get_for_update(pid)
+        project.methodology = ""
+        unit.projects.save(project)
+        unit.commit()
+
+    refused = reviewer.post(f"/api/v1/poai/cases/{case_id}/decision", json={"decision": "approve"})
+    assert refused.status_code == 422
+    problem = refused.get_json()
+    assert problem["code"] == "project_incomplete"
+    assert "methodology" in problem["detail"]
+    assert "methodology" in problem["errors"]
+    assert reviewer.get(f"/api/v1/poai/cases/{case_id}").get_json()["status"] == "in_review"
+    assert issuer.get(f"/api/v1/projects/{pid}").get_json()["status"] == "under_review"
+    assert issuer.get(f"/api/v1/poai/cases/{case_id}/proof").get_json()["code"] == "no_proof"
+    assert _stored_bundle_hash(app, pid) is None
+    bare = admin.post(f"/api/v1/projects/{pid}/transitions", json={"to": "approved"})
+    assert bare.status_code == 403  # approval is the case's decision, never a bare step
+
+    changes = reviewer.post(
+        f"/api/v1/poai/cases/{case_id}/decision",
+        json={"decision": "request_changes", "reason": "name the methodology"},
+    )
+    assert changes.get_json()["status"] == "changes_requested"
+
+
+def test_every_approval_gets_its_signed_proof(app, client):
+    _, _, pid, proof = approved_with_proof(app, client, {**PROJECT, "standard": "", "region": ""})
+    assert proof["bundle"]["project"]["standard"] is None
+    assert proof["bundle"]["project"]["region"] is None
+    assert _stored_bundle_hash(app, pid) == bytes.fromhex(proof["hashes"]["bundle"])
 
 
 def test_the_full_review_flow(app, client):
@@ -132,6 +223,11 @@ def test_the_full_review_flow(app, client):
 
     proof = wait_for(proof_ready)
     assert set(proof["hashes"]) == {"asset", "data", "process", "bundle"}
+    assert _stored_bundle_hash(app, pid) == bytes.fromhex(proof["hashes"]["bundle"])
+    assert (
+        reviewer.get(f"/api/v1/poai/cases/{case['id']}").get_json()["bundle_hash"]
+        == (proof["hashes"]["bundle"])
+    )
     verified = client.post(
         "/api/v1/poai/proofs/verify",
         json={

@@ -146,6 +146,19 @@ class SqlPoaiRepository:
         ).first()
         return StoredProof(**dict(row._mapping)) if row else None
 
+    def proof_for_project(self, project_id: str) -> StoredProof | None:
+        row = self._db.execute(
+            sa.select(poai_proofs)
+            .join(poai_cases, poai_cases.c.id == poai_proofs.c.case_id)
+            .where(
+                poai_cases.c.project_id == project_id,
+                poai_cases.c.status == CaseStatus.APPROVED.value,
+            )
+            .order_by(poai_cases.c.decided_at.desc().nulls_last())
+            .limit(1)
+        ).first()
+        return StoredProof(**dict(row._mapping)) if row else None
+
     def _write_reviewers(self, case: Case) -> None:
         if case.reviewer_ids:
             rows = [

@@ -128,6 +128,8 @@ class Case:
     ) -> CaseStatus:
         if self.status != CaseStatus.IN_REVIEW:
             raise Conflict(f"a {self.status.value} case takes no decision", code="case_state")
+        if reason is not None and not reason.strip():
+            reason = None  # a blank reason is no reason (and the proof holds none)
         if decision == Decision.APPROVE:
             missing = [c.name for c in checks if c.required and c.result != Result.PASS]
             if missing:

@@ -58,6 +58,7 @@ PROJECT_TEXT = (
     "region",
 )
 PROJECT_DECIMALS = ("latitude", "longitude", "expected_annual_reductions")
+MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 writes numbers as IEEE doubles: beyond, no exact form
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -172,7 +173,9 @@ def _evidence(e: object, docs: Mapping[str, str], where: str) -> dict[str, str]:
 
 
 def _bad(where: str, message: str) -> InvalidValue:
-    return InvalidValue(f"{where}: {message}", code="invalid_bundle_input")
+    return InvalidValue(
+        f"{where}: {message}", code="invalid_bundle_input", errors={where: [message]}
+    )
 
 
 def _items(value: object, where: str) -> Sequence[Any]:
@@ -184,6 +187,10 @@ def _items(value: object, where: str) -> Sequence[Any]:
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise _bad(where, "must be non-empty text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no canonical JSON, so no hash
+        raise _bad(where, "must be valid Unicode text") from None
     return str.__str__(value)  # a StrEnum member becomes its plain value
 
 
@@ -194,6 +201,8 @@ def _text_or_none(value: object, where: str) -> str | None:
 def _int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(where, "must be a whole number")
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _bad(where, f"must be a whole number within ±{MAX_SAFE_INTEGER}")
     return int(value)  # an IntEnum member becomes a plain int
 
 
@@ -236,7 +245,7 @@ def bundle_hashes(bundle: Bundle) -> dict[str, str]:
 def sign_bundle(bundle: Bundle, signer: BundleSigner) -> dict[str, Any]:
     """The bundle with its hashes and the signer's signature of the bundle hash (the
     UTF-8 bytes of its hex digits). A malformed bundle is refused, never signed."""
-    problems = structure_problems(bundle)
+    problems = signing_problems(bundle)
     if problems:
         raise InvalidValue("cannot sign a malformed bundle: " + "; ".join(problems))
     hashes = bundle_hashes(bundle)
@@ -248,6 +257,19 @@ def sign_bundle(bundle: Bundle, signer: BundleSigner) -> dict[str, Any]:
         "key_id": signer.key_id,
         "algorithm": SIGNATURE_ALGORITHM,
     }
+
+
+def signing_problems(bundle: object) -> list[str]:
+    """Why `sign_bundle` would refuse the bundle (its shape, or no canonical form to
+    hash); empty when it can be signed."""
+    problems = structure_problems(bundle)
+    if problems:
+        return problems
+    try:
+        canonical(bundle)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return [f"bundle: has no canonical JSON form ({exc})"]
+    return []
 
 
 def verify_bundle(

@@ -9,16 +9,16 @@ from typing import Any
 
 from app.domain.auth.model import Principal
 from app.domain.documents.model import DocumentKind
+from app.domain.poai.case_bundle import case_bundle
 from app.domain.poai.model import CaseStatus
-from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.proof import sign_bundle
 from app.domain.poai.services import can_see_case
 from app.domain.projects.documents import Storage, read_document, store_platform_document
-from app.domain.projects.services import snapshot
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
-from app.ports.repositories.poai import PoaiUoW, StoredProof
+from app.ports.repositories.poai import PoaiUoW, ProofsUoW, StoredProof
 from app.ports.signing import BundleSigner
 
 
@@ -35,44 +35,7 @@ def issue_proof(
     project = uow.projects.get(case.project_id)
     if project is None:
         raise NotFound("project not found")
-    checks = uow.poai.checks(case.id, case.round)
-    documents = []
-    for document in uow.documents.list_for_project(project.id):
-        version = uow.documents.version(document.id, document.current_version)
-        if version is not None and document.kind != DocumentKind.POAI_BUNDLE:
-            documents.append(
-                {
-                    "id": document.id,
-                    "kind": document.kind.value,
-                    "version": version.version,
-                    "sha256": version.sha256,
-                }
-            )
-    bundle = build_bundle(
-        case={"id": case.id, "round": case.round},
-        project=snapshot(project),
-        checks=[
-            {
-                "category": c.category.value,
-                "name": c.name,
-                "mode": c.mode.value,
-                "required": c.required,
-                "result": c.result.value,
-                "notes": c.notes or None,
-                "evidence": list(c.evidence_document_ids),
-            }
-            for c in checks
-        ],
-        reviewers=list(case.reviewer_ids),
-        decision={
-            "decision": case.decision.value if case.decision else None,
-            "reason": case.decision_reason,
-            "decided_by": case.decided_by,
-            "decided_at": case.decided_at,
-        },
-        documents=documents,
-        issued_at=clock.now(),
-    )
+    bundle = case_bundle(case, uow=uow, issued_at=clock.now())
     signed = sign_bundle(bundle, signer)
     data = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
     stored = store_platform_document(
@@ -127,3 +90,16 @@ def get_proof(
             read_document(proof.document_id, uow=uow, storage=storage)
         )
         return signed
+
+
+def signed_bundle_hash(project_id: str, *, uow: ProofsUoW) -> bytes | None:
+    """The bundle hash (32 bytes, as it goes on chain) of the project's stored and signed
+    proof; None while there is none. Registering the project on chain and minting its
+    credits wait for it: nothing is anchored without a proof anyone can fetch and check.
+    Runs inside the caller's unit of work."""
+    proof = uow.poai.proof_for_project(project_id)
+    if proof is None or not (proof.signature and proof.public_key):
+        return None
+    if uow.documents.get(proof.document_id) is None:
+        return None
+    return bytes.fromhex(proof.bundle_hash)

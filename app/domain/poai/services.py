@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
+from app.domain.documents.model import DocumentKind
+from app.domain.poai.case_bundle import ensure_provable
 from app.domain.poai.events import CaseStatusChanged
 from app.domain.poai.model import (
     DEFAULT_CHECKLIST,
@@ -223,6 +225,8 @@ def add_check(
         _reviewing(principal, case)
         if case.status != CaseStatus.IN_REVIEW:
             raise Conflict("checks are added while the case is in review", code="case_state")
+        if any(c.name == name for c in uow.poai.checks(case.id, case.round)):
+            raise Conflict(f"this round already has a check named {name!r}", code="duplicate_check")
         check = Check(new_id(), case.id, case.round, category, name, Mode.MANUAL, required)
         uow.poai.add_checks([check])
         uow.audit(
@@ -261,12 +265,7 @@ def record_manual_check(
             )
         if check.mode != Mode.MANUAL:
             raise Conflict("automated checks are run by the platform", code="automated_check")
-        for document_id in evidence_document_ids:
-            document = uow.documents.get(document_id)
-            if document is None or document.project_id != case.project_id:
-                raise RuleViolation(
-                    f"document {document_id} is not one of the project's", code="bad_evidence"
-                )
+        _evidence_documents(uow, case, evidence_document_ids)
         before = check.result.value
         check.record(
             result,
@@ -292,6 +291,21 @@ def record_manual_check(
         return check
 
 
+def _evidence_documents(uow: PoaiUoW, case: Case, document_ids: list[str]) -> None:
+    """Evidence is a document the issuer uploaded to the project: the proof lists those
+    documents with their hashes, and evidence must point among them."""
+    for document_id in document_ids:
+        document = uow.documents.get(document_id)
+        if (
+            document is None
+            or document.project_id != case.project_id
+            or document.kind == DocumentKind.POAI_BUNDLE
+        ):
+            raise RuleViolation(
+                f"document {document_id} is not one of the project's", code="bad_evidence"
+            )
+
+
 def decide(
     principal: Principal,
     case_id: str,
@@ -307,6 +321,8 @@ def decide(
         checks = uow.poai.checks(case.id, case.round)
         before = case.status.value
         case.decide(decision, checks=checks, reason=reason, by=principal.id, at=clock.now())
+        if case.status == CaseStatus.APPROVED:
+            ensure_provable(case, uow=uow, issued_at=clock.now())
         uow.poai.save_case(case)
         _history(uow, case, before=before, actor=principal.id, reason=reason, clock=clock)
         _follow(uow, case, reason or decision.value, clock)

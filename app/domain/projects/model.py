@@ -51,7 +51,8 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
     (S.CHANGES_REQUESTED, S.SUBMITTED): frozenset({A.ISSUER}),
     (S.SUBMITTED, S.UNDER_REVIEW): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
     (S.UNDER_REVIEW, S.CHANGES_REQUESTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
-    (S.UNDER_REVIEW, S.APPROVED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
+    # approval is the PoAI decision, which also issues the proof: never a bare transition
+    (S.UNDER_REVIEW, S.APPROVED): frozenset({A.SYSTEM}),
     (S.UNDER_REVIEW, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
     (S.SUBMITTED, S.REJECTED): frozenset({A.REVIEWER, A.ADMIN, A.SYSTEM}),
     (S.APPROVED, S.REGISTERED): frozenset({A.ADMIN, A.SYSTEM}),
@@ -79,6 +80,9 @@ DESCRIPTIVE_FIELDS = (
     "expected_annual_reductions",
 )
 FIRST_VINTAGE, LAST_VINTAGE = 1990, 2100
+# What the PoAI proof certifies beyond the always-valid fields: without it an approval
+# could not be proven, so a project goes to review only with it.
+REQUIRED_FOR_REVIEW = {"methodology": "the methodology the project applies, such as VM0047"}
 
 
 @dataclass
@@ -175,3 +179,13 @@ def validate_fields(p: Project) -> None:
     if errors:
         raise InvalidValue("the project has invalid fields", code="invalid_project", errors=errors)
     p.vintages.sort()
+
+
+def review_gaps(p: Project) -> dict[str, list[str]]:
+    """The fields a project must fill before review, each with what is expected; empty
+    when it is complete. Blank text counts as missing."""
+    return {
+        name: [f"required before review: {expected}"]
+        for name, expected in REQUIRED_FOR_REVIEW.items()
+        if not str(getattr(p, name) or "").strip()
+    }

@@ -17,6 +17,7 @@ from app.domain.projects.model import (
     Project,
     ProjectType,
     Status,
+    review_gaps,
 )
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -176,12 +177,8 @@ def _apply(
     uow: ProjectsUoW,
     clock: Clock,
 ) -> None:
-    if to == Status.SUBMITTED and not uow.projects.count_documents(
-        project.id, REQUIRED_FOR_SUBMISSION
-    ):
-        raise RuleViolation(
-            "upload a project_design document before submitting", code="documents_missing"
-        )
+    if to == Status.SUBMITTED:
+        _ready_for_review(project, uow)
     old = project.status
     entry = project.transition(to, actor, reason=reason, actor_id=actor_id, now=clock.now())
     uow.projects.save(project)
@@ -202,6 +199,21 @@ def _apply(
             project.id, project.organization_id, old.value, to.value, actor_id, reason
         )
     )
+
+
+def _ready_for_review(project: Project, uow: ProjectsUoW) -> None:
+    """Refuse a submission the review could not approve with a proof."""
+    gaps = review_gaps(project)
+    if gaps:
+        raise RuleViolation(
+            "complete the project before submitting: " + ", ".join(sorted(gaps)),
+            code="project_incomplete",
+            errors=gaps,
+        )
+    if not uow.projects.count_documents(project.id, REQUIRED_FOR_SUBMISSION):
+        raise RuleViolation(
+            "upload a project_design document before submitting", code="documents_missing"
+        )
 
 
 def project_history(

@@ -13,6 +13,7 @@ from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decis
 from app.domain.poai.proof import verify_bundle
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
+from app.http.common.schemas import ProblemSchema
 
 blp = Blueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
 
@@ -136,6 +137,9 @@ def checks(case_id: str) -> list[Check]:
 @requires("poai:review")
 @blp.arguments(NewCheckSchema)
 @blp.response(201, CheckSchema)
+@blp.alt_response(
+    409, schema=ProblemSchema, description="The round already has a check of that name"
+)
 def add_check(body: dict[str, Any], case_id: str) -> Check:
     """Add a custom manual check to the current round."""
     return services.add_check(
@@ -170,8 +174,22 @@ def record_check(body: dict[str, Any], check_id: str) -> Check:
 @requires("poai:review")
 @blp.arguments(DecisionSchema)
 @blp.response(200, CaseSchema)
+@blp.alt_response(
+    409,
+    schema=ProblemSchema,
+    description="The case is not in review (case_state), or a required check has not passed "
+    "(checks_incomplete)",
+)
+@blp.alt_response(
+    422,
+    schema=ProblemSchema,
+    description="No reason for a rejection or a request for changes (reason_required), or an "
+    "approval whose proof could not be issued: the project lacks what the proof certifies "
+    "(project_incomplete) or a bundle input is refused (proof_inputs_invalid)",
+)
 def decide(body: dict[str, Any], case_id: str) -> Case:
-    """Approve (every required check passed), reject, or request changes (with a reason)."""
+    """Approve (every required check passed, and the proof can be issued), reject, or
+    request changes (with a reason). The case stays in review when an approval is refused."""
     return services.decide(
         current_principal(),
         case_id,

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from app.domain.poai.model import Case, CaseHistoryEntry, Check
 from app.ports.repositories.auth import AuthUoW
+from app.ports.repositories.documents import DocumentRepository
 from app.ports.repositories.projects import ProjectsUoW
 
 
@@ -53,7 +54,22 @@ class PoaiRepository(Protocol):
 
     def proof(self, case_id: str) -> StoredProof | None: ...
 
+    def proof_for_project(self, project_id: str) -> StoredProof | None:
+        """The proof of the project's approved case (the latest decided, if several)."""
+        ...
+
 
 class PoaiUoW(ProjectsUoW, AuthUoW, Protocol):
     @property
     def poai(self) -> PoaiRepository: ...
+
+
+class ProofsUoW(Protocol):
+    """What reading a project's proof needs, for modules with a unit of work of their own
+    (credits waits for the proof before registering or minting)."""
+
+    @property
+    def poai(self) -> PoaiRepository: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import hashlib
-import hmac
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -23,44 +20,17 @@ from app.domain.poai.proof import (
     build_bundle,
     bundle_hashes,
     sign_bundle,
+    signing_problems,
     verify_bundle,
 )
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
+from tests.fakes.signing import FakeHmacChecker, FakeHmacSigner
 
 SHA_A = hashlib.sha256(b"design").hexdigest()
 SHA_B = hashlib.sha256(b"monitoring").hexdigest()
 SHA_C = hashlib.sha256(b"reviewer photo").hexdigest()
 DECIDED = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
-
-
-class FakeHmacSigner:
-    """A stand-in for the Ed25519 signer: HMAC-SHA256 where the "public key" is the secret
-    itself (good enough to tell one key from another in unit tests)."""
-
-    def __init__(self, secret: bytes, key_id: str = "fake-key") -> None:
-        self._secret = secret
-        self._key_id = key_id
-
-    @property
-    def key_id(self) -> str:
-        return self._key_id
-
-    def public_key(self) -> str:
-        return base64.b64encode(self._secret).decode()
-
-    def sign(self, message: bytes) -> str:
-        return base64.b64encode(hmac.digest(self._secret, message, "sha256")).decode()
-
-
-class FakeHmacChecker:
-    def verify(self, public_key_b64: str, message: bytes, signature_b64: str) -> bool:
-        try:
-            secret = base64.b64decode(public_key_b64, validate=True)
-            signature = base64.b64decode(signature_b64, validate=True)
-        except (binascii.Error, TypeError, ValueError):
-            return False
-        return hmac.compare_digest(hmac.digest(secret, message, "sha256"), signature)
 
 
 SIGNER = FakeHmacSigner(b"platform secret")
@@ -275,6 +245,12 @@ def test_decimal_and_text_inputs_give_the_same_hash():
         ({"project": {**inputs()["project"], "latitude": "north"}}, "project.latitude"),
         ({"reviewers": "user-7"}, "reviewers"),
         ({"checks": [{**inputs()["checks"][0], "evidence": "doc-a"}]}, "evidence"),
+        ({"project": {**inputs()["project"], "methodology": ""}}, "project.methodology"),
+        ({"decision": {**inputs()["decision"], "reason": ""}}, "decision.reason"),
+        ({"project": {**inputs()["project"], "name": "Mata \ud800"}}, "valid Unicode"),
+        ({"checks": [{**inputs()["checks"][0], "notes": "\udfff"}]}, "valid Unicode"),
+        ({"case": {"id": "case-1", "round": 2**53}}, "case.round"),
+        ({"documents": [{**inputs()["documents"][1], "version": -(2**60)}]}, "version"),
     ],
 )
 def test_bad_inputs_are_refused_when_building(overrides: dict[str, Any], fragment: str):
@@ -453,3 +429,13 @@ def test_malformed_bundles_give_problems_not_exceptions(bundle: Any):
 def test_malformed_bundles_are_not_signed():
     with pytest.raises(InvalidValue, match="malformed"):
         sign_bundle(replaced(version="poai-bundle/0"), SIGNER)
+
+
+def test_a_bundle_without_a_canonical_form_is_refused_before_signing():
+    broken = copy.deepcopy(BUNDLE)
+    broken["project"]["name"] = "Mata \ud800"  # built elsewhere: no UTF-8 form, no hash
+    assert signing_problems(BUNDLE) == []
+    assert signing_problems(broken)
+    assert "canonical" in signing_problems(broken)[0]
+    with pytest.raises(InvalidValue, match="malformed"):
+        sign_bundle(broken, SIGNER)
