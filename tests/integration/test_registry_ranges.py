@@ -54,10 +54,13 @@ class Registry:
     operator: str
     stranger: str  # neither holder nor operator
 
+    def tx(self, function: str, args: Sequence[Any], sender: str | None) -> dict[str, Any]:
+        data = encode_call(REGISTRY, function, args)
+        return {"from": sender or self.operator, "to": self.address, "data": data, "gas": TX_GAS}
+
     def send(self, function: str, args: Sequence[Any], *, sender: str | None = None) -> TxReceipt:
         """Sends the call, gas fixed (no estimate, so a revert is mined); the receipt."""
-        data = encode_call(REGISTRY, function, args)
-        return _send(self.w3, {"from": sender or self.operator, "to": self.address, "data": data})
+        return _send(self.w3, self.tx(function, args, sender))
 
     def ok(self, function: str, args: Sequence[Any], *, sender: str | None = None) -> TxReceipt:
         receipt = self.send(function, args, sender=sender)
@@ -67,14 +70,7 @@ class Registry:
     def refusal(self, function: str, args: Sequence[Any], *, sender: str | None = None) -> str:
         """The revert reason of the call; the same call sent is mined as failed."""
         try:
-            self.w3.eth.call(
-                {
-                    "from": sender or self.operator,
-                    "to": self.address,
-                    "data": encode_call(REGISTRY, function, args),
-                    "gas": TX_GAS,
-                }
-            )
+            self.w3.eth.call(self.tx(function, args, sender))  # type: ignore[arg-type]
         except (ContractLogicError, TransactionFailed) as exc:
             reason = revert_reason(_revert_data(exc))
         else:
@@ -158,7 +154,8 @@ def w3(request: pytest.FixtureRequest) -> Iterator[Web3]:
 
 @pytest.fixture
 def registry(w3: Web3) -> Registry:
-    chain = Registry(w3, _deploy(w3), w3.eth.accounts[0], w3.eth.accounts[1])
+    operator, stranger = list(w3.eth.accounts)[:2]
+    chain = Registry(w3, _deploy(w3), operator, stranger)
     chain.ok("registerProject", (PROJECT, bytes(32), "ipfs://meta/ranges"))
     return chain
 

@@ -288,8 +288,8 @@ def _events(artifact: Artifact) -> Iterable[AbiEntry]:
 
 
 def _kilograms_from_serials(args: dict[str, Any]) -> None:
-    """The v1 registry's retirements started at their first serial's first kilogram (the
-    platform allocated them so), which gives the kilogram range of the current event."""
+    """A v1 retirement names serials, not kilograms: its range is taken to start at its
+    first serial's first kilogram (see contracts/README.md)."""
     args["kgStart"] = args["serialStart"] * 1000
     args["kgEnd"] = args["kgStart"] + args["amountKg"] - 1
 
