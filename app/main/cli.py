@@ -17,8 +17,10 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain
 from app.domain.poai.proof import verify_bundle
+from app.domain.shared.audit import AuditRecord
 from app.main import migrations
 from app.main.bootstrap import Platform
+from app.main.embedded_chain import reset_embedded_chain, reset_plan
 
 
 def _platform() -> Platform:
@@ -192,6 +194,41 @@ def chain_deploy() -> None:
         raise click.ClickException("the embedded chain deploys itself; set CHAIN_BACKEND=rpc")
     for contract in platform.deploy_contracts():
         click.echo(f"{contract.name} {contract.address} from block {contract.from_block}")
+
+
+@chain.command(
+    "reset-embedded",
+    help="Start over on a new embedded chain: delete the chain file (EMBEDDED_CHAIN_DIR) and "
+    "the ledger rows that only existed on it (indexed events and blocks, the indexer "
+    "checkpoint, holdings, batches, retirements, projects' chain registrations, signed "
+    "chain transactions and nonces). Projects, accounts and the audit log stay. Run it "
+    "with the server stopped.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def chain_reset_embedded(yes: bool) -> None:
+    platform = _platform()
+    settings = platform.settings
+    if settings.chain_backend != "embedded":
+        raise click.ClickException("CHAIN_BACKEND is not embedded: there is no chain file")
+    if not settings.embedded_chain_dir:
+        raise click.ClickException("EMBEDDED_CHAIN_DIR=memory: the chain is not kept anyway")
+    click.echo("This discards, for good:")
+    for line in reset_plan(settings, platform.db.engine):
+        click.echo(f"  - {line}")
+    if not yes:
+        click.confirm("Reset the embedded chain?", abort=True)
+    deleted = reset_embedded_chain(settings, platform.db.engine)
+    with platform.uow(request_id="cli:chain reset-embedded") as unit:
+        unit.audit(
+            AuditRecord(
+                "chain.embedded_reset", "chain", str(settings.chain_id), None, after=deleted
+            )
+        )
+        unit.commit()
+    click.echo(
+        f"removed the chain file and {sum(deleted.values())} ledger row(s); the next start "
+        "makes a new chain and deploys the contracts"
+    )
 
 
 @click.group(cls=AppGroup, help="The credit ledger.")
