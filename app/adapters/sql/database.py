@@ -39,18 +39,33 @@ def _sqlite_own_transactions(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
 
 
+_LOCK_OWNER = "write_lock_owner"
+
+
 class _WriteLocks(threading.local):
-    """The SQLite connections this thread holds the write lock on."""
+    """The SQLite connections this thread began an IMMEDIATE transaction on and may still
+    hold the write lock with. A pooled connection can since have been committed and taken
+    by another thread: every BEGIN stamps the pooled connection with a fresh owner token,
+    and an entry counts only while the stamp is still its own and a transaction is open."""
 
     def __init__(self) -> None:
-        self.held: list[Any] = []
+        self.held: list[tuple[Any, dict[str, Any], object]] = []
 
     def holds_one(self) -> bool:
-        self.held = [c for c in self.held if _in_transaction(c)]
+        self.held = [entry for entry in self.held if _still_held(*entry)]
         return bool(self.held)
 
+    def stamp(self, conn: Connection, *, immediate: bool) -> None:
+        token = object()
+        pooled = conn.connection
+        pooled.info[_LOCK_OWNER] = token
+        if immediate:
+            self.held.append((pooled.dbapi_connection, pooled.info, token))
 
-def _in_transaction(dbapi_conn: Any) -> bool:
+
+def _still_held(dbapi_conn: Any, info: dict[str, Any], token: object) -> bool:
+    if info.get(_LOCK_OWNER) is not token:
+        return False
     try:
         return bool(dbapi_conn.in_transaction)
     except sqlite3.ProgrammingError:  # closed since
@@ -64,11 +79,9 @@ def _sqlite_begin(conn: Connection) -> None:
     """`BEGIN IMMEDIATE`, except for a second transaction this thread opens while it holds
     the write lock on another connection: that one would wait on itself for the whole busy
     timeout, so it starts deferred (it reads the last committed state, as it did before)."""
-    if _write_locks.holds_one():
-        conn.exec_driver_sql("BEGIN")
-        return
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-    _write_locks.held.append(conn.connection.dbapi_connection)
+    immediate = not _write_locks.holds_one()
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    _write_locks.stamp(conn, immediate=immediate)
 
 
 def make_engine(url: str, *, autocommit: bool = False, pool_size: int = 10) -> Engine:
