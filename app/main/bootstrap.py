@@ -21,6 +21,8 @@ from pathlib import Path
 import dramatiq
 import redis
 
+from app.adapters.chain.chain_lock import ChainDirLock
+from app.adapters.chain.consistency import disagreement
 from app.adapters.chain.custody import EthCustodialWallets
 from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import (
@@ -28,7 +30,6 @@ from app.adapters.chain.setup import (
     chain_project_key,
     decode,
     deploy_new,
-    embedded_chain,
     rpc_chain,
     rpc_chain_id,
 )
@@ -55,6 +56,8 @@ from app.adapters.tasks.dramatiq_queue import (
     make_broker,
 )
 from app.domain.auth.policy import AuthPolicy
+from app.domain.chain.services import WaitPolicy
+from app.domain.credits.chain_jobs import ChainWrites
 from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
@@ -65,7 +68,8 @@ from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.main.config import ConfigError, Settings
-from app.ports.chain import RawLog, RegistryOperator
+from app.main.embedded_chain import EmbeddedChainProbe, claim_embedded_chain, open_embedded_chain
+from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
 from app.ports.revocation import RevocationList
@@ -119,6 +123,7 @@ class Platform:
     handlers: dict[str, JobHandler] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
     probes: list[HealthProbe] = field(default_factory=list)
+    chain_lock: ChainDirLock | None = None  # this process's hold on the embedded chain
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -221,7 +226,21 @@ class Platform:
                 governance,
                 start,
             )
-        return embedded_chain()
+        return open_embedded_chain(settings, self.chain_lock)
+
+    def chain_problem(self) -> str | None:
+        """Why chain writes must be refused now (the embedded chain disagrees with the
+        database, or cannot be opened), or None. A node (`rpc`) is not checked here."""
+        if self.settings.chain_backend != "embedded":
+            return None
+        try:
+            chain = self.chain.embedded
+            with self.reads() as reads:
+                checkpoint = reads.ledger.checkpoint()
+        except Exception as exc:  # a chain that cannot open is the reason itself
+            return f"the embedded chain cannot be opened: {exc}"
+        assert chain is not None
+        return disagreement(chain, checkpoint, self.settings.chain_id)
 
     def _recorded_deployment(self) -> tuple[str, str, int] | None:
         chain_id = rpc_chain_id(str(self.settings.chain_rpc_url))
@@ -240,9 +259,16 @@ class Platform:
         self.contracts.record(followed, chain.reader.chain_id())
         return followed
 
-    @property
-    def operator(self) -> RegistryOperator:
-        return self.chain.operator
+    @functools.cached_property
+    def chain_writes(self) -> ChainWrites:
+        """The operator's encoded calls and signer, for the write-ahead path of chain jobs."""
+        chain = self.chain
+        return ChainWrites(
+            calls=chain.calls,
+            writer=chain.writer,
+            clock=self.clock,
+            wait=WaitPolicy(receipt_seconds=self.settings.chain_receipt_seconds),
+        )
 
     @staticmethod
     def decode_event(raw: RawLog) -> ChainEvent | None:
@@ -289,6 +315,11 @@ class Platform:
                 stop.wait(self.settings.indexer_poll_seconds)
 
     def close(self) -> None:
+        built = self.__dict__.get("chain")
+        if built is not None and built.embedded is not None:
+            built.embedded.close()
+        if self.chain_lock is not None:
+            self.chain_lock.release()
         self.db.dispose()
         self.broker.close()
 
@@ -301,12 +332,14 @@ def bootstrap(
     broker_factory: Callable[[Settings], dramatiq.Broker] | None = None,
 ) -> Platform:
     settings.validate()
+    chain_lock = claim_embedded_chain(settings)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     broker = (broker_factory or _broker)(settings)
     platform = Platform(
         settings=settings,
         db=db,
         broker=broker,
+        chain_lock=chain_lock,
         subscriptions={
             **EVENT_SUBSCRIPTIONS,
             **{k: list(v) for k, v in (subscriptions or {}).items()},
@@ -314,6 +347,8 @@ def bootstrap(
     )
     platform.handlers = {**job_handlers(platform), **(handlers or {})}
     platform.probes = [DatabaseProbe(db), BrokerProbe(broker), *_storage_probes(settings)]
+    if settings.chain_backend == "embedded":
+        platform.probes.append(EmbeddedChainProbe(platform.chain_problem))
     if settings.smtp_host:
         platform.probes.append(SmtpProbe(settings.smtp_host, settings.smtp_port))
     platform.declare_actors()

@@ -22,6 +22,12 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _chain_dir(value: str | None) -> str | None:
+    if value and value.strip().lower() == "memory":
+        return None
+    return value or str(INSTANCE / "chain")
+
+
 @dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
@@ -60,12 +66,16 @@ class Settings:
     s3_region: str = "us-east-1"
     ipfs_api_url: str = "http://127.0.0.1:5001"
     chain_backend: str = "embedded"
+    # The embedded chain's folder; None keeps it in memory (what a bare Settings() gives
+    # tests). From the environment: EMBEDDED_CHAIN_DIR, default instance/chain, "memory".
+    embedded_chain_dir: str | None = None
     chain_rpc_url: str | None = None
     operator_private_key: str | None = None
     chain_registry_address: str | None = None
     chain_governance_address: str | None = None
     chain_start_block: int = 0
     chain_confirmations: int = 2
+    chain_receipt_seconds: float = 120.0
     indexer_poll_seconds: float = 2.0
     indexer_reorg_window: int = 64
     poai_signing_key: str | None = None
@@ -112,6 +122,7 @@ class Settings:
             s3_region=env.get("S3_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
             ipfs_api_url=env.get("IPFS_API_URL", cls.ipfs_api_url),
             chain_backend=env.get("CHAIN_BACKEND", "embedded"),
+            embedded_chain_dir=_chain_dir(env.get("EMBEDDED_CHAIN_DIR")),
             chain_rpc_url=env.get("CHAIN_RPC_URL") or None,
             operator_private_key=env.get("OPERATOR_PRIVATE_KEY") or None,
             chain_registry_address=env.get("CHAIN_REGISTRY_ADDRESS") or None,
@@ -121,6 +132,7 @@ class Settings:
             chain_confirmations=int(
                 env.get("CHAIN_CONFIRMATIONS", "0" if env.get("CHAIN_BACKEND") != "rpc" else "2")
             ),
+            chain_receipt_seconds=float(env.get("CHAIN_RECEIPT_SECONDS", "120")),
             indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),
             indexer_reorg_window=int(env.get("INDEXER_REORG_WINDOW", "64")),
             poai_signing_key=env.get("POAI_SIGNING_KEY") or None,

@@ -1,11 +1,14 @@
-"""The EVM chain as the platform needs it: reading blocks, logs and receipts, and the
-operator's writes to the platform contracts. Amounts are integer kilograms."""
+"""The EVM chain as the platform needs it: reading blocks, logs and receipts; the
+operator's calls to the platform contracts and the signer that sends them. Amounts are
+integer kilograms."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, TypeVar
+
+from app.domain.chain.model import ContractCall, Fees, SignedTransaction
 
 T = TypeVar("T")
 
@@ -69,13 +72,12 @@ class ChainReader(Protocol):
     def receipt(self, transaction_hash: str) -> Receipt | None: ...
 
 
-class RegistryOperator(Protocol):
-    """Writes through the operator wallet; each returns the mined receipt (raises if the
-    transaction reverts or is not mined in time)."""
+class RegistryCalls(Protocol):
+    """The operator's calls to the platform contracts, encoded (sent by `ChainWriter`)."""
 
     def register_project(
         self, project_id: str, bundle_hash: bytes, metadata_uri: str
-    ) -> Receipt: ...
+    ) -> ContractCall: ...
 
     def mint_batch(
         self,
@@ -87,21 +89,62 @@ class RegistryOperator(Protocol):
         serial_start: int,
         serial_end: int,
         to: str,
-    ) -> Receipt: ...
+    ) -> ContractCall: ...
 
-    def transfer(self, token_id: int, from_address: str, to: str, amount_kg: int) -> Receipt: ...
+    def transfer(
+        self, token_id: int, from_address: str, to: str, amount_kg: int
+    ) -> ContractCall: ...
 
     def retire(
         self,
         *,
         token_id: int,
         holder: str,
-        amount_kg: int,
+        kg_start: int,
+        kg_end: int,
         beneficiary: str,
         purpose: str,
-        serial_start: int,
-        serial_end: int,
-    ) -> Receipt: ...
+    ) -> ContractCall: ...
+
+
+class ChainWriter(Protocol):
+    """Signs with the operator's key and talks to the node; it stores nothing (the
+    write-ahead log in `app.domain.chain.services` does)."""
+
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def sender(self) -> str:
+        """The operator's checksummed address."""
+        ...
+
+    def preflight(self, call: ContractCall) -> int:
+        """The gas limit for the call; raises `CallReverted` when it would revert."""
+        ...
+
+    def fees(self) -> Fees: ...
+
+    def account_nonce(self) -> int:
+        """How many transactions of the sender the node knows (pending included)."""
+        ...
+
+    def sign(
+        self, call: ContractCall, *, nonce: int, gas: int, fees: Fees
+    ) -> SignedTransaction: ...
+
+    def broadcast(self, raw: bytes) -> None:
+        """Hand the signed bytes to the node; a node that has them already is fine. Raises
+        `NonceTaken` when the nonce is used, `NodeRefused` for any other refusal."""
+        ...
+
+    def find_receipt(self, hashes: Sequence[str]) -> Receipt | None:
+        """The receipt of whichever of these transactions was mined, if any."""
+        ...
+
+    def wait_for_receipt(self, hashes: Sequence[str], timeout: float) -> Receipt | None:
+        """`find_receipt`, polled until one turns up or `timeout` seconds pass."""
+        ...
 
 
 class CustodialWallets(Protocol):

@@ -1,12 +1,18 @@
-"""Jobs of the credit ledger: chain writes through the operator wallet."""
+"""Jobs of the credit ledger: chain writes through the operator wallet, each in short
+units of work of its own (see `OwnTransactions`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.domain.credits import chain_jobs
-from app.domain.platform.services import JobHandler
+from app.domain.platform.services import JobHandler, OwnTransactions
+from app.domain.poai.proofs import signed_bundle_hash
 from app.workers.deps import WorkerDeps
+
+
+def bundle_hash_of(project_id: str, uow: Any) -> bytes | None:
+    return signed_bundle_hash(project_id, uow=uow)
 
 
 def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
@@ -15,12 +21,13 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             str(payload["batch_id"]),
             str(payload["to"]),
             uow=uow,
-            operator=deps.operator,
+            chain=deps.chain_writes,
+            bundle_hash_of=bundle_hash_of,
             project_key=deps.chain_project_key,
             metadata_uri=deps.project_uri,
         )
 
     def retire(payload: dict[str, Any], uow: Any) -> None:
-        chain_jobs.retire_on_chain(str(payload["retirement_id"]), uow=uow, operator=deps.operator)
+        chain_jobs.retire_on_chain(str(payload["retirement_id"]), uow=uow, chain=deps.chain_writes)
 
-    return {"credits.mint": mint, "credits.retire": retire}
+    return {"credits.mint": OwnTransactions(mint), "credits.retire": OwnTransactions(retire)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.credits.chain_jobs import ChainWrites
 from app.domain.projects.documents import Storage
-from app.ports.chain import RegistryOperator
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
@@ -24,7 +24,7 @@ class WorkerDeps(Protocol):
     def auth_policy(self) -> AuthPolicy: ...
 
     @property
-    def operator(self) -> RegistryOperator: ...
+    def chain_writes(self) -> ChainWrites: ...
 
     def chain_project_key(self, project_id: str) -> str: ...
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.credits.chain_jobs import register_project_on_chain
-from app.domain.platform.services import JobHandler
+from app.domain.platform.services import JobHandler, OwnTransactions
 from app.domain.poai import automated, proofs, services
+from app.workers.credits import bundle_hash_of
 from app.workers.deps import WorkerDeps
 
 
@@ -35,14 +36,15 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         )
 
     def anchor(payload: dict[str, Any], uow: Any) -> None:
-        case = uow.poai.get_case(str(payload["case_id"]))
-        if case is None or not case.bundle_hash:
+        with uow:
+            case = uow.poai.get_case(str(payload["case_id"]))
+        if case is None:
             return
         register_project_on_chain(
             case.project_id,
-            bundle_hash=bytes.fromhex(case.bundle_hash),
             uow=uow,
-            operator=deps.operator,
+            chain=deps.chain_writes,
+            bundle_hash_of=bundle_hash_of,
             project_key=deps.chain_project_key,
             metadata_uri=deps.project_uri,
         )
@@ -51,5 +53,5 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         "poai.on_project_status": on_project_status,
         "poai.run_checks": run_checks,
         "poai.issue_proof": issue_proof,
-        "poai.anchor": anchor,
+        "poai.anchor": OwnTransactions(anchor),
     }

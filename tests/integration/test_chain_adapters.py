@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,16 +11,18 @@ import pytest
 from web3 import Web3
 
 from app.adapters.chain.abi import decode_log
-from app.adapters.chain.embedded import NODE_ERRORS, EmbeddedChain
+from app.adapters.chain.embedded import EmbeddedChain
 from app.adapters.chain.rpc import (
     Deployment,
     Web3ChainReader,
-    Web3RegistryOperator,
+    Web3RegistryCalls,
     deploy,
     project_key,
 )
-from app.adapters.chain.transactions import TransactionReverted
+from app.adapters.chain.transactions import Web3ChainWriter
+from app.domain.chain.errors import CallReverted as TransactionReverted
 from app.ports.chain import Receipt
+from tests.integration.chain_support import DirectOperator
 
 if TYPE_CHECKING:
     from tests.integration.chain_node import AnvilNode
@@ -37,12 +38,11 @@ BOB = Web3.to_checksum_address("0x" + "b2" * 20)
 class Chain:
     w3: Web3
     reader: Web3ChainReader
-    operator: Web3RegistryOperator
+    operator: DirectOperator
     deployment: Deployment
     snapshot: Callable[[], Any]
     revert: Callable[[Any], None]
     mine: Callable[[int], None]
-    same_key_operator: Callable[[], Web3RegistryOperator]  # another process, say
 
     @property
     def contracts(self) -> list[str]:
@@ -51,26 +51,22 @@ class Chain:
 
 def _embedded() -> Chain:
     chain = EmbeddedChain()
-    d = chain.deployment
+    operator = DirectOperator(chain.w3, chain.calls, chain.writer)
     return Chain(
-        chain.w3, chain.reader, chain.operator, d, chain.snapshot, chain.revert, chain.mine,
-        lambda: Web3RegistryOperator(
-            chain.w3, d.registry_address, d.governance_address, chain.operator_key,
-            node_errors=NODE_ERRORS,
-        ),
+        chain.w3, chain.reader, operator, chain.deployment, chain.snapshot, chain.revert,
+        chain.mine,
     )  # fmt: skip
 
 
 def _on_anvil(node: AnvilNode) -> Chain:
     w3 = Web3(Web3.HTTPProvider(node.rpc_url))
-    deployment = deploy(w3, node.private_key)
-    operator = Web3RegistryOperator(
-        w3, deployment.registry_address, deployment.governance_address, node.private_key
-    )
+    writer = Web3ChainWriter(w3, node.private_key)
+    deployment = deploy(writer)
+    calls = Web3RegistryCalls(deployment.registry_address, deployment.governance_address)
+    operator = DirectOperator(w3, calls, writer)
 
     def revert(snapshot_id: Any) -> None:
         assert w3.provider.make_request("evm_revert", [snapshot_id])["result"] is True
-        operator.forget_nonce()
 
     return Chain(
         w3=w3,
@@ -80,9 +76,6 @@ def _on_anvil(node: AnvilNode) -> Chain:
         snapshot=lambda: w3.provider.make_request("evm_snapshot", [])["result"],
         revert=revert,
         mine=lambda blocks: w3.provider.make_request("anvil_mine", [hex(blocks)]),
-        same_key_operator=lambda: Web3RegistryOperator(
-            w3, deployment.registry_address, deployment.governance_address, node.private_key
-        ),
     )
 
 
@@ -124,8 +117,8 @@ def test_registry_writes_emit_their_events_and_move_balances(chain: Chain) -> No
     )  # fmt: skip
     moved = op.transfer(101, ALICE, BOB, 4_000)
     retired = op.retire(
-        token_id=101, holder=BOB, amount_kg=3_000, beneficiary="Acme GmbH",
-        purpose="2024 travel", serial_start=5, serial_end=7,
+        token_id=101, holder=BOB, kg_start=5_000, kg_end=7_999, beneficiary="Acme GmbH",
+        purpose="2024 travel",
     )  # fmt: skip
 
     assert events(registered) == [
@@ -147,6 +140,7 @@ def test_registry_writes_emit_their_events_and_move_balances(chain: Chain) -> No
         ("CreditsRetired", {
             "tokenId": 101, "holder": BOB, "amountKg": 3_000, "beneficiary": "Acme GmbH",
             "purpose": "2024 travel", "serialStart": 5, "serialEnd": 7,
+            "kgStart": 5_000, "kgEnd": 7_999,
         }),
     ]  # fmt: skip
     receipts = [registered, minted, moved, retired]
@@ -160,7 +154,7 @@ def test_a_suspended_project_mints_nothing_until_it_is_configured_again(chain: C
     op = chain.operator
     op.register_project("proj-1", BUNDLE, "ipfs://meta/1")
     suspended = op.suspend_project("proj-1", "PoAI case reopened")
-    with pytest.raises(TransactionReverted, match="project suspended"):
+    with pytest.raises(TransactionReverted, match="ProjectIsSuspended"):
         op.mint_batch(
             token_id=1, project_id="proj-1", vintage=2022, amount_kg=1_000,
             serial_start=1, serial_end=1, to=ALICE,
@@ -249,7 +243,7 @@ def test_block_headers_link_each_block_to_the_previous_one(chain: Chain) -> None
 def test_minting_a_token_id_twice_is_refused(chain: Chain) -> None:
     _register_and_mint(chain, token_id=7)
     head = chain.reader.head()
-    with pytest.raises(TransactionReverted, match="token id already minted") as refused:
+    with pytest.raises(TransactionReverted, match="TokenAlreadyMinted") as refused:
         chain.operator.mint_batch(
             token_id=7, project_id="proj-1", vintage=2023, amount_kg=1_000,
             serial_start=11, serial_end=11, to=BOB,
@@ -261,40 +255,13 @@ def test_minting_a_token_id_twice_is_refused(chain: Chain) -> None:
 
 def test_retiring_more_than_the_balance_is_refused(chain: Chain) -> None:
     _register_and_mint(chain, amount_kg=5_000)
-    with pytest.raises(TransactionReverted, match="insufficient balance"):
+    chain.operator.transfer(101, ALICE, BOB, 1)
+    with pytest.raises(TransactionReverted, match="InsufficientBalance"):
         chain.operator.retire(
-            token_id=101, holder=ALICE, amount_kg=5_001, beneficiary="Acme",
-            purpose="offset", serial_start=1, serial_end=5,
+            token_id=101, holder=ALICE, kg_start=1_000, kg_end=5_999, beneficiary="Acme",
+            purpose="offset",
         )  # fmt: skip
-    assert chain.operator.balance_of(ALICE, 101) == 5_000
-
-
-def test_concurrent_operator_writes_all_mine_with_consecutive_nonces(chain: Chain) -> None:
-    receipts: list[Receipt] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def write(worker: int) -> None:
-        for i in range(20):
-            try:
-                receipt = chain.operator.register_project(f"w{worker}-{i}", BUNDLE, "ipfs://x")
-            except Exception as exc:  # collected and asserted below
-                failures.append(exc)
-            else:
-                with lock:
-                    receipts.append(receipt)
-
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-
-    assert failures == []
-    assert len(receipts) == 80
-    assert all(r.status == 1 for r in receipts)
-    nonces = sorted(chain.w3.eth.get_transaction(r.transaction_hash)["nonce"] for r in receipts)
-    assert nonces == list(range(nonces[0], nonces[0] + 80))
+    assert chain.operator.balance_of(ALICE, 101) == 4_999
 
 
 def test_a_longer_branch_after_a_revert_replaces_the_block_hashes(chain: Chain) -> None:
@@ -319,15 +286,3 @@ def test_a_longer_branch_after_a_revert_replaces_the_block_hashes(chain: Chain) 
     again = op.register_project("proj-orphan", BUNDLE, "ipfs://new")
     assert again.block_number == base + 4
     assert reader.logs(base + 1, base + 4, chain.contracts) == list(again.logs)
-
-
-def test_a_nonce_taken_by_another_sender_of_the_key_is_read_again_from_the_node(
-    chain: Chain,
-) -> None:
-    chain.operator.register_project("proj-a", BUNDLE, "ipfs://a")  # caches the next nonce
-    chain.same_key_operator().register_project("proj-b", BUNDLE, "ipfs://b")  # takes it
-
-    receipt = chain.operator.register_project("proj-c", BUNDLE, "ipfs://c")
-
-    assert receipt.status == 1
-    assert events(receipt)[0][1]["projectKey"] == key_hex("proj-c")

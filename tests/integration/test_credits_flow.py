@@ -3,7 +3,6 @@ chain, retire with serials, idempotency, and concurrent retirements on PostgreSQ
 
 from __future__ import annotations
 
-import io
 import threading
 
 import pytest
@@ -11,26 +10,17 @@ import sqlalchemy as sa
 from eth_account import Account
 
 from app.adapters.chain.embedded import NODE_ERRORS
-from app.adapters.chain.rpc import Web3RegistryOperator
+from app.adapters.chain.transactions import Web3ChainWriter
+from tests.integration.chain_support import DirectOperator
 from tests.integration.identity import signed_in, wait_for
-from tests.integration.test_projects_http import BODY, _issuer
+from tests.integration.test_poai_flow import approved_with_proof
 
 PDF = b"%PDF-1.7\nproject design\n%%EOF\n"
 
 
 def _approved_project(app, client):
-    issuer = _issuer(app, client)
-    admin = signed_in(app, client, "admin@example.org", roles=("platform_admin",))
-    pid = issuer.post("/api/v1/projects", json=BODY).get_json()["id"]
-    issuer.client.post(
-        f"/api/v1/projects/{pid}/documents",
-        headers=issuer.headers,
-        data={"kind": "project_design", "file": (io.BytesIO(PDF), "design.pdf")},
-        content_type="multipart/form-data",
-    )
-    for step, who in [("submitted", issuer), ("under_review", admin), ("approved", admin)]:
-        response = who.post(f"/api/v1/projects/{pid}/transitions", json={"to": step})
-        assert response.status_code == 200, response.get_json()
+    """Approved through its PoAI case, with the signed proof minting waits for."""
+    issuer, admin, pid, _proof = approved_with_proof(app, client)
     return issuer, admin, pid
 
 
@@ -126,8 +116,9 @@ def test_refusals_and_idempotency(app, client):
     too_much = issuer.post("/api/v1/retirements", json=body)
     assert too_much.status_code == 409
     assert too_much.get_json()["code"] == "insufficient_credits"
-    fractional = issuer.post("/api/v1/retirements", json={**body, "quantity": "1.5"})
-    assert fractional.status_code == 422
+    finer = issuer.post("/api/v1/retirements", json={**body, "quantity": "1.0001"})
+    assert finer.status_code == 422
+    assert "3 decimals" in finer.get_json()["errors"]["quantity"][0]
     stranger = signed_in(app, client, "s@example.org")
     assert stranger.post("/api/v1/retirements", json={**body, "quantity": "1"}).status_code == 404
 
@@ -180,7 +171,9 @@ def test_concurrent_retirements_never_overdraw(make_app, pg_url):
     assert balance["available"] == "0"
 
 
-@pytest.mark.parametrize("quantity", ["0", "-1", "1.5", "abc"])
+@pytest.mark.parametrize(
+    "quantity", ["0", "-1", "1.5001", "abc", "1e3", " 7", "\u0667", "1" * 26, "0.000", 7]
+)
 def test_bad_mint_quantities_are_422(app, client, quantity):
     issuer, _, pid = _approved_project(app, client)
     response = issuer.post(
@@ -235,27 +228,26 @@ def test_a_self_custody_holder_retires_from_its_own_wallet(app, client):
         unit.users.save(user)
         unit.commit()
         org_address = unit.credits.custodial_address("organization", "org-issuer")
-    chain.operator.transfer(batch["token_id"], org_address, wallet.address, 4000)
     w3 = chain.embedded.w3
+    DirectOperator(w3, chain.calls, chain.writer).transfer(
+        batch["token_id"], org_address, wallet.address, 4000
+    )
     w3.eth.send_transaction(
         {"from": chain.embedded.accounts[0], "to": wallet.address, "value": 10**18}
     )
-    own = Web3RegistryOperator(
+    own_writer = Web3ChainWriter(
         w3,
-        chain.deployment.registry_address,
-        chain.deployment.governance_address,
         wallet.key.hex(),
         node_errors=NODE_ERRORS,
         on_receipt=chain.embedded.index.add,  # the embedded chain indexes its own writes
     )
-    receipt = own.retire(
+    receipt = DirectOperator(w3, chain.calls, own_writer).retire(
         token_id=batch["token_id"],
         holder=wallet.address,
-        amount_kg=2000,
+        kg_start=1000,
+        kg_end=2999,
         beneficiary="Me",
         purpose="offset",
-        serial_start=1,
-        serial_end=2,
     )
     body = {
         "project_id": pid,

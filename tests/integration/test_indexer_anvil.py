@@ -10,12 +10,13 @@ import pytest
 import sqlalchemy as sa
 from web3 import Web3
 
-from app.adapters.chain.rpc import Web3RegistryOperator, deploy
+from app.adapters.chain.rpc import Web3RegistryCalls, deploy
 from app.adapters.chain.setup import decode
 from app.domain.indexer.model import FollowedContract
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import index_step, resync
 from app.main.app_factory import create_app
+from tests.integration.chain_support import DirectOperator
 
 pytest_plugins = ["tests.integration.chain_node"]
 HOLDER = "0x000000000000000000000000000000000000dEaD"
@@ -40,7 +41,8 @@ def _rpc(w3: Web3, method: str, *params: Any) -> Any:
 
 
 def _activity(platform, token_id: int, amount: int = 10_000) -> None:
-    op = platform.operator
+    chain = platform.chain
+    op = DirectOperator(chain.writer._w3, chain.calls, chain.writer)
     project = f"project-{token_id}"
     op.register_project(project, bytes(32), "uri")
     op.mint_batch(
@@ -56,11 +58,10 @@ def _activity(platform, token_id: int, amount: int = 10_000) -> None:
     op.retire(
         token_id=token_id,
         holder=OTHER,
-        amount_kg=1000,
         beneficiary="b",
         purpose="p",
-        serial_start=token_id * 1000,
-        serial_end=token_id * 1000,
+        kg_start=token_id * 1000 * 1000,
+        kg_end=token_id * 1000 * 1000 + 999,
     )
 
 
@@ -106,7 +107,6 @@ def test_a_shallow_reorg_ends_like_a_clean_reindex(world):
     assert {b[1] for b in _state(platform)["balances"]} == {1, 2}
 
     assert _rpc(w3, "evm_revert", snapshot) is True
-    platform.operator.forget_nonce()
     _activity(platform, 3)  # a competing, longer branch
     _rpc(w3, "anvil_mine", hex(3))
     _catch_up(platform)
@@ -124,7 +124,6 @@ def test_a_reorg_deeper_than_the_window_halts_with_the_reason(make_app, world):
         _activity(platform, token)  # 12 blocks > window of 8
     _catch_up(platform)
     assert _rpc(w3, "evm_revert", snapshot) is True
-    platform.operator.forget_nonce()
     _rpc(w3, "anvil_mine", hex(30))
     result = platform.index_step()
     assert result.halted is not None
@@ -183,12 +182,13 @@ def test_a_missed_range_is_resynced(world):
 
 
 def test_an_upgraded_contract_is_followed_from_its_first_block(world, monkeypatch):
-    platform, w3, anvil = world
+    platform, w3, _ = world
     _activity(platform, 1)
     _catch_up(platform)
-    upgraded = deploy(w3, anvil.private_key)
-    operator = Web3RegistryOperator(
-        w3, upgraded.registry_address, upgraded.governance_address, anvil.private_key
+    writer = platform.chain.writer
+    upgraded = deploy(writer)
+    operator = DirectOperator(
+        w3, Web3RegistryCalls(upgraded.registry_address, upgraded.governance_address), writer
     )
     old = platform.chain.deployment
     contracts = [

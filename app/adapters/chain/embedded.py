@@ -1,26 +1,37 @@
 """An in-process EVM (eth-tester + py-evm, auto-mining) with the platform contracts deployed.
 
 eth-tester answers `eth_getLogs` by scanning the whole chain (tens of seconds for a few
-hundred logs), so the reader here answers `logs()` from its own index instead: every write
-goes through this adapter, and each mined receipt's logs are appended to the index once.
-Calls into eth-tester are serialized by a lock: py-evm is not thread-safe."""
+hundred logs), so the reader here answers `logs()` from its own index instead: after every
+call into the chain, the logs of the blocks it mined are added to the index once.
+Calls into eth-tester are serialized by a lock: py-evm is not thread-safe.
+
+With a `path`, the chain lives in a file there (see `chain_store`): reopened from its head,
+contracts not deployed again, one process at a time (see `chain_lock`); each call that
+mined a block is committed to disk, with the block's logs, before it answers."""
 
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from eth_tester import EthereumTester, PyEVMBackend
+from eth.db.backends.memory import MemoryDB
+from eth_tester import EthereumTester
 from eth_tester.exceptions import TransactionFailed
 from eth_utils.exceptions import ValidationError
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
+from web3.providers.eth_tester.defaults import API_ENDPOINTS
 from web3.types import RPCEndpoint, RPCResponse
 
-from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryOperator, deploy
-from app.adapters.chain.transactions import NodeErrors
+from app.adapters.chain.chain_lock import ChainDirLock
+from app.adapters.chain.chain_store import CHAIN_FILE, SqliteChainStore
+from app.adapters.chain.evm import OpenedBackend, block_logs, canonical_head, open_chain
+from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryCalls, deploy
+from app.adapters.chain.transactions import NodeErrors, Web3ChainWriter
 from app.ports.chain import RawLog, Receipt
 
 # eth-tester raises these where a node answers with JSON-RPC errors (py-evm's
@@ -30,14 +41,39 @@ NODE_ERRORS = NodeErrors(
 )
 
 
+DEFAULT_CHAIN_ID = 31337
+
+
 class _LockedTesterProvider(EthereumTesterProvider):
-    def __init__(self, tester: EthereumTester) -> None:
-        super().__init__(tester)
-        self.lock = threading.RLock()
+    """One call at a time; `settle` runs after each one, still under the lock, so nobody
+    sees a block before its logs are indexed and it is on disk. `eth_chainId` answers the
+    chain's own id (web3's tester endpoints hard-code eth-tester's default)."""
+
+    def __init__(
+        self,
+        tester: EthereumTester,
+        chain_id: int,
+        lock: threading.RLock,
+        settle: Callable[[], None],
+    ) -> None:
+        endpoints = {**API_ENDPOINTS, "eth": {**API_ENDPOINTS["eth"], "chainId": _id(chain_id)}}
+        super().__init__(tester, api_endpoints=endpoints)
+        self.lock = lock
+        self._settle = settle
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         with self.lock:
-            return super().make_request(method, params)
+            try:
+                return super().make_request(method, params)
+            finally:
+                self._settle()
+
+
+def _id(chain_id: int) -> Callable[..., int]:
+    def chain_id_endpoint(*_args: Any) -> int:
+        return chain_id
+
+    return chain_id_endpoint
 
 
 class LogIndex:
@@ -52,13 +88,17 @@ class LogIndex:
         self.covered = 0
         self._numbers: list[int] = []  # ascending block numbers that have logs
         self._blocks: dict[int, list[tuple[str, RawLog]]] = {}  # (lowercase address, log)
-        self._seen: set[tuple[str, int]] = set()
+        self._seen: set[tuple[str, str, int]] = set()
 
     def add(self, receipt: Receipt) -> None:
+        self.add_logs(receipt.logs, receipt.block_number)
+
+    def add_logs(self, logs: Iterable[RawLog], through: int) -> None:
+        """These logs, and blocks up to `through` are covered."""
         with self._lock:
-            self.covered = max(self.covered, receipt.block_number)
-            for log in receipt.logs:
-                key = (log.block_hash, log.log_index)
+            self.covered = max(self.covered, through)
+            for log in logs:
+                key = (log.block_hash, log.transaction_hash, log.log_index)
                 if key in self._seen:
                     continue
                 self._seen.add(key)
@@ -81,7 +121,7 @@ class LogIndex:
             cut = bisect_right(self._numbers, head)
             for number in self._numbers[cut:]:
                 for _, log in self._blocks.pop(number):
-                    self._seen.discard((log.block_hash, log.log_index))
+                    self._seen.discard((log.block_hash, log.transaction_hash, log.log_index))
             del self._numbers[cut:]
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
@@ -111,34 +151,112 @@ class EmbeddedChainReader(Web3ChainReader):
 
 
 class EmbeddedChain:
-    """The platform's chain in this process: `reader` (a `ChainReader`), `operator` (a
-    `RegistryOperator`, the deployer's key), `deployment`, and test helpers."""
+    """The platform's chain in this process: `reader` (a `ChainReader`), `calls` (the
+    platform contracts' calls), `writer` (a `ChainWriter` with the deployer's key),
+    `deployment`, and test helpers. `path=None` keeps it in memory; with a folder it is
+    kept in a file there (`lock`: this process's hold on that folder, taken if not given).
+    A chain file keeps the chain id it was created with (`chain_id` applies to new ones)."""
 
-    def __init__(self, *, receipt_timeout: float = 30.0) -> None:
-        backend = PyEVMBackend()
-        self._tester = EthereumTester(backend, auto_mine_transactions=True)
-        self._provider = _LockedTesterProvider(self._tester)
+    def __init__(
+        self,
+        *,
+        path: str | Path | None = None,
+        chain_id: int = DEFAULT_CHAIN_ID,
+        receipt_timeout: float = 30.0,
+        lock: ChainDirLock | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        if lock is None and self.path is not None:
+            lock = ChainDirLock.acquire(self.path)
+        self._hold = lock
+        self._closed = False
+        self._lock = threading.RLock()
+        self._store = SqliteChainStore(self.path / CHAIN_FILE) if self.path is not None else None
+        try:
+            self._start(chain_id, receipt_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, chain_id: int, receipt_timeout: float) -> None:
+        self.chain_id = self._open(chain_id)
+        self._provider = _LockedTesterProvider(
+            self._tester, self.chain_id, self._lock, self._settle
+        )
         self.w3 = Web3(self._provider)
-        self.index = LogIndex()
         # The first pre-funded eth-tester account: private key 0x...01.
-        self.operator_key = backend.account_keys[0].to_hex()
-        self.deployment: Deployment = deploy(
-            self.w3,
-            self.operator_key,
-            receipt_timeout=receipt_timeout,
-            on_receipt=self.index.add,
-            node_errors=NODE_ERRORS,
+        self.operator_key = self._backend.account_keys[0].to_hex()
+        self.writer = Web3ChainWriter(
+            self.w3, self.operator_key, on_receipt=self.index.add, node_errors=NODE_ERRORS
         )
+        self.deployment: Deployment = self._deployment(receipt_timeout)
         self.reader = EmbeddedChainReader(self.w3, self.index)
-        self.operator = Web3RegistryOperator(
-            self.w3,
-            self.deployment.registry_address,
-            self.deployment.governance_address,
-            self.operator_key,
-            receipt_timeout=receipt_timeout,
-            on_receipt=self.index.add,
-            node_errors=NODE_ERRORS,
+        self.calls = Web3RegistryCalls(
+            self.deployment.registry_address, self.deployment.governance_address
         )
+
+    def _open(self, chain_id: int) -> int:
+        """Opens (or creates) the EVM and loads the log index; returns the chain id."""
+        store = self._store
+        if store is not None:
+            chain_id = int(store.record("chain_id") or chain_id)
+        evm = open_chain(store if store is not None else MemoryDB(), chain_id)
+        self._backend = OpenedBackend(evm)
+        self._tester = EthereumTester(self._backend, auto_mine_transactions=True)
+        self.index = LogIndex()
+        self._indexed = 0
+        if store is not None:
+            store.set_record("chain_id", chain_id)
+            self._indexed = int(store.record("logs_through") or 0)
+            self.index.add_logs(store.logs(), self._indexed)
+        self._settle()  # catches the index up with blocks mined after it was saved
+        return chain_id
+
+    def _deployment(self, receipt_timeout: float) -> Deployment:
+        """The recorded deployment of this chain file, or a new one (recorded)."""
+        recorded = self._store.record("deployment") if self._store is not None else None
+        if recorded:
+            return Deployment(**recorded)
+        deployment = deploy(self.writer, timeout=receipt_timeout)
+        if self._store is not None:
+            with self._lock:
+                self._store.set_record("deployment", asdict(deployment))
+                self._store.commit()
+        return deployment
+
+    def _settle(self) -> None:
+        """After each call into the chain: index the logs of the blocks it mined (or forget
+        those a revert took away), then commit it all to the chain file at once."""
+        store = self._store
+        if self._closed or (store is not None and not store.dirty):
+            return
+        chain = self._backend.chain
+        head = canonical_head(chain)
+        if head < self._indexed:
+            self.index.truncate(head)
+            if store is not None:
+                store.drop_logs_after(head)
+        for number in range(self._indexed + 1, head + 1):
+            logs = block_logs(chain, number)
+            if store is not None and logs:
+                store.add_logs(logs)
+            self.index.add_logs(logs, number)
+        self._indexed = head
+        self.index.cover(head)
+        if store is not None:
+            store.set_record("logs_through", head)
+            store.commit()
+
+    def close(self) -> None:
+        """Commit and let go of the chain file (another process may then open it)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._store is not None:
+                self._store.close()
+            if self._hold is not None:
+                self._hold.release()
 
     @property
     def accounts(self) -> list[str]:
@@ -147,21 +265,18 @@ class EmbeddedChain:
 
     def mine(self, blocks: int = 1) -> int:
         """Mines empty blocks; returns the new head."""
-        with self._provider.lock:
+        with self._lock:
             self._tester.mine_blocks(blocks)
-            head = int(self._tester.get_block_by_number("latest")["number"])
-            self.index.cover(head)
-            return head
+            self._settle()
+            return self._indexed
 
     def snapshot(self) -> int:
-        with self._provider.lock:
+        with self._lock:
             return int(self._tester.take_snapshot())
 
     def revert(self, snapshot_id: int) -> None:
         """Back to the snapshot: later blocks are gone (mine or write to grow a new branch).
         Call it with no write in flight: a receipt indexed after it would be orphaned."""
-        with self._provider.lock:
+        with self._lock:
             self._tester.revert_to_snapshot(snapshot_id)
-            head = int(self._tester.get_block_by_number("latest")["number"])
-            self.index.truncate(head)
-        self.operator.forget_nonce()
+            self._settle()

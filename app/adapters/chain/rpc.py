@@ -1,6 +1,6 @@
-"""The chain ports with web3.py 8 over a JSON-RPC node (`CHAIN_RPC_URL`), and deployment.
-
-Operator writes are signed locally and sent raw (see `transactions.TransactionSender`)."""
+"""The chain ports with web3.py 8 over a JSON-RPC node (`CHAIN_RPC_URL`): reads, the
+operator's encoded calls, and deployment. Writes are signed locally and sent raw by
+`transactions.Web3ChainWriter`, through the write-ahead log."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from web3.exceptions import BlockNotFound, TransactionNotFound, Web3RPCError
 
 from app.adapters.chain.abi import checksum, decode_result, encode_call, load_artifact
 from app.adapters.chain.transactions import (
-    JSON_RPC_ERRORS,
     ChainWriteError,
-    NodeErrors,
-    TransactionSender,
+    Web3ChainWriter,
     hex_str,
     receipt_from_web3,
+    send_and_wait,
 )
+from app.domain.chain.model import ContractCall
 from app.ports.chain import BlockHeader, RawLog, Receipt, T
 
 REGISTRY = "CarbonRegistry"
@@ -166,45 +166,27 @@ class Web3ChainReader:
         return receipt_from_web3(receipt)
 
 
-class Web3RegistryOperator:
-    """`RegistryOperator` (plus project configuration and governance writes) through the
-    operator's local key."""
+class Web3RegistryCalls:
+    """`RegistryCalls`: the operator's calls to the registry and governance contracts,
+    encoded (no node is asked). `app.domain.chain.services.send_once` sends them."""
 
-    def __init__(
-        self,
-        w3: Web3,
-        registry_address: str,
-        governance_address: str,
-        operator_private_key: str | bytes,
-        *,
-        receipt_timeout: float = 120.0,
-        on_receipt: Callable[[Receipt], None] | None = None,
-        node_errors: NodeErrors = JSON_RPC_ERRORS,
-    ) -> None:
-        self._w3 = w3
+    def __init__(self, registry_address: str, governance_address: str) -> None:
         self._registry = checksum(registry_address)
         self._governance = checksum(governance_address)
-        self._sender = TransactionSender(
-            w3,
-            operator_private_key,
-            receipt_timeout=receipt_timeout,
-            on_receipt=on_receipt,
-            node_errors=node_errors,
-        )
 
-    @property
-    def address(self) -> str:
-        return self._sender.address
-
-    def register_project(self, project_id: str, bundle_hash: bytes, metadata_uri: str) -> Receipt:
+    def register_project(
+        self, project_id: str, bundle_hash: bytes, metadata_uri: str
+    ) -> ContractCall:
         args = (project_key(project_id), _bytes32(bundle_hash), metadata_uri)
         return self._call(REGISTRY, "registerProject", args)
 
-    def configure_project(self, project_id: str, bundle_hash: bytes, metadata_uri: str) -> Receipt:
+    def configure_project(
+        self, project_id: str, bundle_hash: bytes, metadata_uri: str
+    ) -> ContractCall:
         args = (project_key(project_id), _bytes32(bundle_hash), metadata_uri)
         return self._call(REGISTRY, "configureProject", args)
 
-    def suspend_project(self, project_id: str, reason: str) -> Receipt:
+    def suspend_project(self, project_id: str, reason: str) -> ContractCall:
         return self._call(REGISTRY, "suspendProject", (project_key(project_id), reason))
 
     def mint_batch(
@@ -217,12 +199,12 @@ class Web3RegistryOperator:
         serial_start: int,
         serial_end: int,
         to: str,
-    ) -> Receipt:
+    ) -> ContractCall:
         key = project_key(project_id)
         args = (token_id, key, vintage, amount_kg, serial_start, serial_end, checksum(to))
         return self._call(REGISTRY, "mintBatch", args)
 
-    def transfer(self, token_id: int, from_address: str, to: str, amount_kg: int) -> Receipt:
+    def transfer(self, token_id: int, from_address: str, to: str, amount_kg: int) -> ContractCall:
         args = (token_id, checksum(from_address), checksum(to), amount_kg)
         return self._call(REGISTRY, "transfer", args)
 
@@ -231,46 +213,39 @@ class Web3RegistryOperator:
         *,
         token_id: int,
         holder: str,
-        amount_kg: int,
+        kg_start: int,
+        kg_end: int,
         beneficiary: str,
         purpose: str,
-        serial_start: int,
-        serial_end: int,
-    ) -> Receipt:
-        args = (
-            token_id, checksum(holder), amount_kg, beneficiary, purpose, serial_start, serial_end
-        )  # fmt: skip
+    ) -> ContractCall:
+        args = (token_id, checksum(holder), kg_start, kg_end, beneficiary, purpose)
         return self._call(REGISTRY, "retire", args)
 
-    def set_operator(self, operator: str, enabled: bool) -> Receipt:
+    def set_operator(self, operator: str, enabled: bool) -> ContractCall:
         return self._call(REGISTRY, "setOperator", (checksum(operator), enabled))
 
-    def set_member(self, member: str, enabled: bool) -> Receipt:
+    def set_member(self, member: str, enabled: bool) -> ContractCall:
         return self._call(GOVERNANCE, "setMember", (checksum(member), enabled))
 
-    def propose(self, description: str) -> Receipt:
+    def propose(self, description: str) -> ContractCall:
         return self._call(GOVERNANCE, "propose", (description,))
 
-    def vote(self, proposal_id: int, support: bool) -> Receipt:
+    def vote(self, proposal_id: int, support: bool) -> ContractCall:
         return self._call(GOVERNANCE, "vote", (proposal_id, support))
 
-    def execute_proposal(self, proposal_id: int) -> Receipt:
+    def execute_proposal(self, proposal_id: int) -> ContractCall:
         return self._call(GOVERNANCE, "execute", (proposal_id,))
 
-    def forget_nonce(self) -> None:
-        """Re-read the next nonce from the node's pending count on the next write."""
-        self._sender.forget_nonce()
-
-    def balance_of(self, holder: str, token_id: int) -> int:
-        """The holder's balance in kilograms at the latest block."""
-        data = encode_call(REGISTRY, "balanceOf", (checksum(holder), token_id))
-        result = self._w3.eth.call({"to": self._registry, "data": data})
-        return int(decode_result(REGISTRY, "balanceOf", bytes(result))[0])
-
-    def _call(self, contract: str, function: str, args: Sequence[Any]) -> Receipt:
+    def _call(self, contract: str, function: str, args: Sequence[Any]) -> ContractCall:
         to = self._registry if contract == REGISTRY else self._governance
-        data = encode_call(contract, function, args)
-        return self._sender.send(f"{contract}.{function}", to, data)[0]
+        return ContractCall(f"{contract}.{function}", to, encode_call(contract, function, args))
+
+
+def balance_of(w3: Web3, registry_address: str, holder: str, token_id: int) -> int:
+    """The holder's balance in kilograms at the latest block."""
+    data = encode_call(REGISTRY, "balanceOf", (checksum(holder), token_id))
+    result = w3.eth.call({"to": checksum(registry_address), "data": data})
+    return int(decode_result(REGISTRY, "balanceOf", bytes(result))[0])
 
 
 def _bytes32(value: bytes) -> bytes:
@@ -279,27 +254,17 @@ def _bytes32(value: bytes) -> bytes:
     return bytes(value)
 
 
-def deploy(
-    w3: Web3,
-    deployer_key: str | bytes,
-    *,
-    receipt_timeout: float = 120.0,
-    on_receipt: Callable[[Receipt], None] | None = None,
-    node_errors: NodeErrors = JSON_RPC_ERRORS,
-) -> Deployment:
+def deploy(writer: Web3ChainWriter, *, timeout: float = 120.0) -> Deployment:
     """Deploys the registry and the governance contract; the deployer owns both and is the
-    registry's first operator and the first governance member."""
-    sender = TransactionSender(
-        w3,
-        deployer_key,
-        receipt_timeout=receipt_timeout,
-        on_receipt=on_receipt,
-        node_errors=node_errors,
-    )
+    registry's first operator and the first governance member. (A deployment is the one
+    write outside the write-ahead log: nothing in the database refers to it until it is
+    recorded.)"""
     addresses: list[str] = []
     block_number = -1
     for name in (REGISTRY, GOVERNANCE):
-        receipt, created = sender.send(f"deploy {name}", None, load_artifact(name).bytecode)
+        call = ContractCall(f"deploy {name}", None, load_artifact(name).bytecode)
+        receipt = send_and_wait(writer, call, timeout=timeout)
+        created = writer.created_address(receipt.transaction_hash)
         if created is None:
             raise ChainWriteError(f"deploy {name}: the receipt names no contract address")
         addresses.append(created)

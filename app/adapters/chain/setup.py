@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from app.adapters.chain.abi import UnknownEvent, platform_decoder
-from app.adapters.chain.embedded import EmbeddedChain
+from app.adapters.chain.chain_lock import ChainDirLock
+from app.adapters.chain.embedded import DEFAULT_CHAIN_ID, EmbeddedChain
 from app.adapters.chain.rpc import (
     GOVERNANCE,
     REGISTRY,
     Deployment,
     Web3ChainReader,
-    Web3RegistryOperator,
+    Web3RegistryCalls,
     deploy,
     project_key,
 )
+from app.adapters.chain.transactions import Web3ChainWriter
 from app.domain.indexer.model import ChainEvent, FollowedContract
 from app.ports.chain import RawLog
 
@@ -24,7 +26,8 @@ from app.ports.chain import RawLog
 @dataclass
 class ChainSetup:
     reader: Web3ChainReader
-    operator: Web3RegistryOperator
+    calls: Web3RegistryCalls
+    writer: Web3ChainWriter
     deployment: Deployment
     embedded: EmbeddedChain | None = None
 
@@ -37,23 +40,25 @@ class ChainSetup:
         ]
 
 
-def embedded_chain() -> ChainSetup:
-    chain = EmbeddedChain()
-    return ChainSetup(chain.reader, chain.operator, chain.deployment, chain)
+def embedded_chain(
+    path: str | None = None, chain_id: int = DEFAULT_CHAIN_ID, lock: ChainDirLock | None = None
+) -> ChainSetup:
+    """The in-process chain: in memory, or kept in the folder `path` (see `EmbeddedChain`)."""
+    chain = EmbeddedChain(path=path, chain_id=chain_id, lock=lock)
+    return ChainSetup(chain.reader, chain.calls, chain.writer, chain.deployment, chain)
 
 
 def rpc_chain(
     url: str, operator_key: str, registry: str | None, governance: str | None, start_block: int
 ) -> ChainSetup:
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    writer = Web3ChainWriter(w3, operator_key)
     if registry and governance:
         deployment = Deployment(registry, governance, start_block)
     else:
-        deployment = deploy(w3, operator_key)
-    operator = Web3RegistryOperator(
-        w3, deployment.registry_address, deployment.governance_address, operator_key
-    )
-    return ChainSetup(Web3ChainReader(w3), operator, deployment)
+        deployment = deploy(writer)
+    calls = Web3RegistryCalls(deployment.registry_address, deployment.governance_address)
+    return ChainSetup(Web3ChainReader(w3), calls, writer, deployment)
 
 
 def rpc_chain_id(url: str) -> int:
@@ -63,11 +68,10 @@ def rpc_chain_id(url: str) -> int:
 def deploy_new(url: str, operator_key: str) -> ChainSetup:
     """Deploy a fresh version of the contracts to the node."""
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
-    deployment = deploy(w3, operator_key)
-    operator = Web3RegistryOperator(
-        w3, deployment.registry_address, deployment.governance_address, operator_key
-    )
-    return ChainSetup(Web3ChainReader(w3), operator, deployment)
+    writer = Web3ChainWriter(w3, operator_key)
+    deployment = deploy(writer)
+    calls = Web3RegistryCalls(deployment.registry_address, deployment.governance_address)
+    return ChainSetup(Web3ChainReader(w3), calls, writer, deployment)
 
 
 _DECODER = platform_decoder()

@@ -1,44 +1,34 @@
-"""Signed raw transactions from one local key, and web3 results as port types.
+"""Signing and sending raw transactions from one local key, and web3 results as port types.
 
-Nonces are handed out under a lock (signing and sending happen inside it, so the node
-sees them in order) and re-read from the node's pending count after any refused send;
-receipts are awaited outside the lock, so threads overlap while they wait."""
+`Web3ChainWriter` is the `ChainWriter` of `app.domain.chain.services.send_once`, the path
+every platform write takes: the nonce comes from the database and the signed bytes are
+stored before they are broadcast, so this module keeps no state of its own."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+import ast
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
+from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from app.adapters.chain.abi import checksum
+from app.adapters.chain.abi import checksum, revert_reason
+from app.domain.chain.errors import CallReverted, NodeRefused, NonceTaken
+from app.domain.chain.model import ContractCall, Fees, SignedTransaction
 from app.ports.chain import RawLog, Receipt
 
-_NONCE_ERRORS = ("nonce", "already known", "replacement transaction underpriced")
 _GAS_MARGIN = 1.25  # the estimate runs against the latest state; leave room for drift
 _DEFAULT_PRIORITY_FEE = 10**9
 
 
 class ChainWriteError(RuntimeError):
-    """An operator write did not make it onto the chain."""
-
-
-class TransactionReverted(ChainWriteError):
-    def __init__(self, action: str, reason: str, transaction_hash: str | None = None) -> None:
-        where = f" (transaction {transaction_hash})" if transaction_hash else ""
-        super().__init__(f"{action} reverted: {reason}{where}")
-        self.action = action
-        self.reason = reason
-        self.transaction_hash = transaction_hash
-
-
-class TransactionNotMined(ChainWriteError):
-    """Sent, but no receipt within the timeout: it may still be mined later."""
+    """A write outside the log (a deployment) did not make it onto the chain."""
 
 
 @dataclass(frozen=True)
@@ -85,31 +75,47 @@ def receipt_from_web3(receipt: Mapping[str, Any]) -> Receipt:
     )
 
 
-# --- sending -------------------------------------------------------------------------------
+# --- signing and sending ------------------------------------------------------------------
 
 
 def _reason(exc: Exception) -> str:
+    """A revert's reason: the contract's named error or message when the node gave it."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, str | bytes) and data not in ("", b"", "0x"):
+        return revert_reason(data)
+    if exc.args and isinstance(exc.args[0], bytes):  # eth-tester: the raw revert data
+        return revert_reason(exc.args[0])
     message = getattr(exc, "message", None) or (exc.args[0] if exc.args else repr(exc))
-    return str(message).removeprefix("execution reverted: ").removeprefix("execution reverted")
+    text = str(message).removeprefix("execution reverted: ").removeprefix("execution reverted")
+    if text[:2] in ("b'", 'b"'):  # eth-tester writes the revert data as a bytes literal
+        try:
+            return revert_reason(ast.literal_eval(text))
+        except (ValueError, SyntaxError):
+            pass
+    return text or "reverted without a reason"
 
 
-class TransactionSender:
-    """Sends transactions from one local key: estimate (a revert raises here, with the
-    contract's reason), sign, send raw, await the receipt, raise on status 0."""
+_KNOWN = ("already known", "known transaction", "alreadyknown", "already imported")
+_NONCE_USED = ("nonce too low", "noncetoolow", "already been used", "nonce is too low")
+_SAME_NONCE_PENDING = ("replacement transaction underpriced", "underpriced")
+
+
+class Web3ChainWriter:
+    """`ChainWriter` over web3.py: checks calls against the latest state, signs locally
+    with the operator's key, sends raw bytes, finds receipts. It keeps no nonce of its own
+    (the write-ahead log allocates them)."""
 
     def __init__(
         self,
         w3: Web3,
         private_key: str | bytes,
         *,
-        receipt_timeout: float = 120.0,
         poll_interval: float = 0.05,
         on_receipt: Callable[[Receipt], None] | None = None,
         node_errors: NodeErrors = JSON_RPC_ERRORS,
     ) -> None:
         self._w3 = w3
         self._account = Account.from_key(private_key)
-        self._timeout = receipt_timeout
         self._poll = poll_interval
         self._on_receipt = on_receipt
         self._reverted: tuple[type[Exception], ...] = (ContractLogicError, *node_errors.reverted)
@@ -117,79 +123,113 @@ class TransactionSender:
             Web3RPCError, ValueError, *node_errors.refused
         )  # fmt: skip
         self._fixed_gas = node_errors.fixed_gas
-        self._lock = threading.Lock()
-        self._nonce: int | None = None
-        self._chain_id = int(w3.eth.chain_id)
+        self._chain_id: int | None = None
 
     @property
-    def address(self) -> str:
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self._w3.eth.chain_id)
+        return self._chain_id
+
+    @property
+    def sender(self) -> str:
         return str(self._account.address)
 
-    def send(self, action: str, to: str | None, data: bytes) -> tuple[Receipt, str | None]:
-        """The mined receipt, and the address of the contract it created (if any)."""
-        tx: dict[str, Any] = {"from": self.address, "data": data, "value": 0}
-        tx["chainId"] = self._chain_id
-        if to is not None:
-            tx["to"] = to
-        tx["gas"] = self._gas(action, tx)
-        tx.update(self._fees())
-        tx_hash = self._sign_and_send(action, tx)
-        try:
-            mined = self._w3.eth.wait_for_transaction_receipt(
-                HexBytes(tx_hash), timeout=self._timeout, poll_latency=self._poll
-            )
-        except TimeExhausted as exc:
-            self.forget_nonce()  # still pending, or dropped: the node's pending count knows
-            raise TransactionNotMined(f"{action}: {tx_hash} not mined in time") from exc
-        receipt = receipt_from_web3(mined)
-        if self._on_receipt is not None:
-            self._on_receipt(receipt)
-        if receipt.status != 1:
-            raise TransactionReverted(action, "status 0 on chain", receipt.transaction_hash)
-        created = mined.get("contractAddress")
-        return receipt, (checksum(created) if created else None)
-
-    def forget_nonce(self) -> None:
-        """Re-read the next nonce from the node (after a revert to a snapshot, say)."""
-        with self._lock:
-            self._nonce = None
-
-    def _gas(self, action: str, tx: dict[str, Any]) -> int:
+    def preflight(self, call: ContractCall) -> int:
+        tx = self._base(call)
         try:
             if self._fixed_gas is not None:
                 self._w3.eth.call({**tx, "gas": self._fixed_gas})  # type: ignore[typeddict-item]
                 return self._fixed_gas
             return int(self._w3.eth.estimate_gas(tx) * _GAS_MARGIN)  # type: ignore[arg-type]
         except self._reverted as exc:
-            raise TransactionReverted(action, _reason(exc)) from exc
+            raise CallReverted(call.action, _reason(exc)) from exc
 
-    def _fees(self) -> dict[str, int]:
+    def fees(self) -> Fees:
         base = int(self._w3.eth.get_block("latest").get("baseFeePerGas") or 0)
         try:
             tip = int(self._w3.eth.max_priority_fee)
         except (Web3RPCError, ValueError, NotImplementedError):
             tip = _DEFAULT_PRIORITY_FEE
-        return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base + tip}
+        return Fees(max_fee_per_gas=2 * base + tip, max_priority_fee_per_gas=tip)
 
-    def _sign_and_send(self, action: str, tx: dict[str, Any]) -> str:
-        for attempt in range(3):
-            with self._lock:
-                if self._nonce is None:
-                    self._nonce = self._w3.eth.get_transaction_count(
-                        self._account.address, "pending"
-                    )
-                tx["nonce"] = self._nonce
-                signed = self._account.sign_transaction(tx)
-                try:
-                    sent = self._w3.eth.send_raw_transaction(signed.raw_transaction)
-                except self._reverted as exc:
-                    self._nonce = None
-                    raise TransactionReverted(action, _reason(exc)) from exc
-                except self._refused as exc:
-                    self._nonce = None  # re-read from the node's pending count
-                    if attempt < 2 and any(e in str(exc).lower() for e in _NONCE_ERRORS):
-                        continue
-                    raise ChainWriteError(f"{action}: the node refused it: {exc}") from exc
-                self._nonce += 1
-                return sent.to_0x_hex()
-        raise AssertionError("unreachable")  # pragma: no cover
+    def account_nonce(self) -> int:
+        return int(self._w3.eth.get_transaction_count(self._account.address, "pending"))
+
+    def sign(self, call: ContractCall, *, nonce: int, gas: int, fees: Fees) -> SignedTransaction:
+        tx = self._base(call)
+        tx.update(
+            chainId=self.chain_id,
+            nonce=nonce,
+            gas=gas,
+            maxFeePerGas=fees.max_fee_per_gas,
+            maxPriorityFeePerGas=fees.max_priority_fee_per_gas,
+        )
+        signed = self._account.sign_transaction(tx)
+        return SignedTransaction(bytes(signed.raw_transaction), signed.hash.to_0x_hex())
+
+    def broadcast(self, raw: bytes) -> None:
+        try:
+            self._w3.eth.send_raw_transaction(raw)
+        except (*self._refused, *self._reverted) as exc:
+            text = str(exc).lower().replace(" ", " ")
+            if any(k in text for k in _KNOWN + _SAME_NONCE_PENDING):
+                return  # the node has it (or an earlier signing of the same nonce)
+            if any(k in text for k in _NONCE_USED) or _expected_higher_nonce(text):
+                raise NonceTaken(str(exc)) from exc
+            raise NodeRefused(f"the node refused the transaction: {exc}") from exc
+
+    def find_receipt(self, hashes: Sequence[str]) -> Receipt | None:
+        for tx_hash in hashes:
+            try:
+                found = self._w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+            except TransactionNotFound:
+                continue
+            if found is None or found.get("blockNumber") is None:
+                continue
+            receipt = receipt_from_web3(found)
+            if self._on_receipt is not None:
+                self._on_receipt(receipt)
+            return receipt
+        return None
+
+    def wait_for_receipt(self, hashes: Sequence[str], timeout: float) -> Receipt | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self.find_receipt(hashes)
+            if receipt is not None or time.monotonic() >= deadline:
+                return receipt
+            time.sleep(self._poll)
+
+    def created_address(self, tx_hash: str) -> str | None:
+        """The address of the contract a mined deployment created."""
+        created = self._w3.eth.get_transaction_receipt(HexBytes(tx_hash)).get("contractAddress")
+        return checksum(created) if created else None
+
+    def _base(self, call: ContractCall) -> dict[str, Any]:
+        tx: dict[str, Any] = {"from": self.sender, "data": call.data, "value": 0}
+        if call.to is not None:
+            tx["to"] = call.to
+        return tx
+
+
+def _expected_higher_nonce(text: str) -> bool:
+    """py-evm's wording: "invalid transaction nonce: expected 5, but got 3"."""
+    match = re.search(r"expected (\d+), but got (\d+)", text)
+    return match is not None and int(match.group(1)) > int(match.group(2))
+
+
+def send_and_wait(
+    writer: Web3ChainWriter, call: ContractCall, *, timeout: float = 120.0
+) -> Receipt:
+    """A write outside the log, for deploying contracts (nothing in the database depends
+    on it yet) and for setting up a chain in tests: the node's nonce, no retry."""
+    gas = writer.preflight(call)
+    signed = writer.sign(call, nonce=writer.account_nonce(), gas=gas, fees=writer.fees())
+    writer.broadcast(signed.raw)
+    receipt = writer.wait_for_receipt([signed.tx_hash], timeout)
+    if receipt is None:
+        raise ChainWriteError(f"{call.action}: {signed.tx_hash} not mined in {timeout}s")
+    if receipt.status != 1:
+        raise CallReverted(call.action, "status 0 on chain")
+    return receipt

@@ -3,9 +3,17 @@
 from app.adapters.sql import (  # register their tables
     tables_auth,
     tables_chain,
+    tables_chain_writes,
     tables_poai,
     tables_projects,
 )
 from app.adapters.sql.tables import metadata
 
-__all__ = ["metadata", "tables_auth", "tables_chain", "tables_poai", "tables_projects"]
+__all__ = [
+    "metadata",
+    "tables_auth",
+    "tables_chain",
+    "tables_chain_writes",
+    "tables_poai",
+    "tables_projects",
+]

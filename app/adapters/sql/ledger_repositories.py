@@ -44,7 +44,17 @@ def _batch(row: Any) -> CreditBatch:
 def _retirement(row: Any) -> Retirement:
     data = dict(row._mapping)
     data["status"] = RetirementStatus(data["status"])
+    del data["serial_start"], data["serial_end"]  # stored for reads; derived from the kg
     return Retirement(**data)
+
+
+def _retirement_values(retirement: Retirement) -> dict[str, Any]:
+    return {
+        **asdict(retirement),
+        "status": retirement.status.value,
+        "serial_start": retirement.serial_start,
+        "serial_end": retirement.serial_end,
+    }
 
 
 class SqlCreditRepository:
@@ -140,8 +150,7 @@ class SqlCreditRepository:
         self.save_holding(holding)
 
     def add_retirement(self, retirement: Retirement) -> None:
-        values = {**asdict(retirement), "status": retirement.status.value}
-        self._db.execute(sa.insert(retirements).values(values))
+        self._db.execute(sa.insert(retirements).values(_retirement_values(retirement)))
 
     def get_retirement(self, retirement_id: str) -> Retirement | None:
         row = self._db.execute(
@@ -155,20 +164,21 @@ class SqlCreditRepository:
         return _retirement(row) if row else None
 
     def pending_retirement_for(
-        self, token_id: int, holder: str, serial_start: int, serial_end: int
+        self, token_id: int, holder: str, kg_start: int, kg_end: int
     ) -> Retirement | None:
         c = retirements.c
         query = sa.select(retirements).where(
             (c.token_id == token_id)
             & (sa.func.lower(c.holder_address) == holder.lower())
-            & (c.serial_start == serial_start)
-            & (c.serial_end == serial_end)
+            & (c.kg_start == kg_start)
+            & (c.kg_end == kg_end)
+            & (c.status != RetirementStatus.FAILED.value)
         )
         row = self._db.execute(query.with_for_update()).first()
         return _retirement(row) if row else None
 
     def save_retirement(self, retirement: Retirement) -> None:
-        values = {**asdict(retirement), "status": retirement.status.value}
+        values = _retirement_values(retirement)
         self._db.execute(
             sa.update(retirements).where(retirements.c.id == retirement.id).values(values)
         )

@@ -21,7 +21,7 @@ credit_batches = sa.Table(
     sa.Column("serial_end", sa.BigInteger, nullable=False),
     sa.Column("issued_kg", sa.BigInteger, nullable=False),
     sa.Column("retired_kg", sa.BigInteger, nullable=False),
-    sa.Column("next_serial", sa.BigInteger, nullable=False),
+    sa.Column("next_kg", sa.BigInteger, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("mint_tx", sa.String(66), nullable=True),
     sa.Column("mint_block", sa.BigInteger, nullable=True),
@@ -30,12 +30,16 @@ credit_batches = sa.Table(
         "project_id", "vintage", "monitoring_period", name="uq_credit_batches_issuance"
     ),
     sa.CheckConstraint("serial_end >= serial_start", name="serial_order"),
+    # One serial per started tonne: the last serial may hold a part of a tonne.
     sa.CheckConstraint(
-        "issued_kg = (serial_end - serial_start + 1) * 1000", name="one_serial_per_tonne"
+        "issued_kg > (serial_end - serial_start) * 1000"
+        " AND issued_kg <= (serial_end - serial_start + 1) * 1000",
+        name="one_serial_per_tonne",
     ),
     sa.CheckConstraint("retired_kg >= 0 AND retired_kg <= issued_kg", name="retired_within_issued"),
     sa.CheckConstraint(
-        "next_serial >= serial_start AND next_serial <= serial_end + 1", name="next_serial_in_range"
+        "next_kg >= serial_start * 1000 AND next_kg <= serial_start * 1000 + issued_kg",
+        name="next_kg_in_range",
     ),
 )
 
@@ -74,6 +78,8 @@ retirements = sa.Table(
     sa.Column("purpose", sa.String(1000), nullable=False),
     sa.Column("serial_start", sa.BigInteger, nullable=False),
     sa.Column("serial_end", sa.BigInteger, nullable=False),
+    sa.Column("kg_start", sa.BigInteger, nullable=False),
+    sa.Column("kg_end", sa.BigInteger, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("tx_hash", sa.String(66), nullable=True, index=True),
     sa.Column("self_custody", sa.Boolean, nullable=False),
@@ -83,8 +89,15 @@ retirements = sa.Table(
     sa.Column("confirmed_block", sa.BigInteger, nullable=True),
     sa.Column("failure", sa.Text, nullable=True),
     sa.Column("certificate_id", sa.String(32), nullable=True),
-    sa.UniqueConstraint("token_id", "serial_start", name="uq_retirements_serial"),
+    # No kilogram is retired twice: ranges of retirements that did not fail never overlap
+    # (migration 0008 adds the exclusion constraint on PostgreSQL and triggers on SQLite,
+    # which plain table metadata cannot express on both).
+    sa.Index("ix_retirements_token_kg", "token_id", "kg_start"),
     sa.CheckConstraint("quantity_kg > 0", name="quantity_positive"),
+    sa.CheckConstraint("kg_end - kg_start + 1 = quantity_kg", name="kg_range_is_quantity"),
+    sa.CheckConstraint(
+        "serial_start = kg_start / 1000 AND serial_end = kg_end / 1000", name="serials_of_kg"
+    ),
 )
 
 custodial_accounts = sa.Table(

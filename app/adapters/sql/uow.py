@@ -21,6 +21,7 @@ from app.adapters.sql.auth_repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from app.adapters.sql.chain_write_repositories import SqlChainTransactionRepository
 from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.ledger_repositories import SqlCreditRepository, SqlIndexerRepository
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     credits: SqlCreditRepository
     indexer: SqlIndexerRepository
     poai: SqlPoaiRepository
+    chain_txs: SqlChainTransactionRepository
 
     def __init__(
         self,
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
         self.credits = SqlCreditRepository(session)
         self.indexer = SqlIndexerRepository(session)
         self.poai = SqlPoaiRepository(session)
+        self.chain_txs = SqlChainTransactionRepository(session)
 
     def __exit__(
         self,

@@ -1,44 +1,118 @@
-"""Background jobs that write to the chain through the operator wallet, after the
-transaction that asked for them committed. Each is safe to run again: it records the
-transaction hash, and a rerun of a mint or retirement that already reached the chain is
-recognized instead of sent twice."""
+"""Background jobs that write the ledger's intents to the chain, after the transaction
+that asked for them committed.
+
+Each write goes through `app.domain.chain.services.send_once` under the intent's name
+(`credits.register:<project>`, `credits.mint:<batch>`, `credits.retire:<retirement>`), so
+a rerun (after a crash, a receipt timeout, or a second delivery of the job) finds the
+transaction signed the first time and never signs another. No unit of work stays open
+while the chain works: each step below is a short unit of its own."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from app.domain.credits.model import BatchStatus, RetirementStatus
+from app.domain.chain.errors import CallReverted
+from app.domain.chain.model import ChainTransaction, ContractCall, TxStatus
+from app.domain.chain.services import WaitPolicy, send_once
+from app.domain.credits.model import BatchStatus, ProofPending, RetirementStatus
 from app.domain.shared.audit import AuditRecord
-from app.ports.chain import RegistryOperator
+from app.ports.chain import ChainWriter, RegistryCalls
+from app.ports.clock import Clock
+from app.ports.repositories.chain import ChainUoW
 from app.ports.repositories.credits import CreditsUoW
 
-log = logging.getLogger(__name__)
 
-ZERO_HASH = bytes(32)
+class ChainJobsUoW(CreditsUoW, ChainUoW, Protocol):
+    """The ledger and the chain write-ahead log, in one unit of work."""
+
+
+# (project id, unit of work) -> the bundle hash of the project's signed proof, or None
+BundleHashOf = Callable[[str, ChainJobsUoW], bytes | None]
+
+
+@dataclass(frozen=True)
+class ChainWrites:
+    """What a chain job needs: the encoded calls, the signer, the clock, how long to wait."""
+
+    calls: RegistryCalls
+    writer: ChainWriter
+    clock: Clock
+    wait: WaitPolicy = field(default_factory=WaitPolicy)
+
+    def send(self, intent: str, call: ContractCall, uow: ChainJobsUoW) -> ChainTransaction:
+        return send_once(
+            intent, call, uow=uow, writer=self.writer, clock=self.clock, wait=self.wait
+        )
+
+
+def register_project_on_chain(
+    project_id: str,
+    *,
+    uow: ChainJobsUoW,
+    chain: ChainWrites,
+    bundle_hash_of: BundleHashOf,
+    project_key: Callable[[str], str],
+    metadata_uri: Callable[[str], str],
+) -> str | None:
+    """Anchor the project record with its signed PoAI bundle hash (once); returns the
+    transaction hash, or None when it was registered already. Raises `ProofPending` while
+    the project has no signed bundle."""
+    with uow:
+        if uow.credits.chain_key_of(project_id) is None:
+            uow.credits.record_project_key(project_key(project_id), project_id, None)
+            uow.commit()
+    with uow:
+        if uow.credits.project_registered(project_id):
+            return None
+        bundle_hash = bundle_hash_of(project_id, uow)
+    if bundle_hash is None:
+        raise ProofPending(f"project {project_id} has no signed proof bundle yet")
+    call = chain.calls.register_project(project_id, bundle_hash, metadata_uri(project_id))
+    tx = chain.send(f"credits.register:{project_id}", call, uow)
+    if tx.status != TxStatus.MINED:
+        raise RuntimeError(f"registering {project_id} on chain: {tx.status} {tx.error or ''}")
+    with uow:
+        if not uow.credits.project_registered(project_id):
+            uow.credits.mark_project_registered(project_id, tx.tx_hash)
+            uow.audit(
+                AuditRecord(
+                    "credits.project_anchored",
+                    "project",
+                    project_id,
+                    None,
+                    after={"tx_hash": tx.tx_hash, "bundle_hash": bundle_hash.hex()},
+                )
+            )
+            uow.commit()
+    return tx.tx_hash
 
 
 def mint_on_chain(
     batch_id: str,
     to: str,
     *,
-    uow: CreditsUoW,
-    operator: RegistryOperator,
+    uow: ChainJobsUoW,
+    chain: ChainWrites,
+    bundle_hash_of: BundleHashOf,
     project_key: Callable[[str], str],
     metadata_uri: Callable[[str], str],
-    bundle_hash: bytes = ZERO_HASH,
 ) -> None:
-    batch = uow.credits.get_batch(batch_id)
+    """Register the project if needed (with its signed bundle), then mint the batch."""
+    with uow:
+        batch = uow.credits.get_batch(batch_id)
     if batch is None or batch.status != BatchStatus.PENDING or batch.mint_tx:
         return
-    if uow.credits.chain_key_of(batch.project_id) is None:  # minted before keys were kept
-        uow.credits.record_project_key(project_key(batch.project_id), batch.project_id, None)
-    if not uow.credits.project_registered(batch.project_id):
-        receipt = operator.register_project(
-            batch.project_id, bundle_hash, metadata_uri(batch.project_id)
-        )
-        uow.credits.mark_project_registered(batch.project_id, receipt.transaction_hash)
-    receipt = operator.mint_batch(
+    register_project_on_chain(
+        batch.project_id,
+        uow=uow,
+        chain=chain,
+        bundle_hash_of=bundle_hash_of,
+        project_key=project_key,
+        metadata_uri=metadata_uri,
+    )
+    call = chain.calls.mint_batch(
         token_id=batch.token_id,
         project_id=batch.project_id,
         vintage=batch.vintage,
@@ -47,95 +121,106 @@ def mint_on_chain(
         serial_end=batch.serial_end,
         to=to,
     )
-    locked = uow.credits.batch_by_token_for_update(batch.token_id)
-    if locked is not None and not locked.mint_tx:
-        locked.mint_tx = receipt.transaction_hash
-        uow.credits.save_batch(locked)
-    uow.audit(
-        AuditRecord(
-            "credits.mint_sent",
-            "credit_batch",
-            batch.id,
-            None,
-            after={"tx_hash": receipt.transaction_hash, "token_id": batch.token_id},
-        )
-    )
-
-
-def register_project_on_chain(
-    project_id: str,
-    *,
-    bundle_hash: bytes,
-    uow: CreditsUoW,
-    operator: RegistryOperator,
-    project_key: Callable[[str], str],
-    metadata_uri: Callable[[str], str],
-) -> str | None:
-    """Anchor the project record with its PoAI bundle hash (once); returns the tx hash."""
-    if uow.credits.chain_key_of(project_id) is None:
-        uow.credits.record_project_key(project_key(project_id), project_id, None)
-    if uow.credits.project_registered(project_id):
-        return None
-    receipt = operator.register_project(project_id, bundle_hash, metadata_uri(project_id))
-    uow.credits.mark_project_registered(project_id, receipt.transaction_hash)
-    uow.audit(
-        AuditRecord(
-            "credits.project_anchored",
-            "project",
-            project_id,
-            None,
-            after={"tx_hash": receipt.transaction_hash, "bundle_hash": bundle_hash.hex()},
-        )
-    )
-    return receipt.transaction_hash
-
-
-def retire_on_chain(retirement_id: str, *, uow: CreditsUoW, operator: RegistryOperator) -> None:
-    retirement = uow.credits.retirement_for_update(retirement_id)
-    if retirement is None or retirement.status != RetirementStatus.PENDING or retirement.tx_hash:
-        return
     try:
-        receipt = operator.retire(
-            token_id=retirement.token_id,
-            holder=retirement.holder_address,
-            amount_kg=retirement.quantity_kg,
-            beneficiary=retirement.beneficiary,
-            purpose=retirement.purpose,
-            serial_start=retirement.serial_start,
-            serial_end=retirement.serial_end,
+        tx = chain.send(f"credits.mint:{batch_id}", call, uow)
+    except CallReverted as exc:
+        _mint_failed(batch.token_id, exc.reason, uow=uow)
+        return
+    if tx.status != TxStatus.MINED:
+        _mint_failed(batch.token_id, tx.error or f"{tx.status} on chain", uow=uow)
+        return
+    with uow:
+        locked = uow.credits.batch_by_token_for_update(batch.token_id)
+        if locked is not None and not locked.mint_tx:
+            locked.mint_tx = tx.tx_hash
+            uow.credits.save_batch(locked)
+        uow.audit(
+            AuditRecord(
+                "credits.mint_sent",
+                "credit_batch",
+                batch.id,
+                None,
+                after={"tx_hash": tx.tx_hash, "token_id": batch.token_id},
+            )
         )
-    except Exception as exc:
-        if not _reverted(exc):
-            raise  # a node or network problem: the job is retried
+        uow.commit()
+
+
+def _mint_failed(token_id: int, reason: str, *, uow: ChainJobsUoW) -> None:
+    with uow:
+        batch = uow.credits.batch_by_token_for_update(token_id)
+        if batch is None or batch.status != BatchStatus.PENDING:
+            return
+        batch.status = BatchStatus.FAILED
+        uow.credits.save_batch(batch)
+        uow.audit(
+            AuditRecord(
+                "credits.mint_failed",
+                "credit_batch",
+                batch.id,
+                None,
+                after={"reason": reason[:300]},
+            )
+        )
+        uow.commit()
+
+
+def retire_on_chain(retirement_id: str, *, uow: ChainJobsUoW, chain: ChainWrites) -> None:
+    with uow:
+        retirement = uow.credits.get_retirement(retirement_id)
+    if (
+        retirement is None
+        or retirement.status != RetirementStatus.PENDING
+        or retirement.tx_hash
+        or retirement.self_custody
+    ):
+        return
+    call = chain.calls.retire(
+        token_id=retirement.token_id,
+        holder=retirement.holder_address,
+        kg_start=retirement.kg_start,
+        kg_end=retirement.kg_end,
+        beneficiary=retirement.beneficiary,
+        purpose=retirement.purpose,
+    )
+    try:
+        tx = chain.send(f"credits.retire:{retirement_id}", call, uow)
+    except CallReverted as exc:
         _fail(retirement_id, str(exc), uow=uow)
         return
-    retirement.tx_hash = receipt.transaction_hash
-    uow.credits.save_retirement(retirement)
-
-
-def _reverted(exc: Exception) -> bool:
-    return type(exc).__name__ == "TransactionReverted"
-
-
-def _fail(retirement_id: str, reason: str, *, uow: CreditsUoW) -> None:
-    retirement = uow.credits.retirement_for_update(retirement_id)
-    if retirement is None:
+    if tx.status != TxStatus.MINED:
+        _fail(retirement_id, tx.error or f"{tx.action} {tx.status} on chain", uow=uow)
         return
-    retirement.status, retirement.failure = RetirementStatus.FAILED, reason[:1000]
-    holding = uow.credits.holding_for_update(retirement.holder_address, retirement.token_id)
-    holding.release(retirement.quantity_kg)
-    batch = uow.credits.batch_by_token_for_update(retirement.token_id)
-    if batch is not None:
-        batch.give_back(retirement.serial_start, retirement.serial_end)
-        uow.credits.save_batch(batch)
-    uow.credits.save_holding(holding)
-    uow.credits.save_retirement(retirement)
-    uow.audit(
-        AuditRecord(
-            "credits.retirement_failed",
-            "retirement",
-            retirement_id,
-            None,
-            after={"reason": reason[:300]},
+    with uow:
+        locked = uow.credits.retirement_for_update(retirement_id)
+        if locked is not None and not locked.tx_hash:
+            locked.tx_hash = tx.tx_hash
+            uow.credits.save_retirement(locked)
+            uow.commit()
+
+
+def _fail(retirement_id: str, reason: str, *, uow: ChainJobsUoW) -> None:
+    """The retirement did not happen on chain: its credits and kilograms come back."""
+    with uow:
+        retirement = uow.credits.retirement_for_update(retirement_id)
+        if retirement is None or retirement.status != RetirementStatus.PENDING:
+            return
+        retirement.status, retirement.failure = RetirementStatus.FAILED, reason[:1000]
+        holding = uow.credits.holding_for_update(retirement.holder_address, retirement.token_id)
+        holding.release(retirement.quantity_kg)
+        batch = uow.credits.batch_by_token_for_update(retirement.token_id)
+        if batch is not None:
+            batch.give_back(retirement.kg_start, retirement.kg_end)
+            uow.credits.save_batch(batch)
+        uow.credits.save_holding(holding)
+        uow.credits.save_retirement(retirement)
+        uow.audit(
+            AuditRecord(
+                "credits.retirement_failed",
+                "retirement",
+                retirement_id,
+                None,
+                after={"reason": reason[:300]},
+            )
         )
-    )
+        uow.commit()

@@ -1,8 +1,14 @@
 """The credit ledger: batches with serial ranges, holdings, retirements.
 
-One serial per tonne. A batch's serials are consumed in order by retirements, so a tonne
-is retired once; holdings keep what the chain says (`onchain_kg`) apart from what
-pending operations have already promised away (`pending_out_kg`)."""
+One serial per tonne, as registries publish them, and quantities to the kilogram. Kilograms
+have coordinates tied to the serials: kilogram `k` belongs to serial `k // 1000`, so serial
+`s` is kilograms `s*1000 .. s*1000+999`. A batch of serials `a..b` holding `issued_kg` owns
+kilograms `a*1000 .. a*1000 + issued_kg - 1` (its last serial may be a part of a tonne). A
+retirement consumes the batch's next kilogram range (`kg_start..kg_end`), so two
+fractional retirements can share a serial and no kilogram is retired twice (the database
+and the contract refuse overlapping ranges too). Holdings keep what the chain says
+(`onchain_kg`) apart from what pending operations have already promised away
+(`pending_out_kg`)."""
 
 from __future__ import annotations
 
@@ -12,6 +18,16 @@ from enum import StrEnum
 
 from app.domain.shared.errors import Conflict, InvalidValue
 from app.domain.shared.quantity import KG_PER_TONNE, Quantity
+
+
+def serials_of(kg_start: int, kg_end: int) -> tuple[int, int]:
+    """The serials (tonnes) a kilogram range touches."""
+    return kg_start // KG_PER_TONNE, kg_end // KG_PER_TONNE
+
+
+def serial_count(kg: int) -> int:
+    """How many serials a batch of `kg` kilograms spans (a started tonne has its serial)."""
+    return -(-kg // KG_PER_TONNE)
 
 
 class BatchStatus(StrEnum):
@@ -30,6 +46,13 @@ class InsufficientCredits(Conflict):
     code = "insufficient_credits"
 
 
+class ProofPending(Conflict):
+    """The project has no stored, signed PoAI bundle yet: nothing is registered on chain
+    or minted without it."""
+
+    code = "proof_pending"
+
+
 @dataclass
 class CreditBatch:
     id: str
@@ -42,46 +65,51 @@ class CreditBatch:
     issued_kg: int
     created_at: datetime
     retired_kg: int = 0
-    next_serial: int = 0
+    next_kg: int = -1  # the first kilogram not yet promised to a retirement
     status: BatchStatus = BatchStatus.PENDING
     mint_tx: str | None = None
     mint_block: int | None = None
 
     def __post_init__(self) -> None:
-        if self.issued_kg <= 0 or self.issued_kg % KG_PER_TONNE:
-            raise InvalidValue("batches are minted in whole tonnes", code="whole_tonnes")
-        if self.serial_end - self.serial_start + 1 != self.issued_kg // KG_PER_TONNE:
-            raise InvalidValue("one serial per tonne", code="serial_range")
-        if not self.next_serial:
-            self.next_serial = self.serial_start
+        if self.issued_kg <= 0:
+            raise InvalidValue("a batch holds a positive quantity", code="invalid_quantity")
+        if self.serial_end - self.serial_start + 1 != serial_count(self.issued_kg):
+            raise InvalidValue("one serial per started tonne", code="serial_range")
+        if self.next_kg < 0:
+            self.next_kg = self.first_kg
 
     @property
     def quantity(self) -> Quantity:
         return Quantity(self.issued_kg)
 
     @property
+    def first_kg(self) -> int:
+        return self.serial_start * KG_PER_TONNE
+
+    @property
+    def last_kg(self) -> int:
+        return self.first_kg + self.issued_kg - 1
+
+    @property
     def unretired_kg(self) -> int:
         return self.issued_kg - self.retired_kg
 
-    def take_serials(self, quantity: Quantity) -> tuple[int, int]:
-        """The next serials for a retirement of whole tonnes."""
-        if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
-            raise InvalidValue(
-                "retirements are whole tonnes (one serial each)", code="whole_tonnes"
-            )
-        tonnes = quantity.kg // KG_PER_TONNE
-        start, end = self.next_serial, self.next_serial + tonnes - 1
-        if end > self.serial_end:
+    def take_kilograms(self, quantity: Quantity) -> tuple[int, int]:
+        """The next kilogram range for a retirement of this quantity."""
+        if quantity.kg <= 0:
+            raise InvalidValue("quantity must be positive", code="invalid_quantity")
+        start, end = self.next_kg, self.next_kg + quantity.kg - 1
+        if end > self.last_kg:
             raise InsufficientCredits("not enough unretired credits in this batch")
-        self.next_serial = end + 1
+        self.next_kg = end + 1
         self.retired_kg += quantity.kg
         return start, end
 
-    def give_back(self, serial_start: int, serial_end: int) -> None:
-        """Return the serials of a failed retirement if nothing was taken after them."""
-        if serial_end + 1 == self.next_serial:
-            self.next_serial = serial_start
-            self.retired_kg -= (serial_end - serial_start + 1) * KG_PER_TONNE
+    def give_back(self, kg_start: int, kg_end: int) -> None:
+        """Return the range of a failed retirement if nothing was taken after it."""
+        if kg_end + 1 == self.next_kg:
+            self.next_kg = kg_start
+            self.retired_kg -= kg_end - kg_start + 1
 
 
 @dataclass
@@ -119,8 +147,8 @@ class Retirement:
     quantity_kg: int
     beneficiary: str
     purpose: str
-    serial_start: int
-    serial_end: int
+    kg_start: int
+    kg_end: int
     created_by: str
     created_at: datetime
     status: RetirementStatus = RetirementStatus.PENDING
@@ -130,3 +158,15 @@ class Retirement:
     confirmed_block: int | None = None
     failure: str | None = None
     certificate_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kg_end - self.kg_start + 1 != self.quantity_kg or self.quantity_kg <= 0:
+            raise InvalidValue("a retirement's kilogram range is its quantity", code="kg_range")
+
+    @property
+    def serial_start(self) -> int:
+        return self.kg_start // KG_PER_TONNE
+
+    @property
+    def serial_end(self) -> int:
+        return self.kg_end // KG_PER_TONNE

@@ -61,7 +61,7 @@ def _minted(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int) -> Non
 def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: datetime) -> None:
     holder, amount = _addr(event, "holder"), _int(event, "amountKg")
     retirement = uow.credits.pending_retirement_for(
-        token_id, holder, _int(event, "serialStart"), _int(event, "serialEnd")
+        token_id, holder, _int(event, "kgStart"), _int(event, "kgEnd")
     )
     if retirement is None:
         return

@@ -14,8 +14,10 @@ from app.domain.auth.permissions import OrgRole
 from app.domain.credits.model import (
     CreditBatch,
     InsufficientCredits,
+    ProofPending,
     Retirement,
     RetirementStatus,
+    serial_count,
 )
 from app.domain.projects.access import can_see, is_issuer_of
 from app.domain.projects.model import Status
@@ -24,7 +26,7 @@ from app.domain.shared.chain import ChainEvent
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
-from app.domain.shared.quantity import KG_PER_TONNE, Quantity
+from app.domain.shared.quantity import Quantity
 from app.ports.chain import ChainReader, RawLog
 from app.ports.clock import Clock
 from app.ports.repositories.auth import AuthUoW
@@ -53,10 +55,12 @@ def mint_batch(
     clock: Clock,
     custody: Custody,
     project_key: Callable[[str], str],
+    proof_of: Callable[[str, LedgerUoW], bytes | None],
 ) -> CreditBatch:
-    """Reserve a token id and a serial range for a new batch and ask for the mint."""
-    if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
-        raise RuleViolation("batches are minted in whole tonnes", code="whole_tonnes")
+    """Reserve a token id and a serial range for a new batch and ask for the mint. The
+    project needs its stored, signed PoAI proof (`proof_of` gives its bundle hash)."""
+    if quantity.kg <= 0:
+        raise RuleViolation("quantity must be positive", code="invalid_quantity")
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
@@ -66,6 +70,11 @@ def mint_batch(
         if project.status not in MINTABLE:
             raise Conflict(
                 f"a {project.status.value} project cannot be minted", code="not_mintable"
+            )
+        if proof_of(project_id, uow) is None:
+            raise ProofPending(
+                "the project's signed PoAI proof is not issued yet: credits are minted only "
+                "against a proof anyone can verify (retry once the proof is issued)"
             )
         if vintage not in project.vintages:
             raise RuleViolation(
@@ -87,7 +96,7 @@ def mint_batch(
             monitoring_period=monitoring_period,
             token_id=uow.credits.next_token_id(),
             serial_start=start,
-            serial_end=start + quantity.kg // KG_PER_TONNE - 1,
+            serial_end=start + serial_count(quantity.kg) - 1,
             issued_kg=quantity.kg,
             created_at=clock.now(),
         )
@@ -144,9 +153,9 @@ def retire(
     clock: Clock,
     custody: Custody,
 ) -> Retirement:
-    """Reserve the holding and the next serials of a batch, then ask the chain."""
-    if quantity.kg <= 0 or quantity.kg % KG_PER_TONNE:
-        raise RuleViolation("retirements are whole tonnes (one serial each)", code="whole_tonnes")
+    """Reserve the holding and the next kilograms of a batch, then ask the chain."""
+    if quantity.kg <= 0:
+        raise RuleViolation("quantity must be positive", code="invalid_quantity")
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
@@ -159,7 +168,7 @@ def retire(
             batch = uow.credits.batch_by_token_for_update(candidate.token_id)
             assert batch is not None
             holding.reserve(quantity.kg)
-            serial_start, serial_end = batch.take_serials(quantity)
+            kg_start, kg_end = batch.take_kilograms(quantity)
             retirement = Retirement(
                 id=new_id(),
                 holder_address=holder_address,
@@ -172,8 +181,8 @@ def retire(
                 quantity_kg=quantity.kg,
                 beneficiary=beneficiary,
                 purpose=purpose,
-                serial_start=serial_start,
-                serial_end=serial_end,
+                kg_start=kg_start,
+                kg_end=kg_end,
                 created_by=principal.id,
                 created_at=clock.now(),
             )
@@ -190,7 +199,8 @@ def retire(
                     after={
                         "quantity": quantity.tonnes_str(),
                         "token_id": batch.token_id,
-                        "serials": [serial_start, serial_end],
+                        "serials": [retirement.serial_start, retirement.serial_end],
+                        "kilograms": [kg_start, kg_end],
                         "beneficiary": beneficiary,
                     },
                     organization_id=owner[1] if owner[0] == "organization" else None,
@@ -261,15 +271,15 @@ def record_self_custody_retirement(
             raise RuleViolation(
                 "the retired credits are not of this project and vintage", code="wrong_batch"
             )
-        start, end = int(str(event.args["serialStart"])), int(str(event.args["serialEnd"]))
+        kg_start, kg_end = int(str(event.args["kgStart"])), int(str(event.args["kgEnd"]))
         amount = int(str(event.args["amountKg"]))
-        if start != batch.next_serial or (end - start + 1) * KG_PER_TONNE != amount:
+        if kg_start != batch.next_kg or kg_end - kg_start + 1 != amount:
             raise Conflict(
-                f"the transaction retires serials {start}-{end}; the batch's next serial is "
-                f"{batch.next_serial}",
+                f"the transaction retires kilograms {kg_start}-{kg_end}; the batch's next "
+                f"kilogram is {batch.next_kg}",
                 code="serials_mismatch",
             )
-        batch.take_serials(Quantity(amount))
+        batch.take_kilograms(Quantity(amount))
         retirement = Retirement(
             id=new_id(),
             holder_address=str(event.args["holder"]),
@@ -282,8 +292,8 @@ def record_self_custody_retirement(
             quantity_kg=amount,
             beneficiary=beneficiary,
             purpose=purpose,
-            serial_start=start,
-            serial_end=end,
+            kg_start=kg_start,
+            kg_end=kg_end,
             created_by=principal.id,
             created_at=clock.now(),
             tx_hash=tx_hash,
@@ -299,7 +309,12 @@ def record_self_custody_retirement(
                 "retirement",
                 retirement.id,
                 principal.id,
-                after={"tx_hash": tx_hash, "serials": [start, end], "self_custody": True},
+                after={
+                    "tx_hash": tx_hash,
+                    "serials": [retirement.serial_start, retirement.serial_end],
+                    "kilograms": [kg_start, kg_end],
+                    "self_custody": True,
+                },
             )
         )
         uow.commit()

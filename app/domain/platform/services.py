@@ -19,6 +19,19 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[[dict[str, JSON], PlatformUoW], None]
 
 
+@dataclass(frozen=True)
+class OwnTransactions:
+    """A job handler that opens its own short units of work instead of running inside the
+    job's (chain writes: no row may stay locked while the chain works). It must be safe to
+    run twice, even at the same time: its writes carry their own idempotency (the chain
+    write-ahead log)."""
+
+    handler: JobHandler
+
+    def __call__(self, payload: dict[str, JSON], uow: PlatformUoW) -> None:
+        self.handler(payload, uow)
+
+
 def relay_outbox(*, uow: PlatformUoW, queue: TaskQueue, clock: Clock, limit: int = 100) -> int:
     """Send committed, unsent jobs to the broker; returns how many were sent.
 
@@ -48,7 +61,9 @@ def run_job(
     job_id: str, *, uow: PlatformUoW, handlers: Mapping[str, JobHandler], clock: Clock
 ) -> JobOutcome:
     """Run an outbox job at most once: the job row is locked, its handler's writes and the
-    `done` mark commit together, and a second delivery finds it done and does nothing."""
+    `done` mark commit together, and a second delivery finds it done and does nothing.
+    A handler wrapped in `OwnTransactions` runs after the job's unit is closed, and the
+    job is marked done in a unit of its own once the handler returns."""
     with uow:
         job = uow.outbox.get_for_update(job_id)
         if job is None:
@@ -59,7 +74,16 @@ def run_job(
         handler = handlers.get(job.name)
         if handler is None:
             raise LookupError(f"no handler for job {job.name!r}")
-        handler(job.payload, uow)
+        if not isinstance(handler, OwnTransactions):
+            handler(job.payload, uow)
+            uow.outbox.mark_done(job_id, clock.now())
+            uow.commit()
+            return JobOutcome(job_id, "done")
+    handler(job.payload, uow)
+    with uow:
+        job = uow.outbox.get_for_update(job_id)
+        if job is None or job.done_at is not None:
+            return JobOutcome(job_id, "duplicate")
         uow.outbox.mark_done(job_id, clock.now())
         uow.commit()
     return JobOutcome(job_id, "done")

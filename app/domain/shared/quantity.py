@@ -1,7 +1,12 @@
-"""Credit quantities: integer kilograms inside, decimal tonnes (at most 3 decimals) at the edge."""
+"""Credit quantities: integer kilograms inside, decimal tonnes (at most 3 decimals) at the edge.
+
+What the API accepts is the plain decimal form only: ASCII digits, an optional point and up
+to three decimals (`"2.5"`, `"0.001"`, `"1000"`). No sign, exponent, spaces, separators or
+other scripts' digits: `"1e3"` is not a thousand tonnes here."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,6 +14,41 @@ from app.domain.shared.errors import InvalidValue
 from app.domain.shared.money import to_decimal
 
 KG_PER_TONNE = 1000
+# Thirteen digits of tonnes: far beyond any real issuance, and in kilograms still well
+# inside a signed 64-bit column.
+MAX_TONNES = 10**13 - 1
+MAX_KG = MAX_TONNES * KG_PER_TONNE + 999
+_PLAIN_TONNES = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]+))?", re.ASCII)
+# The same rule as an OpenAPI pattern: at most 13 digits before the point and 3 after,
+# not zero.
+TONNES_PATTERN = r"^(?=.*[1-9])[0-9]{1,13}(\.[0-9]{1,3})?$"
+
+
+def parse_tonnes(text: str) -> Quantity:
+    """A positive quantity from the API's decimal tonnes, to the kilogram."""
+    if not isinstance(text, str):
+        raise InvalidValue('quantity must be a string of decimal tonnes, e.g. "2.5"')
+    match = _PLAIN_TONNES.fullmatch(text)
+    if match is None:
+        raise InvalidValue(
+            "quantity must be plain decimal tonnes: digits 0-9, optionally a point and up to "
+            '3 decimals (e.g. "2.5"); no sign, exponent, spaces or separators',
+            code="invalid_quantity",
+        )
+    whole, frac = match["whole"], match["frac"] or ""
+    if len(frac) > 3:
+        raise InvalidValue(
+            "quantity has more than 3 decimals (the smallest unit is a kilogram)",
+            code="invalid_quantity",
+        )
+    if len(whole) > len(str(MAX_TONNES)):
+        raise InvalidValue(
+            f"quantity must be at most {MAX_TONNES} t (13 digits)", code="invalid_quantity"
+        )
+    kg = int(whole) * KG_PER_TONNE + int(frac.ljust(3, "0"))
+    if kg == 0:
+        raise InvalidValue("quantity must be positive", code="invalid_quantity")
+    return Quantity(kg)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -14,11 +14,14 @@ from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
+from app.domain.poai.proofs import signed_bundle_hash
 from app.domain.shared.errors import NotFound, PermissionDenied
 from app.domain.shared.quantity import Quantity
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
+from app.http.common.schemas import TonnesField
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
@@ -29,7 +32,7 @@ def tonnes(kg: int) -> str:
 
 class MintSchema(ma.Schema):
     vintage = ma.fields.Integer(required=True, strict=True)
-    quantity = ma.fields.String(required=True, metadata={"example": "1000"})
+    quantity = TonnesField(required=True, metadata={"example": "1000"})
     monitoring_period = ma.fields.String(load_default="", validate=validate.Length(max=64))
 
 
@@ -40,9 +43,14 @@ class BatchSchema(ma.Schema):
     monitoring_period = ma.fields.String()
     token_id = ma.fields.Integer()
     serial_start = ma.fields.Integer()
-    serial_end = ma.fields.Integer()
+    serial_end = ma.fields.Integer(
+        metadata={"description": "one serial per started tonne: the last may be partial"}
+    )
     quantity = ma.fields.Function(lambda b: tonnes(_get(b, "issued_kg")))
     retired = ma.fields.Function(lambda b: tonnes(_get(b, "retired_kg")))
+    next_kg = ma.fields.Integer(
+        metadata={"description": "the batch's next kilogram to retire (self-custody retirements)"}
+    )
     status = ma.fields.String(
         metadata={
             "description": "pending until the mint is indexed and past the confirmation depth"
@@ -71,7 +79,7 @@ def _get(obj: Any, name: str) -> Any:
 class RetireSchema(ma.Schema):
     project_id = ma.fields.String(required=True)
     vintage = ma.fields.Integer(required=True, strict=True)
-    quantity = ma.fields.String(required=True, metadata={"example": "10"})
+    quantity = TonnesField(required=True, metadata={"example": "2.5"})
     beneficiary = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
     purpose = ma.fields.String(load_default="", validate=validate.Length(max=1000))
     organization_id = ma.fields.String(load_default=None)
@@ -89,8 +97,12 @@ class RetirementSchema(ma.Schema):
     quantity = ma.fields.Function(lambda r: tonnes(r.quantity_kg))
     beneficiary = ma.fields.String()
     purpose = ma.fields.String()
-    serial_start = ma.fields.Integer()
-    serial_end = ma.fields.Integer()
+    serial_start = ma.fields.Integer(metadata={"description": "the first tonne touched"})
+    serial_end = ma.fields.Integer(metadata={"description": "the last tonne touched"})
+    kg_start = ma.fields.Integer(
+        metadata={"description": "first kilogram retired (kilogram k is of serial k // 1000)"}
+    )
+    kg_end = ma.fields.Integer(metadata={"description": "last kilogram retired"})
     token_id = ma.fields.Integer()
     holder = ma.fields.String(attribute="holder_address")
     tx_hash = ma.fields.String(allow_none=True)
@@ -161,13 +173,15 @@ def _custody(kind: str, owner_id: str, unit: Any) -> str:
 
 @blp.route("/projects/<project_id>/mint", methods=["POST"])
 @requires("credits:mint")
+@requires_chain
 @idempotent
 @blp.arguments(MintSchema)
 @blp.response(202, BatchSchema)
 def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
-    """Issue a vintage batch (whole tonnes) to the project organization's custodial
-    holding: serials and token id are reserved now, the chain confirms later."""
-    quantity = Quantity.from_tonnes(body["quantity"])
+    """Issue a vintage batch (decimal tonnes, to the kilogram) to the project
+    organization's custodial holding: serials (one per started tonne) and token id are
+    reserved now, the chain confirms later. The project needs its signed PoAI proof."""
+    quantity = body["quantity"]
     period = body["monitoring_period"] or str(body["vintage"])
     return services.mint_batch(
         current_principal(),
@@ -179,7 +193,12 @@ def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
         clock=platform().clock,
         custody=_custody,
         project_key=platform().chain_project_key,
+        proof_of=_signed_bundle_hash,
     )
+
+
+def _signed_bundle_hash(project_id: str, unit: Any) -> bytes | None:
+    return signed_bundle_hash(project_id, uow=unit)
 
 
 @blp.route("/credits/batches", methods=["GET"])
@@ -191,8 +210,9 @@ def batches(args: dict[str, Any]) -> list[dict[str, Any]]:
     with read() as reads:
         rows = reads.ledger.batches(args.get("project_id"))
     for row in rows:
-        settled = row["status"] == "confirmed" and _settled(row["mint_block"])
-        row["status"] = "confirmed" if settled else "pending"
+        if row["status"] != "failed":
+            settled = row["status"] == "confirmed" and _settled(row["mint_block"])
+            row["status"] = "confirmed" if settled else "pending"
     return rows
 
 
@@ -220,15 +240,17 @@ def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/retirements", methods=["POST"])
 @requires("credits:retire")
+@requires_chain
 @idempotent
 @blp.arguments(RetireSchema)
 @blp.response(202, RetirementSchema)
 def retire(body: dict[str, Any]) -> Retirement:
-    """Retire whole tonnes from your holding (or an organization's, as its admin or
-    finance): the next serials of the batch are reserved at once; the retirement is
+    """Retire decimal tonnes (to the kilogram) from your holding (or an organization's,
+    as its admin or finance): the batch's next kilograms are reserved at once (two
+    fractional retirements may share a serial, never a kilogram); the retirement is
     `pending` until the chain's CreditsRetired event is indexed. Self-custody holders
-    retire from their own wallet and send `tx_hash` (the batch's next serials, shown by
-    GET /credits/batches). Accepts Idempotency-Key."""
+    retire from their own wallet and send `tx_hash` (the batch's next kilograms,
+    `next_kg` in GET /credits/batches). Accepts Idempotency-Key."""
     principal = current_principal()
     if body["tx_hash"]:
         p = platform()
@@ -249,7 +271,7 @@ def retire(body: dict[str, Any]) -> Retirement:
         principal,
         project_id=body["project_id"],
         vintage=body["vintage"],
-        quantity=Quantity.from_tonnes(body["quantity"]),
+        quantity=body["quantity"],
         beneficiary=body["beneficiary"],
         purpose=body["purpose"],
         owner=owner,

@@ -1,7 +1,7 @@
 import pytest
 
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.quantity import Quantity
+from app.domain.shared.quantity import Quantity, parse_tonnes
 
 
 def test_tonnes_become_whole_kilograms():
@@ -33,3 +33,35 @@ def test_subtraction_never_goes_negative():
     assert Quantity(5) - Quantity(3) == Quantity(2)
     with pytest.raises(InvalidValue):
         Quantity(1) - Quantity(2)
+
+
+@pytest.mark.parametrize(
+    ("text", "kg"), [("2.5", 2_500), ("0.001", 1), ("1000", 1_000_000), ("1.230", 1_230)]
+)
+def test_plain_decimal_tonnes_parse_to_the_kilogram(text: str, kg: int) -> None:
+    assert parse_tonnes(text).kg == kg
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("0", "positive"),
+        ("0.000", "positive"),
+        ("1.0001", "3 decimals"),
+        ("1e3", "plain decimal"),
+        (" 7", "plain decimal"),
+        ("7 ", "plain decimal"),
+        ("\u0663", "plain decimal"),  # an Arabic-Indic three
+        ("-1", "plain decimal"),
+        ("+1", "plain decimal"),
+        ("1,5", "plain decimal"),
+        (".5", "plain decimal"),
+        ("", "plain decimal"),
+        ("1" * 26, "at most"),
+    ],
+)
+def test_anything_but_plain_positive_tonnes_is_refused_with_the_reason(
+    text: str, says: str
+) -> None:
+    with pytest.raises(InvalidValue, match=says):
+        parse_tonnes(text)

@@ -1,0 +1,1 @@
+"""Chain writes: one signed transaction per intent, stored before it is broadcast."""
