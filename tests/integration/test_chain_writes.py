@@ -54,8 +54,10 @@ class FlakyWriter:
 
 
 @pytest.fixture(params=["embedded", "anvil"])
-def world(request: pytest.FixtureRequest, make_platform: Any) -> Iterator[tuple[Platform, Any]]:
-    overrides: dict[str, Any] = {}
+def world(
+    request: pytest.FixtureRequest, make_platform: Any, any_db_url: str
+) -> Iterator[tuple[Platform, Any]]:
+    overrides: dict[str, Any] = {"database_url": any_db_url}
     if request.param == "anvil":
         node = request.getfixturevalue("anvil")
         overrides = {
@@ -163,6 +165,9 @@ def _settles_once(platform: Platform, retirement_id: str) -> None:
         if e.name == "CreditsMinted"
     ]
     assert len(minted) == 1
+    check = create_app(platform=platform).test_cli_runner().invoke(args=["credits", "check"])
+    assert check.exit_code == 0, check.output
+    assert "0 mismatch(es)" in check.output
 
 
 def test_a_worker_killed_between_broadcast_and_commit_sends_nothing_twice(world) -> None:
