@@ -174,6 +174,16 @@ def test_an_older_chain_file_than_the_database_is_reported(tmp_path: Path) -> No
     chain.close()
 
 
+def test_a_chain_file_deleted_under_the_open_chain_is_reported(tmp_path: Path) -> None:
+    chain = EmbeddedChain(path=tmp_path)
+    assert disagreement(chain, None, 31337) is None
+    discard_chain_files(tmp_path)
+    assert "deleted or replaced while this process had it open" in str(
+        disagreement(chain, None, 31337)
+    )
+    chain.close()
+
+
 # --- the platform over a kept chain ---------------------------------------------------------
 
 

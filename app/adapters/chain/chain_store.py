@@ -54,6 +54,11 @@ def discard_chain_files(directory: Path) -> list[Path]:
     return removed
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
+
+
 class SqliteChainStore(BaseDB):
     """py-evm's `DatabaseAPI` over a SQLite file, plus the chain's own records."""
 
@@ -64,6 +69,15 @@ class SqliteChainStore(BaseDB):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._identity = _identity(path)
+
+    def replaced(self) -> bool:
+        """The file at `path` is no longer the one open here (deleted, or another put in
+        its place): what this process writes now goes to a file nobody will reopen."""
+        try:
+            return _identity(self.path) != self._identity
+        except FileNotFoundError:
+            return True
 
     # --- py-evm's key-value interface ---------------------------------------------------
 

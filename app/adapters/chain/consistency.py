@@ -25,6 +25,11 @@ def disagreement(
     chain: EmbeddedChain, checkpoint: Mapping[str, Any] | None, expected_chain_id: int
 ) -> str | None:
     """Why the chain and the database (the indexer's checkpoint) disagree, or None."""
+    if chain.file_replaced():
+        return (
+            "the chain file was deleted or replaced while this process had it open: its "
+            "blocks since then will be lost at the next start"
+        )
     return (
         _wrong_chain_id(chain, expected_chain_id)
         or _missing_contracts(chain)

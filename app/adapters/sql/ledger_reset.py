@@ -1,8 +1,7 @@
 """The ledger rows that only exist because of one chain: what `flask chain reset-embedded`
 discards with the chain file, so the next start builds a new chain that agrees with the
-database. Projects, accounts, wallets, documents, custodial keys and the audit log stay;
-so do the serial and token id counters (numbers shown on earlier certificates are never
-handed out again)."""
+database. Projects, accounts, wallets, documents, custodial keys and the audit log stay.
+Token ids and serials are counted from the batches, so the new chain starts them at 1."""
 
 from __future__ import annotations
 
