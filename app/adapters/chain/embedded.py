@@ -247,6 +247,11 @@ class EmbeddedChain:
             store.set_record("logs_through", head)
             store.commit()
 
+    def file_replaced(self) -> bool:
+        """The chain file was deleted or replaced under this open chain."""
+        with self._lock:
+            return self._store is not None and not self._closed and self._store.replaced()
+
     def close(self) -> None:
         """Commit and let go of the chain file (another process may then open it)."""
         with self._lock:
