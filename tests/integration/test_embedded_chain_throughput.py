@@ -10,6 +10,7 @@ from web3 import Web3
 
 from app.adapters.chain.abi import decode_log
 from app.adapters.chain.embedded import EmbeddedChain
+from tests.integration.chain_support import DirectOperator
 
 ALICE = Web3.to_checksum_address("0x" + "a1" * 20)
 BOB = Web3.to_checksum_address("0x" + "b2" * 20)
@@ -21,7 +22,7 @@ def test_embedded_logs_over_ten_thousand_blocks_report_their_rate(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     chain = EmbeddedChain()
-    op, reader = chain.operator, chain.reader
+    op, reader = DirectOperator(chain.w3, chain.calls, chain.writer), chain.reader
     op.register_project("proj-1", bytes(32), "ipfs://meta")
     op.mint_batch(
         token_id=1, project_id="proj-1", vintage=2022, amount_kg=10**9,

@@ -11,7 +11,8 @@ def test_health_answers(client):
 def test_ready_checks_database_and_broker(client):
     response = client.get("/api/v1/ready")
     assert response.status_code == 200
-    assert response.get_json() == {"ready": True, "checks": {"database": "ok", "broker": "ok"}}
+    checks = {"database": "ok", "broker": "ok", "chain": "ok"}
+    assert response.get_json() == {"ready": True, "checks": checks}
 
 
 def test_ready_is_503_when_the_database_is_down(make_app):
