@@ -6,7 +6,7 @@ way the chain jobs send their transactions."""
 
 from __future__ import annotations
 
-import io
+import itertools
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.integration.identity import Caller
-from tests.integration.test_credits_flow import PDF, _index_until, _minted
-from tests.integration.test_projects_http import BODY
+from tests.integration.test_credits_flow import _index_until, _minted
+from tests.integration.test_poai_flow import PROJECT, approved_with_proof
 
 TONNES = 40
 ATTEMPTS = 60
@@ -125,30 +125,29 @@ def test_parallel_retirements_accept_exactly_the_holding(make_app, any_db_url):
     assert sum(int(e["amountKg"]) for e in events) == confirmed_kg
     serials = [s for e in events for s in range(int(e["serialStart"]), int(e["serialEnd"]) + 1)]
     assert sorted(serials) == list(range(1, TONNES + 1))  # none retired twice
+    kg_ranges = sorted((int(e["kgStart"]), int(e["kgEnd"])) for e in events if "kgStart" in e)
+    assert all(end < start for (_, end), (start, _) in itertools.pairwise(kg_ranges))
     check = app.test_cli_runner().invoke(args=["credits", "check"])
     assert check.exit_code == 0, check.output
     assert "0 mismatch(es)" in check.output
 
 
-def _approve(issuer: Caller, admin: Caller) -> str:
-    pid = issuer.post("/api/v1/projects", json=BODY).get_json()["id"]
-    issuer.client.post(
-        f"/api/v1/projects/{pid}/documents",
-        headers=issuer.headers,
-        data={"kind": "project_design", "file": (io.BytesIO(PDF), "design.pdf")},
-        content_type="multipart/form-data",
-    )
-    for step, who in [("submitted", issuer), ("under_review", admin), ("approved", admin)]:
-        response = who.post(f"/api/v1/projects/{pid}/transitions", json={"to": step})
-        assert response.status_code == 200, response.get_json()
-    return pid
+def _another_project(index: int) -> dict[str, Any]:
+    """A project the duplicate check does not match with the others: its own name, and
+    a place in Brazil degrees away from theirs."""
+    return {
+        **PROJECT,
+        "name": f"Restoration plot {index}",
+        "latitude": str(-8.0 - 3 * index),
+        "longitude": str(-50.0 + 2 * index),
+    }
 
 
 def test_parallel_mints_on_sqlite_are_one_per_project_without_5xx(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url)
     client = app.test_client()
-    issuer, admin, first, _ = _minted(app, client, "5")
-    projects = [_approve(issuer, admin) for _ in range(4)]
+    issuer, _, first, _ = _minted(app, client, "5")
+    projects = [approved_with_proof(app, client, _another_project(i))[2] for i in range(4)]
     mint = {"vintage": 2024, "quantity": "5"}
     targets = [pid for pid in projects for _ in range(3)]
 
