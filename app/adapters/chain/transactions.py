@@ -95,6 +95,7 @@ def _reason(exc: Exception) -> str:
     return text or "reverted without a reason"
 
 
+_GAP_WAIT_SECONDS = 10.0
 _KNOWN = ("already known", "known transaction", "alreadyknown", "already imported")
 _NONCE_USED = ("nonce too low", "noncetoolow", "already been used", "nonce is too low")
 _SAME_NONCE_PENDING = ("replacement transaction underpriced", "underpriced")
@@ -169,15 +170,24 @@ class Web3ChainWriter:
         return SignedTransaction(bytes(signed.raw_transaction), signed.hash.to_0x_hex())
 
     def broadcast(self, raw: bytes) -> None:
-        try:
-            self._w3.eth.send_raw_transaction(raw)
-        except (*self._refused, *self._reverted) as exc:
-            text = str(exc).lower().replace(" ", " ")
-            if any(k in text for k in _KNOWN + _SAME_NONCE_PENDING):
-                return  # the node has it (or an earlier signing of the same nonce)
-            if any(k in text for k in _NONCE_USED) or _expected_higher_nonce(text):
-                raise NonceTaken(str(exc)) from exc
-            raise NodeRefused(f"the node refused the transaction: {exc}") from exc
+        # A node without a pool for future nonces (eth-tester) refuses a transaction
+        # whose predecessor, signed by another thread, is not sent yet: wait for it a
+        # little, as a node's pool would.
+        deadline = time.monotonic() + _GAP_WAIT_SECONDS
+        while True:
+            try:
+                self._w3.eth.send_raw_transaction(raw)
+                return
+            except (*self._refused, *self._reverted) as exc:
+                text = str(exc).lower()
+                if any(k in text for k in _KNOWN + _SAME_NONCE_PENDING):
+                    return  # the node has it (or an earlier signing of the same nonce)
+                if any(k in text for k in _NONCE_USED) or _expected_higher_nonce(text):
+                    raise NonceTaken(str(exc)) from exc
+                if _expected_lower_nonce(text) and time.monotonic() < deadline:
+                    time.sleep(self._poll)
+                    continue
+                raise NodeRefused(f"the node refused the transaction: {exc}") from exc
 
     def find_receipt(self, hashes: Sequence[str]) -> Receipt | None:
         for tx_hash in hashes:
@@ -213,10 +223,20 @@ class Web3ChainWriter:
         return tx
 
 
-def _expected_higher_nonce(text: str) -> bool:
+def _nonces(text: str) -> tuple[int, int] | None:
     """py-evm's wording: "invalid transaction nonce: expected 5, but got 3"."""
     match = re.search(r"expected (\d+), but got (\d+)", text)
-    return match is not None and int(match.group(1)) > int(match.group(2))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _expected_higher_nonce(text: str) -> bool:
+    found = _nonces(text)
+    return found is not None and found[0] > found[1]
+
+
+def _expected_lower_nonce(text: str) -> bool:
+    found = _nonces(text)
+    return found is not None and found[0] < found[1]
 
 
 def send_and_wait(
