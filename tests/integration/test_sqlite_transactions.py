@@ -105,17 +105,3 @@ def test_a_pooled_connection_another_thread_now_holds_does_not_count_as_ours(db)
     assert mine == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
     with db.read() as conn:
         assert conn.execute(sa.text("SELECT n FROM counter")).scalar_one() == 2
-
-
-def test_a_lock_held_on_another_database_does_not_make_this_one_deferred(db, tmp_path):
-    other = Database(f"sqlite:///{tmp_path / 'other.db'}")
-    begins = _begins(db.engine)
-    try:
-        with other.sessions() as elsewhere:
-            elsewhere.execute(sa.text("CREATE TABLE x (id INTEGER)"))  # holds other.db's lock
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("UPDATE counter SET n = n + 1"))
-            elsewhere.rollback()
-    finally:
-        other.dispose()
-    assert [s for _, s in begins] == ["BEGIN IMMEDIATE"]

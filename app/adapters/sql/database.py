@@ -44,25 +44,23 @@ _LOCK_OWNER = "write_lock_owner"
 
 class _WriteLocks(threading.local):
     """The SQLite connections this thread began an IMMEDIATE transaction on and may still
-    hold the write lock with, by pool (one pool, one database file). A pooled connection
-    can since have been committed and taken by another thread: every BEGIN stamps the
-    pooled connection with a fresh owner token, and an entry counts only while the stamp
-    is still its own and a transaction is open."""
+    hold the write lock with. A pooled connection can since have been committed and taken
+    by another thread: every BEGIN stamps the pooled connection with a fresh owner token,
+    and an entry counts only while the stamp is still its own and a transaction is open."""
 
     def __init__(self) -> None:
-        self.held: list[tuple[object, Any, dict[str, Any], object]] = []
+        self.held: list[tuple[Any, dict[str, Any], object]] = []
 
-    def holds_one(self, conn: Connection) -> bool:
-        self.held = [entry for entry in self.held if _still_held(*entry[1:])]
-        pool = conn.engine.pool
-        return any(entry[0] is pool for entry in self.held)
+    def holds_one(self) -> bool:
+        self.held = [entry for entry in self.held if _still_held(*entry)]
+        return bool(self.held)
 
     def stamp(self, conn: Connection, *, immediate: bool) -> None:
         token = object()
         pooled = conn.connection
         pooled.info[_LOCK_OWNER] = token
         if immediate:
-            self.held.append((conn.engine.pool, pooled.dbapi_connection, pooled.info, token))
+            self.held.append((pooled.dbapi_connection, pooled.info, token))
 
 
 def _still_held(dbapi_conn: Any, info: dict[str, Any], token: object) -> bool:
@@ -79,10 +77,9 @@ _write_locks = _WriteLocks()
 
 def _sqlite_begin(conn: Connection) -> None:
     """`BEGIN IMMEDIATE`, except for a second transaction this thread opens while it holds
-    the write lock on another connection to the same database: that one would wait on
-    itself for the whole busy timeout, so it starts deferred (it reads the last committed
-    state, as it did before)."""
-    immediate = not _write_locks.holds_one(conn)
+    the write lock on another connection: that one would wait on itself for the whole busy
+    timeout, so it starts deferred (it reads the last committed state, as it did before)."""
+    immediate = not _write_locks.holds_one()
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     _write_locks.stamp(conn, immediate=immediate)
 
