@@ -162,6 +162,18 @@ def test_forged_and_misused_tokens_are_refused(app, client):
     assert access_as_refresh.status_code == 401
 
 
+def test_a_token_naming_another_users_session_is_refused(app, client):
+    boss = signed_in(app, client, "boss@example.org", roles=("platform_admin",))
+    ada = signed_in(app, client, "ada@example.org")
+    as_boss_on_adas_session = _forge(app, _claims(app, ada, sub=boss.user_id))
+    response = client.get("/api/v1/audit-logs", headers=bearer(as_boss_on_adas_session))
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "session_revoked"
+    unknown_session = _forge(app, _claims(app, boss, sid="s" * 26))
+    assert client.get(ME, headers=bearer(unknown_session)).status_code == 401
+    assert boss.get("/api/v1/audit-logs").status_code == 200
+
+
 def test_a_reused_refresh_token_revokes_the_whole_family(app, client):
     ada = signed_in(app, client, "ada@example.org")
     first = client.post("/api/v1/auth/refresh", headers=bearer(ada.refresh)).get_json()

@@ -4,7 +4,13 @@ import pytest
 
 from app.domain.auth import accounts, admin, api_keys, mail, organizations, sessions
 from app.domain.auth.accounts import ClientInfo
-from app.domain.auth.errors import InvalidCredentials, InvalidToken, LastAdmin, WeakPassword
+from app.domain.auth.errors import (
+    InvalidCredentials,
+    InvalidToken,
+    LastAdmin,
+    SessionRevoked,
+    WeakPassword,
+)
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.policy import AuthPolicy
 from app.domain.platform.services import run_job
@@ -373,3 +379,18 @@ def test_sessions_list_and_revoke_only_ones_own(w):
     w.clock.advance(days=31)
     assert sessions.list_sessions(w.principal(ada), uow=w.uow, clock=w.clock) == []
     assert timedelta(days=30) == POLICY.refresh_ttl
+
+
+def test_a_session_only_identifies_its_own_user(w):
+    ada = w.register()
+    bob = w.register("bob@example.org")
+    grant = w.login()
+    found = sessions.principal_for_session(
+        ada, grant.session_id, uow=w.uow, revocations=w.revocations
+    )
+    assert found.user_id == ada
+    for user_id, session_id in [(bob, grant.session_id), (ada, "no-such-session")]:
+        with pytest.raises(SessionRevoked):
+            sessions.principal_for_session(
+                user_id, session_id, uow=w.uow, revocations=w.revocations
+            )
