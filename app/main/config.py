@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import os
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
-DEV_SECRET_KEY = "development-only-secret-key-change-me-0123456789"  # noqa: S105
-# base64 of 32 bytes, for development only (production refuses it)
+# What a bare Settings() (the tests) signs with. A server started from the environment
+# without SECRET_KEY uses a random key kept in DEV_SECRET_FILE; production refuses both.
+TEST_SECRET_KEY = "test-only-secret-key-never-served-0123456789ab"  # noqa: S105
+DEV_SECRET_FILE = INSTANCE / "secret_key"
+# base64 of 32 bytes, known to all: a bare Settings() uses it, and development keeps it as
+# the retired key "dev" (data encrypted under it stays readable); production refuses it.
 DEV_MASTER_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYnk="
+DEV_MASTER_KEY_FILE = INSTANCE / "master_key"
 
 
 class ConfigError(RuntimeError):
@@ -28,13 +35,49 @@ def _chain_dir(value: str | None) -> str | None:
     return value or str(INSTANCE / "chain")
 
 
+def instance_secret(path: Path, make: Callable[[], str]) -> str:
+    """A development secret made once by `make` and kept in `path` (mode 0600)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(make() + "\n")
+        try:
+            os.link(draft, path)  # atomic; keeps the key another process made first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def _secret_key(env: Mapping[str, str], production: bool) -> str:
+    if "SECRET_KEY" in env:
+        return env["SECRET_KEY"]
+    if production:
+        return ""  # refused by validate()
+    return instance_secret(DEV_SECRET_FILE, lambda: secrets.token_urlsafe(48))
+
+
+def _master_keys(env: Mapping[str, str], production: bool) -> str:
+    if "MASTER_KEYS" in env:
+        return env["MASTER_KEYS"]
+    if production:
+        return DEV_MASTER_KEYS  # refused by validate()
+    made = instance_secret(
+        DEV_MASTER_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    return f"local:{made},{DEV_MASTER_KEYS}"
+
+
 @dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
     database_url: str = f"sqlite:///{INSTANCE / 'platform.db'}"
     redis_url: str | None = None
     public_base_url: str = "http://127.0.0.1:5000"
-    secret_key: str = DEV_SECRET_KEY
+    secret_key: str = TEST_SECRET_KEY
     log_format: str = "text"
     log_level: str = "INFO"
     bootstrap_admin_email: str | None = None
@@ -91,7 +134,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or None,
             public_base_url=env.get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
-            secret_key=env.get("SECRET_KEY", DEV_SECRET_KEY),
+            secret_key=_secret_key(env, app_env == "production"),
             log_format=env.get("LOG_FORMAT", "json" if app_env == "production" else "text"),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             bootstrap_admin_email=env.get("BOOTSTRAP_ADMIN_EMAIL") or None,
@@ -115,7 +158,7 @@ class Settings:
             auth_ratelimit_account=env.get("AUTH_RATELIMIT_ACCOUNT", cls.auth_ratelimit_account),
             storage_backend=env.get("STORAGE_BACKEND", "local"),
             storage_dir=env.get("STORAGE_DIR", cls.storage_dir),
-            master_keys=env.get("MASTER_KEYS", DEV_MASTER_KEYS),
+            master_keys=_master_keys(env, app_env == "production"),
             master_key_id=env.get("MASTER_KEY_ID") or None,
             s3_bucket=env.get("S3_BUCKET", cls.s3_bucket),
             s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
@@ -157,7 +200,8 @@ class Settings:
             ),
             (self.log_format not in {"json", "text"}, "LOG_FORMAT must be json or text"),
             (len(self.secret_key.encode()) < 32, "SECRET_KEY must be at least 32 bytes"),
-            (prod and self.secret_key == DEV_SECRET_KEY, "SECRET_KEY is the development default"),
+            (prod and not self.secret_key, "SECRET_KEY is required in production"),
+            (prod and self.secret_key == TEST_SECRET_KEY, "SECRET_KEY is the test default"),
             (
                 prod and self.bootstrap_admin_password in {"admin", "password", "change-me"},
                 "BOOTSTRAP_ADMIN_PASSWORD is a placeholder",

@@ -1,6 +1,9 @@
+import stat
+
 import pytest
 
-from app.main.config import ConfigError, Settings
+from app.main import config
+from app.main.config import DEV_MASTER_KEYS, TEST_SECRET_KEY, ConfigError, Settings
 
 
 def test_development_defaults_start():
@@ -41,3 +44,38 @@ def test_access_tokens_always_expire():
 def test_production_refuses_the_development_master_key():
     with pytest.raises(ConfigError, match="MASTER_KEYS"):
         Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48}).validate()
+
+
+def test_development_makes_its_secret_key_once_under_instance(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "DEV_SECRET_FILE", tmp_path / "instance" / "secret_key")
+    first = Settings.from_env({}).validate().secret_key
+    kept = tmp_path / "instance" / "secret_key"
+    assert kept.read_text().strip() == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert Settings.from_env({}).secret_key == first
+    assert first not in {TEST_SECRET_KEY, "development-only-secret-key-change-me-0123456789"}
+    assert len(first) >= 32
+    assert Settings.from_env({"SECRET_KEY": "y" * 40}).secret_key == "y" * 40
+
+
+def test_production_needs_an_explicit_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "DEV_SECRET_FILE", tmp_path / "secret_key")
+    with pytest.raises(ConfigError, match="SECRET_KEY is required"):
+        Settings.from_env({"APP_ENV": "production"}).validate()
+    assert not (tmp_path / "secret_key").exists()
+    with pytest.raises(ConfigError, match="SECRET_KEY is the test default"):
+        Settings.from_env({"APP_ENV": "production", "SECRET_KEY": TEST_SECRET_KEY}).validate()
+
+
+def test_development_encrypts_under_its_own_master_key_and_still_reads_the_old_one(
+    tmp_path, monkeypatch
+):
+    from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
+
+    monkeypatch.setattr(config, "DEV_MASTER_KEY_FILE", tmp_path / "master_key")
+    ring = parse_master_keys(Settings.from_env({}).master_keys)
+    assert parse_master_keys(Settings.from_env({}).master_keys) == ring
+    assert list(ring) == ["local", "dev"]  # the first one wraps new data keys
+    assert stat.S_IMODE((tmp_path / "master_key").stat().st_mode) == 0o600
+    sealed = AesGcmEnvelopeCipher(parse_master_keys(DEV_MASTER_KEYS), "dev").seal(b"doc", b"v1")
+    assert AesGcmEnvelopeCipher(ring, "local").open(sealed, b"v1") == b"doc"
