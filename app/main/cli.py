@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
+from collections.abc import Mapping
+from dataclasses import replace
 
 import click
 from flask import Flask, current_app
@@ -20,6 +23,7 @@ from app.domain.poai.proof import verify_bundle
 from app.domain.shared.audit import AuditRecord
 from app.main import migrations
 from app.main.bootstrap import Platform
+from app.main.config import Settings
 from app.main.embedded_chain import reset_embedded_chain, reset_plan
 
 
@@ -75,21 +79,48 @@ def seed() -> None:
         click.echo(line)
 
 
-@click.command(help="Serve the platform with its background threads (embedded mode).")
+def served_settings(settings: Settings, host: str, port: int, env: Mapping[str, str]) -> Settings:
+    """Without PUBLIC_BASE_URL, the platform's public address is the one being served."""
+    if env.get("PUBLIC_BASE_URL"):
+        return settings
+    shown = f"[{host}]" if ":" in host else host
+    return replace(settings, public_base_url=f"http://{shown}:{port}")
+
+
+def _app_serving(host: str, port: int) -> Flask:
+    """This app, or one built again for the served address: the token issuer, the SIWE
+    domain, signed links and metadata URIs are all fixed when the platform is built."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = served_settings(_platform().settings, host, port, os.environ)
+    if settings == _platform().settings:
+        return app
+    from app.main.app_factory import create_app  # it imports this module
+
+    _platform().close()  # the embedded chain admits one platform per process
+    return create_app(settings)
+
+
+@click.command(
+    help="Serve the platform with its background threads (embedded mode). Without "
+    "PUBLIC_BASE_URL, links, tokens and SIWE messages name http://HOST:PORT."
+)
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
     from app.main.background import Background
 
-    platform = _platform()
+    app = _app_serving(host, port)
+    platform: Platform = app.extensions["platform"]
     background = Background(platform, embedded_worker=not platform.settings.redis_url, indexer=True)
     background.start()
     click.echo(f"API docs: http://{host}:{port}/api/v1/docs")
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+        run_simple(host, port, app, threaded=True)
     finally:
         background.stop()
+        if app is not current_app._get_current_object():  # type: ignore[attr-defined]
+            platform.close()
 
 
 @click.group(cls=AppGroup, help="Audit log.")
