@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.domain.auth.admin import ensure_admin
 from app.domain.shared.errors import DomainError
 from app.http import api
-from app.http.common import auth, errors, request_context
+from app.http.common import auth, errors, json_limits, request_context
 from app.http.common.limiter import limiter
 from app.main.bootstrap import Platform, bootstrap
 from app.main.cli import register_cli
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)  # type: ignore[method-assign]
     app.extensions["platform"] = platform
     request_context.install(app)
+    json_limits.install(app)
     auth.install(app)
     limiter.init_app(app)
     errors.install(app)

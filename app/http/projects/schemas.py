@@ -11,6 +11,7 @@ from marshmallow import validate
 from app.domain.projects.model import ProjectType, Status
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
+from app.http.common.json_limits import FreeFormObject
 
 TYPES = [t.value for t in ProjectType]
 STATUSES = [s.value for s in Status]
@@ -42,11 +43,13 @@ class ProjectFieldsSchema(ma.Schema):
     region = ma.fields.String(load_default="", validate=validate.Length(max=200))
     latitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
     longitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
-    vintages = ma.fields.List(ma.fields.Integer(strict=True), load_default=list)
+    vintages = ma.fields.List(
+        ma.fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100)
+    )
     expected_annual_reductions = TonnesField(
         load_default=lambda: Quantity(0), metadata={"type": "string", "example": "25000"}
     )
-    metadata = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
+    metadata = FreeFormObject(load_default=dict)
 
 
 class ProjectCreateSchema(ProjectFieldsSchema):
@@ -65,9 +68,9 @@ class ProjectUpdateSchema(ma.Schema):
     region = ma.fields.String(validate=validate.Length(max=200))
     latitude = ma.fields.Decimal(allow_none=True, places=6)
     longitude = ma.fields.Decimal(allow_none=True, places=6)
-    vintages = ma.fields.List(ma.fields.Integer(strict=True))
+    vintages = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=100))
     expected_annual_reductions = TonnesField(metadata={"type": "string"})
-    metadata = ma.fields.Dict(keys=ma.fields.String())
+    metadata = FreeFormObject()
 
 
 class ProjectSchema(ma.Schema):
