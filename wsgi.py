@@ -1,5 +1,13 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
 
-from app.main.app_factory import create_app
+import click
 
-app = create_app()
+from app.main.app_factory import create_app
+from app.main.config import ConfigError
+
+try:
+    app = create_app()
+except ConfigError as exc:
+    # One line naming the setting and a non-zero exit (`flask` prints "Error: ..."; gunicorn
+    # stops booting), not a traceback.
+    raise click.ClickException(str(exc)) from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http
 from pathlib import Path
+from typing import Any
 
 import flask_swagger_ui
 from flask import Blueprint, Flask
@@ -11,6 +13,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
+from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
 from app.http.documents.routes import blp as documents_blp
@@ -31,6 +34,23 @@ class PlatformApi(Api):
 
     def _register_error_handlers(self) -> None:
         """Errors are rendered by `app.http.common.errors`, not flask-smorest."""
+
+    def _register_responses(self) -> None:
+        """The error responses flask-smorest documents for every status code, with the
+        media type errors are sent with: `application/problem+json`."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "Default error response",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}},
+            },
+            lazy=True,
+        )
 
     def _register_pagination_header(self) -> None:
         """`X-Pagination` carries a JSON object serialized in the header value: say so

@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.domain.auth.admin import ensure_admin
+from app.domain.auth.errors import WeakPassword
 from app.domain.shared.errors import DomainError
 from app.http import api
 from app.http.common import auth, errors, json_limits, request_context
@@ -71,8 +72,10 @@ def _bootstrap_admin(platform: Platform) -> None:
             hasher=platform.hasher,
             clock=platform.clock,
         )
+    except WeakPassword as exc:
+        raise ConfigError(f"BOOTSTRAP_ADMIN_PASSWORD is refused: {exc.detail}") from None
     except DomainError as exc:
-        raise ConfigError(f"BOOTSTRAP_ADMIN_*: {exc.detail}") from exc
+        raise ConfigError(f"BOOTSTRAP_ADMIN_EMAIL is refused: {exc.detail}") from None
     except sa.exc.IntegrityError:
         return  # another process created it at the same moment
     except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:  # not migrated yet

@@ -40,16 +40,18 @@ def check_password_policy(password: str, *, email: str = "") -> None:
     """At least 12 characters, three character classes, not the email, not a known one."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"at least {MIN_PASSWORD} characters")
+        problems.append(f"it is shorter than {MIN_PASSWORD} characters")
     if len(password) > 1024:
-        problems.append("at most 1024 characters")
+        problems.append("it is longer than 1024 characters")
     classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
     if sum(bool(re.search(c, password)) for c in classes) < 3:
-        problems.append("three of: lower case, upper case, digits, symbols")
+        problems.append("it uses fewer than three of: lower case, upper case, digits, symbols")
     lowered = password.lower()
-    local = email.split("@", maxsplit=1)[0]
-    if lowered in COMMON_PASSWORDS or (len(local) >= 4 and local in lowered):
-        problems.append("not a common password nor your email")
+    local = email.lower().split("@", maxsplit=1)[0]
+    if lowered in COMMON_PASSWORDS:
+        problems.append("it is a commonly used password")
+    if len(local) >= 4 and local in lowered:
+        problems.append("it contains your email address (the part before the @)")
     if problems:
         raise WeakPassword(
             "password too weak: " + "; ".join(problems), errors={"password": problems}
