@@ -65,6 +65,17 @@ def test_rate_limited_is_429_with_retry_after(client):
     assert 0 < int(response.headers["Retry-After"]) <= 61
 
 
+def test_retry_after_is_only_sent_on_refusals(client):
+    allowed = client.get("/api/v1/_probe/limited")
+    assert allowed.status_code == 200
+    assert allowed.headers["X-RateLimit-Limit"] == "2"
+    assert allowed.headers["X-RateLimit-Remaining"] == "1"
+    assert "Retry-After" not in allowed.headers
+    missing = client.get("/api/v1/projects/no-such-project")
+    assert missing.status_code == 404
+    assert "Retry-After" not in missing.headers
+
+
 def test_default_limit_applies_per_caller(make_app):
     client = make_app(ratelimit_default="3 per minute").test_client()
     statuses = [client.get("/api/v1/public/audit-logs/head").status_code for _ in range(4)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -22,7 +22,26 @@ def default_limit() -> str:
     return str(current_app.config["RATELIMIT_DEFAULT"])
 
 
-limiter = Limiter(key_func=caller_key, default_limits=[default_limit], headers_enabled=True)
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def _retry_after_only_on_refusals(response: Response) -> Response:
+    """flask-limiter sets `Retry-After` on every response it counts; it only means
+    something on a refusal (429) or while the service is unavailable (503)."""
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+class PlatformLimiter(Limiter):
+    def init_app(self, app: Flask) -> None:
+        # Flask runs after-request hooks in reverse order: registered before the
+        # limiter's own, this one sees its headers.
+        app.after_request(_retry_after_only_on_refusals)
+        super().init_app(app)
+
+
+limiter = PlatformLimiter(key_func=caller_key, default_limits=[default_limit], headers_enabled=True)
 
 
 def ip_key() -> str:
