@@ -34,7 +34,11 @@ from app.adapters.chain.setup import (
     rpc_chain_id,
 )
 from app.adapters.crypto import eth_signatures
-from app.adapters.crypto.ed25519 import Ed25519BundleSigner, Ed25519SignatureChecker
+from app.adapters.crypto.ed25519 import (
+    Ed25519BundleSigner,
+    Ed25519SignatureChecker,
+    parse_public_keys,
+)
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
@@ -63,6 +67,7 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform import services as platform_services
 from app.domain.platform.services import JobHandler
+from app.domain.poai.verification import platform_keys
 from app.domain.projects.documents import Storage
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
@@ -144,6 +149,9 @@ class Platform:
             settings.poai_signing_key
             or base64.b64encode(_derive(settings.secret_key, b"poai-signing")).decode(),
             settings.poai_signing_key_id,
+        )
+        self.poai_keys = platform_keys(
+            self.signer, parse_public_keys(settings.poai_retired_public_keys)
         )
         self.signature_checker = Ed25519SignatureChecker()
         self.geometry = NaturalEarthCountryGeometry()

@@ -19,7 +19,7 @@ from app.domain.documents.services import rotate_keys
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain
-from app.domain.poai.proof import verify_bundle
+from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.domain.shared.audit import AuditRecord
 from app.main import migrations
 from app.main.bootstrap import Platform
@@ -282,10 +282,23 @@ def poai() -> None:
     pass
 
 
-@poai.command("verify", help="Check a proof bundle file offline (no database).")
+_PROOF_CLAIMS = ("signature", "public_key", "key_id", "algorithm", "hashes")
+
+
+@poai.command(
+    "verify",
+    help="Check a proof bundle file offline (no database): its hashes, its signature, and "
+    "that a platform key (from this configuration) signed it. Exit 0 only when valid.",
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--public-key", default=None, help="base64 Ed25519 key (default: the file's)")
-def poai_verify(path: str, public_key: str | None) -> None:
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    help="trust this base64 Ed25519 key instead of the configured platform keys (say, one "
+    "listed by GET /api/v1/poai/keys); repeatable. The report marks it trusted_as explicit.",
+)
+def poai_verify(path: str, public_keys: tuple[str, ...]) -> None:
     """FILE is what GET /poai/cases/{id}/proof returns, or a bare bundle."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -293,21 +306,13 @@ def poai_verify(path: str, public_key: str | None) -> None:
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"cannot read {path}: {exc}") from None
     signed = isinstance(document, dict) and "bundle" in document
-    bundle = document["bundle"] if signed else document
-    signature = document.get("signature") if signed else None
-    key = public_key or (document.get("public_key") if signed else None)
+    claims = {name: document.get(name) if signed else None for name in _PROOF_CLAIMS}
+    trusted = [TrustedKey(None, key, trusted_as="explicit") for key in public_keys]
     result = verify_bundle(
-        bundle, signature=signature, public_key=key, checker=Ed25519SignatureChecker()
+        document["bundle"] if signed else document,
+        **claims,
+        trusted=trusted or _platform().poai_keys,
+        checker=Ed25519SignatureChecker(),
     )
-    click.echo(
-        json.dumps(
-            {
-                "valid": result.valid,
-                "signature_valid": result.signature_valid,
-                "hashes": result.hashes,
-                "problems": result.problems,
-            },
-            indent=2,
-        )
-    )
+    click.echo(json.dumps(result.report(), indent=2))
     sys.exit(0 if result.valid else 1)

@@ -123,6 +123,7 @@ class Settings:
     indexer_reorg_window: int = 64
     poai_signing_key: str | None = None
     poai_signing_key_id: str | None = None
+    poai_retired_public_keys: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -180,6 +181,7 @@ class Settings:
             indexer_reorg_window=int(env.get("INDEXER_REORG_WINDOW", "64")),
             poai_signing_key=env.get("POAI_SIGNING_KEY") or None,
             poai_signing_key_id=env.get("POAI_SIGNING_KEY_ID") or None,
+            poai_retired_public_keys=env.get("POAI_RETIRED_PUBLIC_KEYS", ""),
         )
 
     @property

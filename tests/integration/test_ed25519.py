@@ -15,8 +15,10 @@ from app.adapters.crypto.ed25519 import (
     Ed25519BundleSigner,
     Ed25519SignatureChecker,
     generate_signing_key,
+    parse_public_keys,
 )
-from app.domain.poai.proof import build_bundle, sign_bundle, verify_bundle
+from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.ports.signing import BundleSigner, SignatureChecker
 
 SHA = hashlib.sha256(b"design").hexdigest()
@@ -96,6 +98,7 @@ def test_a_signed_bundle_round_trips_through_json_and_verifies(signer: Ed25519Bu
         signed["bundle"],
         signature=signed["signature"],
         public_key=signed["public_key"],
+        trusted=[TrustedKey(signer.key_id, signer.public_key())],
         checker=CHECKER,
     )
     assert result.valid, result.problems
@@ -113,6 +116,7 @@ def test_a_bundle_signed_by_another_key_fails(signer: Ed25519BundleSigner):
         forged["bundle"],
         signature=forged["signature"],
         public_key=signer.public_key(),
+        trusted=[TrustedKey(signer.key_id, signer.public_key())],
         checker=CHECKER,
     )
     assert not result.valid
@@ -124,7 +128,11 @@ def test_a_tampered_bundle_fails(signer: Ed25519BundleSigner):
     tampered = json.loads(json.dumps(signed["bundle"]))
     tampered["project"]["latitude"] = "-23.56"
     result = verify_bundle(
-        tampered, signature=signed["signature"], public_key=signed["public_key"], checker=CHECKER
+        tampered,
+        signature=signed["signature"],
+        public_key=signed["public_key"],
+        trusted=[TrustedKey(signer.key_id, signer.public_key())],
+        checker=CHECKER,
     )
     assert not result.valid
     assert result.signature_valid is False
@@ -178,3 +186,17 @@ def test_malformed_public_keys_signatures_and_messages_give_false(signer: Ed2551
         (public, message.decode(), signature),
     ]:
         assert CHECKER.verify(bad_public, bad_message, bad_signature) is False  # type: ignore[arg-type]
+
+
+def test_retired_public_keys_parse_from_id_colon_key_entries(signer: Ed25519BundleSigner):
+    public = signer.public_key()
+    assert parse_public_keys("") == {}
+    assert parse_public_keys(f" k1:{public} , k2 : {public} ,") == {"k1": public, "k2": public}
+    for bad, fragment in [
+        (public, "id:<base64 key>"),
+        (f"k1:{public},k1:{public}", "more than once"),
+        ("k1:" + base64.b64encode(bytes(31)).decode(), "32 bytes"),
+        ("k1:not base64!", "base64"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            parse_public_keys(bad)

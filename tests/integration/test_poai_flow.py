@@ -9,8 +9,6 @@ import io
 import json
 from datetime import UTC, datetime
 
-from click.testing import CliRunner
-
 from app.adapters.crypto.ed25519 import Ed25519BundleSigner, generate_signing_key
 from app.domain.auth import organizations as org_service
 from app.domain.auth.permissions import OrgRole
@@ -329,7 +327,7 @@ def test_refusals(app, client):
     )
 
 
-def test_the_cli_verifies_a_proof_file_offline(tmp_path):
+def test_the_cli_verifies_a_proof_file_offline(app, tmp_path):
     bundle = build_bundle(
         case={"id": "c1", "round": 1},
         project={
@@ -362,19 +360,20 @@ def test_the_cli_verifies_a_proof_file_offline(tmp_path):
         documents=[],
         issued_at=NOW,
     )
-    signed = sign_bundle(bundle, Ed25519BundleSigner(generate_signing_key()))
+    signed = sign_bundle(bundle, app.extensions["platform"].signer)
     good = tmp_path / "proof.json"
     good.write_text(json.dumps(signed))
-    ok = CliRunner().invoke(poai_verify, [str(good)])
+    runner = app.test_cli_runner()
+    ok = runner.invoke(poai_verify, [str(good)])
     assert ok.exit_code == 0, ok.output
     assert '"valid": true' in ok.output
     signed["bundle"]["project"]["name"] = "Forged"
     bad = tmp_path / "forged.json"
     bad.write_text(json.dumps(signed))
-    refused = CliRunner().invoke(poai_verify, [str(bad)])
+    refused = runner.invoke(poai_verify, [str(bad)])
     assert refused.exit_code == 1
     other_key = Ed25519BundleSigner(generate_signing_key()).public_key()
-    wrong = CliRunner().invoke(poai_verify, [str(good), "--public-key", other_key])
+    wrong = runner.invoke(poai_verify, [str(good), "--public-key", other_key])
     assert wrong.exit_code == 1
 
 

@@ -69,6 +69,21 @@ def generate_signing_key() -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+def parse_public_keys(text: str) -> dict[str, str]:
+    """Parse `POAI_RETIRED_PUBLIC_KEYS`: comma-separated `id:<base64 public key>` entries
+    (empty: none). Each key must decode to 32 bytes; an id may appear only once."""
+    keys: dict[str, str] = {}
+    for position, entry in enumerate(filter(None, (e.strip() for e in text.split(","))), 1):
+        key_id, sep, encoded = (part.strip() for part in entry.partition(":"))
+        if not sep or not key_id or not encoded:
+            raise ValueError(f"retired key entry {position} must look like 'id:<base64 key>'")
+        if key_id in keys:
+            raise ValueError(f"the retired key id {key_id!r} appears more than once")
+        _decode(encoded, KEY_BYTES, f"retired public key {key_id!r}")
+        keys[key_id] = encoded
+    return keys
+
+
 def _decode(text: str, size: int, what: str) -> bytes:
     if not isinstance(text, str):
         raise ValueError(f"the {what} must be base64 text")

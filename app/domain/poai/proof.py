@@ -24,12 +24,12 @@ decimals are written in their shortest exact form (`Decimal("1.50")` and `"1.5"`
 both `"1.5"`). Hashes are SHA-256 (hex) of the RFC 8785 canonical bytes of the `asset`,
 `data` and `process` sections and of the whole bundle; the bundle hash goes on chain.
 The signature is over the UTF-8 bytes of the bundle hash as 64 lowercase hex digits, so
-someone holding only the on-chain hash can check it too."""
+someone holding only the on-chain hash can check it too. Checking a bundle, its signature
+and the key that made it is `app.domain.poai.verification`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
@@ -39,7 +39,7 @@ from app.domain.shared.errors import InvalidValue
 from app.domain.shared.json import canonical, sha256_hex
 from app.domain.shared.money import to_decimal
 from app.domain.shared.quantity import Quantity
-from app.ports.signing import BundleSigner, SignatureChecker
+from app.ports.signing import BundleSigner
 
 Bundle: TypeAlias = dict[str, Any]
 
@@ -60,14 +60,6 @@ PROJECT_TEXT = (
 PROJECT_DECIMALS = ("latitude", "longitude", "expected_annual_reductions")
 MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 writes numbers as IEEE doubles: beyond, no exact form
 _HEX = frozenset("0123456789abcdef")
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    valid: bool
-    hashes: dict[str, str]
-    signature_valid: bool | None  # None: no signature was checked
-    problems: list[str]
 
 
 # --- building ----------------------------------------------------------------------------
@@ -232,7 +224,7 @@ def _sha256(value: object, where: str) -> str:
     return value.lower()
 
 
-# --- hashing, signing, verifying ---------------------------------------------------------
+# --- hashing and signing ----------------------------------------------------------------
 
 
 def bundle_hashes(bundle: Bundle) -> dict[str, str]:
@@ -272,12 +264,9 @@ def signing_problems(bundle: object) -> list[str]:
     return []
 
 
-def verify_bundle(
-    bundle: object, *, signature: str | None, public_key: str | None, checker: SignatureChecker
-) -> VerificationResult:
-    """Check a bundle from itself alone: JSON-native values, version and shape, hashes
-    recomputed, and the signature when one is given (a public key without a signature,
-    or the reverse, is a problem). Never raises for a malformed bundle."""
+def section_hashes(bundle: object) -> tuple[dict[str, str], list[str]]:
+    """The hashes of whatever parts of a bundle can be hashed, with what is wrong with
+    its shape or canonical form (see `structure_problems`). Never raises."""
     problems = structure_problems(bundle)
     hashes: dict[str, str] = {}
     if isinstance(bundle, dict) and not _not_native(bundle):
@@ -288,22 +277,7 @@ def verify_bundle(
                     hashes[name] = sha256_hex(canonical(part))
             except (TypeError, ValueError, RecursionError):
                 problems.append(f"{name}: has no canonical JSON form")
-    signature_valid: bool | None = None
-    if signature is not None or public_key is not None:
-        signature_valid = _signature_ok(hashes.get("bundle"), signature, public_key, checker)
-        if signature is None or public_key is None:
-            problems.append("a signature and its public key go together: one is missing")
-        elif not signature_valid:
-            problems.append("the signature does not match the bundle hash and public key")
-    return VerificationResult(not problems, hashes, signature_valid, problems)
-
-
-def _signature_ok(
-    bundle_hash: str | None, signature: str | None, key: str | None, checker: SignatureChecker
-) -> bool:
-    if bundle_hash is None or signature is None or key is None:
-        return False
-    return checker.verify(key, bundle_hash.encode("utf-8"), signature)
+    return hashes, problems
 
 
 # --- shape -------------------------------------------------------------------------------

@@ -10,10 +10,16 @@ from marshmallow import validate
 
 from app.domain.poai import proofs, services
 from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decision, Result
-from app.domain.poai.proof import verify_bundle
+from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
 from app.http.common.schemas import ProblemSchema
+from app.http.poai.schemas import (
+    ProofSchema,
+    SigningKeySchema,
+    VerifyRequestSchema,
+    VerifyResultSchema,
+)
 
 blp = Blueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
 
@@ -208,32 +214,6 @@ def history(case_id: str) -> list[CaseHistoryEntry]:
     return services.case_history(current_principal(), case_id, uow=uow())
 
 
-class ProofSchema(ma.Schema):
-    bundle = ma.fields.Dict()
-    hashes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    signature = ma.fields.String(allow_none=True)
-    public_key = ma.fields.String(allow_none=True)
-    key_id = ma.fields.String(allow_none=True)
-    algorithm = ma.fields.String(allow_none=True)
-
-
-class VerifyRequestSchema(ma.Schema):
-    bundle = ma.fields.Dict(required=True)
-    signature = ma.fields.String(load_default=None, allow_none=True)
-    public_key = ma.fields.String(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "base64 Ed25519 key; default: the platform's"},
-    )
-
-
-class VerifyResultSchema(ma.Schema):
-    valid = ma.fields.Boolean()
-    hashes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    signature_valid = ma.fields.Boolean(allow_none=True)
-    problems = ma.fields.List(ma.fields.String())
-
-
 @blp.route("/poai/cases/<case_id>/proof", methods=["GET"])
 @requires("poai:read")
 @blp.response(200, ProofSchema)
@@ -246,13 +226,26 @@ def proof(case_id: str) -> dict[str, Any]:
 @public
 @blp.arguments(VerifyRequestSchema)
 @blp.response(200, VerifyResultSchema)
-def verify(body: dict[str, Any]) -> Any:
-    """Check a bundle and its signature from the bundle alone (no database involved)."""
+def verify(body: dict[str, Any]) -> VerificationResult:
+    """Check a bundle's own hashes, its signature, and that a platform key made it;
+    `valid` only when all three hold (no database involved)."""
     p = platform()
-    public_key = body["public_key"] or (p.signer.public_key() if body["signature"] else None)
     return verify_bundle(
         body["bundle"],
         signature=body["signature"],
-        public_key=public_key,
+        public_key=body["public_key"],
+        key_id=body["key_id"],
+        algorithm=body["algorithm"],
+        hashes=body["hashes"],
+        trusted=p.poai_keys,
         checker=p.signature_checker,
     )
+
+
+@blp.route("/poai/keys", methods=["GET"])
+@public
+@blp.response(200, SigningKeySchema(many=True))
+def signing_keys() -> list[TrustedKey]:
+    """The platform's proof-signing public keys by key id: the current one and the
+    retired ones that still check older proofs."""
+    return list(platform().poai_keys)

@@ -16,7 +16,8 @@ from app.domain.auth.permissions import OrgRole, Role
 from app.domain.documents.model import Document, DocumentKind, DocumentVersion
 from app.domain.poai import proofs, services
 from app.domain.poai.model import DEFAULT_CHECKLIST, Case, CaseStatus, Check, Decision, Mode, Result
-from app.domain.poai.proof import bundle_hashes, verify_bundle
+from app.domain.poai.proof import bundle_hashes
+from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.domain.projects import services as project_services
 from app.domain.projects.documents import read_document
 from app.domain.projects.model import Project, ProjectType, Status
@@ -197,6 +198,9 @@ def test_an_approved_case_gets_a_signed_stored_proof(uow: FakePoaiUnitOfWork):
         signed["bundle"],
         signature=signed["signature"],
         public_key=signed["public_key"],
+        key_id=signed["key_id"],
+        hashes=signed["hashes"],
+        trusted=[TrustedKey(SIGNER.key_id, SIGNER.public_key())],
         checker=FakeHmacChecker(),
     )
     assert checked.valid

@@ -16,13 +16,12 @@ import pytest
 from app.domain.poai.proof import (
     BUNDLE_VERSION,
     CATEGORIES,
-    VerificationResult,
     build_bundle,
     bundle_hashes,
     sign_bundle,
     signing_problems,
-    verify_bundle,
 )
+from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
 from tests.fakes.signing import FakeHmacChecker, FakeHmacSigner
@@ -35,6 +34,7 @@ DECIDED = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 
 SIGNER = FakeHmacSigner(b"platform secret")
 CHECKER = FakeHmacChecker()
+TRUSTED = (TrustedKey(SIGNER.key_id, SIGNER.public_key()),)
 
 
 def inputs(**overrides: Any) -> dict[str, Any]:
@@ -155,7 +155,7 @@ LEAVES = list(leaves(BUNDLE))
 
 def verify(bundle: Any, signed: dict[str, Any] = SIGNED, **kwargs: Any) -> VerificationResult:
     options = {"signature": signed["signature"], "public_key": signed["public_key"]}
-    return verify_bundle(bundle, checker=CHECKER, **(options | kwargs))
+    return verify_bundle(bundle, checker=CHECKER, trusted=TRUSTED, **(options | kwargs))
 
 
 # --- shape and canonical form ----------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_enum_members_become_plain_json_values():
     bundle = build_bundle(**inputs(case={"id": "case-1", "round": Round.SECOND}, checks=[check]))
     values = [bundle["process"]["checks"][0]["mode"], bundle["case"]["round"]]
     assert [type(v) for v in values] == [str, int]
-    assert verify_bundle(bundle, signature=None, public_key=None, checker=CHECKER).valid
+    assert verify(bundle, sign_bundle(bundle, SIGNER)).valid
 
 
 def test_decimal_and_text_inputs_give_the_same_hash():
@@ -288,9 +288,10 @@ def test_a_signed_bundle_verifies_after_a_json_round_trip():
     assert result.problems == []
 
 
-def test_an_unsigned_bundle_verifies_its_shape_and_reports_its_hashes():
-    result = verify_bundle(BUNDLE, signature=None, public_key=None, checker=CHECKER)
-    assert result.valid
+def test_an_unsigned_bundle_has_its_shape_checked_and_hashes_reported_but_is_not_valid():
+    result = verify(BUNDLE, signature=None, public_key=None)
+    assert not result.valid
+    assert result.checks.hashes.ok
     assert result.signature_valid is None
     assert result.hashes == SIGNED["hashes"]
 
