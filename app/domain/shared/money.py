@@ -1,7 +1,13 @@
-"""Money: a Decimal amount in an ISO 4217 currency, rounded half-even to its minor units."""
+"""Money: a Decimal amount in an ISO 4217 currency, rounded half-even to its minor units.
+
+What the API accepts as an amount is the plain decimal form only (`parse_amount`): ASCII
+digits, an optional point and at most the currency's minor units of decimals (`"12.50"`
+in EUR, `"1200"` in JPY). No sign, exponent, spaces, separators or other scripts' digits,
+and at most `MAX_WHOLE_DIGITS` digits before the point."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -15,6 +21,40 @@ def minor_units(currency: str) -> int:
         return MINOR_UNITS[currency]
     except KeyError:
         raise InvalidValue(f"unknown currency {currency!r}", code="invalid_currency") from None
+
+
+MAX_WHOLE_DIGITS = 15
+_PLAIN_AMOUNT = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]+))?", re.ASCII)
+
+
+def parse_amount(text: object, currency: str) -> Money:
+    """A non-negative amount of `currency` from the API's plain decimal string."""
+    digits = minor_units(currency)
+    if not isinstance(text, str):
+        raise InvalidValue('an amount must be a string of decimal digits, e.g. "12.50"')
+    match = _PLAIN_AMOUNT.fullmatch(text)
+    if match is None:
+        raise InvalidValue(
+            "an amount must be plain decimal digits 0-9, optionally a point and decimals"
+            ' (e.g. "12.50"); no sign, exponent, spaces or separators',
+            code="invalid_amount",
+        )
+    if len(match["whole"]) > MAX_WHOLE_DIGITS:
+        raise InvalidValue(
+            f"an amount has at most {MAX_WHOLE_DIGITS} digits before the point",
+            code="invalid_amount",
+        )
+    if len(match["frac"] or "") > digits:
+        raise InvalidValue(
+            f"{currency} amounts have at most {digits} decimals", code="invalid_amount"
+        )
+    return Money(Decimal(text), currency)
+
+
+def amount_pattern(currency_digits: int) -> str:
+    """`parse_amount`'s rule as an OpenAPI pattern, for a currency with these decimals."""
+    frac = rf"(\.[0-9]{{1,{currency_digits}}})?" if currency_digits else ""
+    return rf"^[0-9]{{1,{MAX_WHOLE_DIGITS}}}{frac}$"
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
@@ -53,7 +93,11 @@ class Money:
 
     def rounded(self) -> Money:
         quantum = Decimal(1).scaleb(-minor_units(self.currency))
-        return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), self.currency)
+        try:
+            amount = self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:  # more digits than the decimal context holds
+            raise InvalidValue("amount out of range", code="invalid_amount") from None
+        return Money(amount, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
