@@ -164,4 +164,5 @@ def link_is_valid(
     key: bytes, document_id: str, version: int, expires: int, actor_id: str, *, signature: str
 ) -> bool:
     expected = sign_link(key, document_id, version, expires, actor_id)
-    return hmac.compare_digest(expected, signature)
+    # bytes: compare_digest refuses str with non-ASCII characters
+    return hmac.compare_digest(expected.encode(), signature.encode())

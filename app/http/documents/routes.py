@@ -56,10 +56,10 @@ class LinkSchema(ma.Schema):
 
 
 class ContentArgs(ma.Schema):
-    version = ma.fields.Integer(required=True)
-    expires = ma.fields.Integer(required=True)
-    actor = ma.fields.String(required=True)
-    signature = ma.fields.String(required=True, validate=validate.Length(equal=64))
+    version = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    expires = ma.fields.Integer(required=True, validate=validate.Range(min=0))
+    actor = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
+    signature = ma.fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
 class AccessSchema(ma.Schema):
