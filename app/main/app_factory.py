@@ -12,7 +12,7 @@ from app.domain.auth.admin import ensure_admin
 from app.domain.auth.errors import WeakPassword
 from app.domain.shared.errors import DomainError
 from app.http import api
-from app.http.common import auth, errors, json_limits, request_context
+from app.http.common import auth, errors, json_body, json_limits, request_context
 from app.http.common.limiter import limiter
 from app.main.bootstrap import Platform, bootstrap
 from app.main.cli import register_cli
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     json_limits.install(app)
     auth.install(app)
     limiter.init_app(app)
+    json_body.install(app)  # after the limiter's check: refusals count too
     errors.install(app)
     app.extensions["api"] = api.register(app)
     register_cli(app)

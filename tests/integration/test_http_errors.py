@@ -35,6 +35,35 @@ def test_malformed_json_is_400(client):
     _problem(response, 400, "malformed_json")
 
 
+def test_a_json_body_without_a_json_media_type_is_415(client):
+    body = json.dumps({"name": "x", "quantity": "1"})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        response = client.post("/api/v1/_probe/echo", data=body, content_type=content_type)
+        problem = _problem(response, 415, "unsupported_media_type")
+        assert "Content-Type: application/json" in problem["detail"]
+        assert response.headers["Accept-Post"] == "application/json"
+    as_json = client.post("/api/v1/_probe/echo", data=body, content_type="application/json")
+    assert as_json.status_code == 200
+    vendor_json = client.post("/api/v1/_probe/echo", data=body, content_type="application/x+json")
+    assert vendor_json.status_code == 200
+    _problem(client.post("/api/v1/_probe/echo"), 422, "validation_failed")  # no body at all
+
+
+def test_the_415_is_documented_where_a_json_body_is_read(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    login = paths["/api/v1/auth/login"]["post"]
+    assert "application/json" in login["requestBody"]["content"]
+    assert login["responses"]["415"] == {"$ref": "#/components/responses/UNSUPPORTED_MEDIA_TYPE"}
+    assert "415" not in paths["/api/v1/projects"]["get"]["responses"]
+    upload = paths["/api/v1/projects/{project_id}/documents"]["post"]
+    assert "415" not in upload["responses"]  # a multipart form
+
+
+def test_a_form_login_is_told_to_send_json(client):
+    response = client.post("/api/v1/auth/login", data={"email": "a@b.org", "password": "x"})
+    _problem(response, 415, "unsupported_media_type")
+
+
 def test_validation_is_422_with_field_errors(client):
     response = client.post(
         "/api/v1/_probe/echo", json={"name": "", "quantity": "many", "address": {}}
