@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.domain.shared.errors import InvalidValue
+from app.domain.shared.text import remove_unsafe
 
 
 class DocumentKind(StrEnum):
@@ -141,14 +142,28 @@ def _text_type(data: bytes) -> str:
     return "text/csv" if first.count(",") >= 1 and "\n" in stripped else "text/plain"
 
 
+MAX_FILENAME = 255  # characters, extension included
+MAX_EXTENSION = 16  # a longer "extension" is only part of the name
+
+
 def safe_filename(name: str | None) -> str:
-    """A display name only (never a path): last path segment, no control characters."""
+    """A display name only (never a path): the last path segment, NFC, without control,
+    formatting, bidirectional or other invisible characters, at most `MAX_FILENAME`
+    characters; a long name is cut before its extension, which is kept."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = "".join(
-        c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C"
+        c
+        for c in unicodedata.normalize("NFC", remove_unsafe(base))
+        if unicodedata.category(c)[0] != "C"
     )
-    base = base.strip().strip(".") or "document"
-    return base[:255]
+    base = base.strip().strip(".").strip() or "document"
+    if len(base) <= MAX_FILENAME:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if not dot or not stem or len(extension) > MAX_EXTENSION:
+        stem, extension = base, ""
+    suffix = f".{extension}" if extension else ""
+    return (stem[: MAX_FILENAME - len(suffix)].rstrip(" .") or "document") + suffix
 
 
 def sha256_hex(data: bytes) -> str:

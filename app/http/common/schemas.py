@@ -8,6 +8,7 @@ import marshmallow as ma
 
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import TONNES_PATTERN, Quantity, parse_tonnes
+from app.domain.shared.text import TextRule, clean_query
 
 
 class ProblemSchema(ma.Schema):
@@ -52,3 +53,59 @@ class TonnesField(ma.fields.Field[Quantity]):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else Quantity(int(value)).tonnes_str()
+
+
+class Text(ma.fields.String):
+    """Free text typed by a person (a name, a title, a description, a reason) under the
+    platform's one rule (`app.domain.shared.text`): no control, bidirectional or invisible
+    formatting characters (tab and newline allowed when `multiline`), normalised to NFC
+    and trimmed, at most `max_length` characters, not blank unless `blank`; or a domain
+    `TextRule` given as is. The OpenAPI document carries the rule as `maxLength` and
+    `pattern`."""
+
+    def __init__(
+        self,
+        rule: TextRule | None = None,
+        *,
+        max_length: int | None = None,
+        multiline: bool = False,
+        blank: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if rule is None:
+            if max_length is None:
+                raise TypeError("Text needs a rule or a max_length")
+            rule = TextRule(max_length, multiline=multiline, blank=blank)
+        self.rule = rule
+        max_length, blank = rule.max_length, rule.blank
+        metadata = {
+            "maxLength": max_length,
+            "pattern": self.rule.pattern,
+            **({} if blank else {"minLength": 1}),
+            **dict(kwargs.pop("metadata", None) or {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.rule.clean(text)
+        except InvalidValue as exc:
+            raise ma.ValidationError(exc.detail) from None
+
+
+class SearchText(ma.fields.String):
+    """Text to search for, at most `max_length` characters: any string is taken, control
+    and invisible characters read as spaces, normalised to NFC like the stored text."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        self.max_length = max_length
+        metadata = {"maxLength": max_length, **dict(kwargs.pop("metadata", None) or {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return clean_query(text, max_length=self.max_length)
+        except InvalidValue as exc:
+            raise ma.ValidationError(exc.detail) from None
