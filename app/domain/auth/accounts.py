@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.domain.auth.errors import InvalidCredentials, InvalidToken
 from app.domain.auth.model import (
+    DISPLAY_NAME,
     OneTimeToken,
     Principal,
     Session,
@@ -54,10 +55,11 @@ def register(
     """Create an unverified account and send the verification email. For an email that
     already has an account the answer looks the same, and its owner gets a notice."""
     email = normalize_email(email)
+    display_name = DISPLAY_NAME.clean(display_name, field="display_name")
     check_password_policy(password, email=email)
     password_hash = hasher.hash(password)
     now = clock.now()
-    user = User(new_id(), email, display_name.strip(), password_hash, now, roles={Role.RETAIL})
+    user = User(new_id(), email, display_name, password_hash, now, roles={Role.RETAIL})
     with uow:
         existing = uow.users.by_email(email)
         if existing is not None:
@@ -250,10 +252,11 @@ def get_profile(principal: Principal, *, uow: AuthUoW) -> UserView:
 
 
 def update_profile(principal: Principal, *, display_name: str, uow: AuthUoW) -> UserView:
+    display_name = DISPLAY_NAME.clean(display_name, field="display_name")
     with uow:
         user = _user_of(principal, uow, lock=True)
         before = user.display_name
-        user.display_name = display_name.strip()
+        user.display_name = display_name
         uow.users.save(user)
         uow.audit(
             AuditRecord(

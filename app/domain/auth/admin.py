@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from app.domain.auth.model import Principal, User, check_password_policy, normalize_email
+from app.domain.auth.model import (
+    DISPLAY_NAME,
+    Principal,
+    User,
+    check_password_policy,
+    normalize_email,
+)
 from app.domain.auth.permissions import Role
 from app.domain.auth.views import UserView
 from app.domain.shared.audit import AuditRecord
@@ -46,6 +52,7 @@ def ensure_user(
     """A verified account with this email holding these roles (created when absent, roles
     added when missing; its password is left alone). Returns it and whether it changed."""
     email = normalize_email(email)
+    display_name = DISPLAY_NAME.clean(display_name, field="display_name")
     check_password_policy(password, email=email)
     with uow:
         user = uow.users.by_email(email)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import secrets
 
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import ApiKey, Principal, hash_secret, new_secret, secret_matches
+from app.domain.auth.model import (
+    API_KEY_NAME,
+    ApiKey,
+    Principal,
+    hash_secret,
+    new_secret,
+    secret_matches,
+)
 from app.domain.auth.organizations import authorize_org
 from app.domain.auth.permissions import API_KEY_SCOPES
 from app.domain.auth.views import ApiKeyCreated, ApiKeyView
@@ -41,7 +48,7 @@ def create_api_key(
     key = ApiKey(
         new_id(),
         org_id,
-        name.strip(),
+        API_KEY_NAME.clean(name, field="name"),
         prefix,
         hash_secret(raw),
         frozenset(scopes),

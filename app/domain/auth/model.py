@@ -21,7 +21,11 @@ from app.domain.auth.permissions import (
     role_permissions,
 )
 from app.domain.shared.errors import InvalidValue
+from app.domain.shared.text import TextRule
 
+DISPLAY_NAME = TextRule(100, blank=False)
+ORGANIZATION_NAME = TextRule(200, blank=False)
+API_KEY_NAME = TextRule(200, blank=False)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 12
 COMMON_PASSWORDS = frozenset(

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from app.domain.auth.model import Invitation, Organization, Principal, normalize_email
+from app.domain.auth.model import (
+    ORGANIZATION_NAME,
+    Invitation,
+    Organization,
+    Principal,
+    normalize_email,
+)
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.views import MemberView, OrganizationView
 from app.domain.shared.audit import AuditRecord
@@ -39,7 +45,8 @@ def create_organization(
 ) -> OrganizationView:
     if principal.user_id is None:
         raise PermissionDenied("API keys cannot create organizations")
-    org = Organization(new_id(), name.strip(), clock.now(), principal.user_id)
+    name = ORGANIZATION_NAME.clean(name, field="name")
+    org = Organization(new_id(), name, clock.now(), principal.user_id)
     org.set_member(principal.user_id, OrgRole.ADMIN)
     with uow:
         uow.organizations.add(org)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from app.domain.shared.countries import ISO_3166_ALPHA2
 from app.domain.shared.errors import Conflict, InvalidValue, PermissionDenied
 from app.domain.shared.quantity import Quantity
+from app.domain.shared.text import TextRule
 
 
 class ProjectType(StrEnum):
@@ -80,6 +83,15 @@ DESCRIPTIVE_FIELDS = (
     "expected_annual_reductions",
 )
 FIRST_VINTAGE, LAST_VINTAGE = 1990, 2100
+# The free-text fields and their rules (`app.domain.shared.text`); the HTTP schemas use
+# the same ones.
+TEXT_FIELDS: dict[str, TextRule] = {
+    "name": TextRule(200, blank=False),
+    "description": TextRule(20_000, multiline=True),
+    "methodology": TextRule(200),
+    "standard": TextRule(100),
+    "region": TextRule(200),
+}
 # What the PoAI proof certifies beyond the always-valid fields: without it an approval
 # could not be proven, so a project goes to review only with it.
 REQUIRED_FOR_REVIEW = {"methodology": "the methodology the project applies, such as VM0047"}
@@ -133,6 +145,7 @@ class Project:
             )
         if "metadata" in changes and self.status not in FULL_EDIT_STATUSES | METADATA_EDIT_STATUSES:
             raise Conflict(f"a {self.status.value} project cannot change", code="project_locked")
+        changes = clean_text_fields(changes)
         before = {k: getattr(self, k) for k in changes}
         for key, value in changes.items():
             setattr(self, key, value)
@@ -160,10 +173,29 @@ class Project:
         return entry
 
 
+def clean_text_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` with each free-text one normalised under its rule; `InvalidValue` with a
+    message for every field that breaks it."""
+    cleaned = dict(fields)
+    errors: dict[str, list[str]] = {}
+    for name, rule in TEXT_FIELDS.items():
+        if name in cleaned:
+            try:
+                cleaned[name] = rule.clean(cleaned[name], field=name)
+            except InvalidValue as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise InvalidValue(
+            "the project has invalid fields", code="validation_failed", errors=errors
+        )
+    return cleaned
+
+
 def validate_fields(p: Project) -> None:
     errors: dict[str, list[str]] = {}
-    if not p.name.strip() or len(p.name) > 200:
-        errors["name"] = ["1 to 200 characters"]
+    name_max = TEXT_FIELDS["name"].max_length
+    if not p.name.strip() or len(p.name) > name_max:
+        errors["name"] = [f"1 to {name_max} characters"]
     if p.country not in ISO_3166_ALPHA2:
         errors["country"] = ["an ISO 3166-1 alpha-2 code, such as BR or KE"]
     if (p.latitude is None) != (p.longitude is None):
@@ -177,7 +209,9 @@ def validate_fields(p: Project) -> None:
     ):
         errors["vintages"] = [f"distinct years from {FIRST_VINTAGE} to {LAST_VINTAGE}"]
     if errors:
-        raise InvalidValue("the project has invalid fields", code="invalid_project", errors=errors)
+        raise InvalidValue(
+            "the project has invalid fields", code="validation_failed", errors=errors
+        )
     p.vintages.sort()
 
 

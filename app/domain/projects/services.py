@@ -17,6 +17,7 @@ from app.domain.projects.model import (
     Project,
     ProjectType,
     Status,
+    clean_text_fields,
     review_gaps,
 )
 from app.domain.shared.audit import AuditRecord
@@ -39,6 +40,7 @@ def create_project(
     """A draft project of one of the caller's organizations (needed in the request only
     when the caller administers several)."""
     org_id = _owning_org(principal, organization_id)
+    fields = clean_text_fields(fields)
     now = clock.now()
     project = Project(
         id=new_id(),

@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
+from marshmallow import validate
 
 from app.domain.auth.audit import search_audit_log
 from app.domain.platform.services import audit_head, verify_audit_chain
@@ -26,11 +27,11 @@ class AuditHeadSchema(ma.Schema):
 
 
 class AuditFilterSchema(ma.Schema):
-    action = ma.fields.String()
-    entity_type = ma.fields.String()
-    entity_id = ma.fields.String()
-    actor_id = ma.fields.String()
-    organization_id = ma.fields.String()
+    action = ma.fields.String(validate=validate.Length(max=100))
+    entity_type = ma.fields.String(validate=validate.Length(max=50))
+    entity_id = ma.fields.String(validate=validate.Length(max=64))
+    actor_id = ma.fields.String(validate=validate.Length(max=64))
+    organization_id = ma.fields.String(validate=validate.Length(max=64))
     since = ma.fields.AwareDateTime(default_timezone=None)
     until = ma.fields.AwareDateTime(default_timezone=None)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.domain.auth.model import API_KEY_NAME, DISPLAY_NAME, ORGANIZATION_NAME
 from app.domain.auth.permissions import API_KEY_SCOPES, OrgRole
+from app.http.common.schemas import Text
 
 ORG_ROLES = [r.value for r in OrgRole]
 
@@ -13,7 +15,7 @@ ORG_ROLES = [r.value for r in OrgRole]
 class RegisterSchema(ma.Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    display_name = Text(DISPLAY_NAME, required=True)
 
 
 class UserSchema(ma.Schema):
@@ -73,7 +75,7 @@ class SignedMessageSchema(ma.Schema):
 
 
 class ProfileUpdateSchema(ma.Schema):
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    display_name = Text(DISPLAY_NAME, required=True)
 
 
 class SessionSchema(ma.Schema):
@@ -88,7 +90,7 @@ class SessionSchema(ma.Schema):
 
 
 class OrganizationCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(ORGANIZATION_NAME, required=True)
 
 
 class OrganizationSchema(ma.Schema):
@@ -99,7 +101,7 @@ class OrganizationSchema(ma.Schema):
 
 
 class MemberAddSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     role = ma.fields.String(required=True, validate=validate.OneOf(ORG_ROLES))
 
 
@@ -116,7 +118,7 @@ class MemberSchema(ma.Schema):
 
 
 class ApiKeyCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(API_KEY_NAME, required=True)
     scopes = ma.fields.List(
         ma.fields.String(validate=validate.OneOf(sorted(API_KEY_SCOPES))),
         required=True,

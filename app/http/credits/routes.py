@@ -21,7 +21,7 @@ from app.http.common.auth import current_principal, public, requires
 from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
-from app.http.common.schemas import TonnesField
+from app.http.common.schemas import Text, TonnesField
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
@@ -33,7 +33,7 @@ def tonnes(kg: int) -> str:
 class MintSchema(ma.Schema):
     vintage = ma.fields.Integer(required=True, strict=True)
     quantity = TonnesField(required=True, metadata={"example": "1000"})
-    monitoring_period = ma.fields.String(load_default="", validate=validate.Length(max=64))
+    monitoring_period = Text(max_length=64, load_default="")
 
 
 class BatchSchema(ma.Schema):
@@ -77,15 +77,15 @@ def _get(obj: Any, name: str) -> Any:
 
 
 class RetireSchema(ma.Schema):
-    project_id = ma.fields.String(required=True)
+    project_id = ma.fields.String(required=True, validate=validate.Length(max=64))
     vintage = ma.fields.Integer(required=True, strict=True)
     quantity = TonnesField(required=True, metadata={"example": "2.5"})
-    beneficiary = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
-    purpose = ma.fields.String(load_default="", validate=validate.Length(max=1000))
-    organization_id = ma.fields.String(load_default=None)
+    beneficiary = Text(max_length=300, blank=False, required=True)
+    purpose = Text(max_length=1000, load_default="")
+    organization_id = ma.fields.String(load_default=None, validate=validate.Length(max=64))
     tx_hash = ma.fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^0x[0-9a-fA-F]{64}$"),
+        validate=[validate.Length(equal=66), validate.Regexp(r"^0x[0-9a-fA-F]{64}$")],
         metadata={"description": "self-custody: your own retirement transaction"},
     )
 
@@ -128,8 +128,8 @@ class BalanceSchema(ma.Schema):
 
 
 class BalanceArgs(ma.Schema):
-    holder = ma.fields.String()
-    project_id = ma.fields.String()
+    holder = ma.fields.String(validate=validate.Length(max=64))
+    project_id = ma.fields.String(validate=validate.Length(max=64))
 
 
 class StatusSchema(ma.Schema):
@@ -152,8 +152,8 @@ class ResyncResultSchema(ma.Schema):
 
 
 class TransactionArgs(ma.Schema):
-    address = ma.fields.String()
-    project_id = ma.fields.String()
+    address = ma.fields.String(validate=validate.Length(max=64))
+    project_id = ma.fields.String(validate=validate.Length(max=64))
 
 
 class ChainEventSchema(ma.Schema):

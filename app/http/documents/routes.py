@@ -25,7 +25,9 @@ KINDS = [k.value for k in UPLOADABLE]
 class UploadFormSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
     document_id = ma.fields.String(
-        load_default=None, metadata={"description": "upload a new version of this document"}
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "upload a new version of this document"},
     )
 
 

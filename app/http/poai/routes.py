@@ -13,7 +13,7 @@ from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decis
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
-from app.http.common.schemas import ProblemSchema
+from app.http.common.schemas import ProblemSchema, Text
 from app.http.poai.schemas import (
     ProofSchema,
     SigningKeySchema,
@@ -39,11 +39,11 @@ class CaseSchema(ma.Schema):
 
 
 class OpenCaseSchema(ma.Schema):
-    project_id = ma.fields.String(required=True)
+    project_id = ma.fields.String(required=True, validate=validate.Length(max=64))
 
 
 class AssignSchema(ma.Schema):
-    reviewer_id = ma.fields.String(required=True)
+    reviewer_id = ma.fields.String(required=True, validate=validate.Length(max=64))
 
 
 class CheckSchema(ma.Schema):
@@ -64,7 +64,7 @@ class CheckSchema(ma.Schema):
 
 class NewCheckSchema(ma.Schema):
     category = ma.fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Text(max_length=100, blank=False, required=True)
     required = ma.fields.Boolean(load_default=True)
 
 
@@ -72,15 +72,17 @@ class CheckUpdateSchema(ma.Schema):
     result = ma.fields.String(
         required=True, validate=validate.OneOf([r.value for r in Result if r != Result.PENDING])
     )
-    notes = ma.fields.String(load_default="", validate=validate.Length(max=10_000))
-    evidence_document_ids = ma.fields.List(ma.fields.String(), load_default=list)
+    notes = Text(max_length=10_000, multiline=True, load_default="")
+    evidence_document_ids = ma.fields.List(
+        ma.fields.String(validate=validate.Length(max=64)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
 
 
 class DecisionSchema(ma.Schema):
     decision = ma.fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
-    reason = ma.fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=5000)
-    )
+    reason = Text(max_length=5000, multiline=True, load_default=None, allow_none=True)
 
 
 class CaseHistorySchema(ma.Schema):

@@ -8,10 +8,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.projects.model import ProjectType, Status
+from app.domain.projects.model import TEXT_FIELDS, ProjectType, Status
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
 from app.http.common.json_limits import FreeFormObject
+from app.http.common.schemas import SearchText, Text
 
 TYPES = [t.value for t in ProjectType]
 STATUSES = [s.value for s in Status]
@@ -34,13 +35,13 @@ class TonnesField(ma.fields.Field):
 
 
 class ProjectFieldsSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = ma.fields.String(load_default="", validate=validate.Length(max=20_000))
+    name = Text(TEXT_FIELDS["name"], required=True)
+    description = Text(TEXT_FIELDS["description"], load_default="")
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
-    methodology = ma.fields.String(load_default="", validate=validate.Length(max=200))
-    standard = ma.fields.String(load_default="", validate=validate.Length(max=100))
+    methodology = Text(TEXT_FIELDS["methodology"], load_default="")
+    standard = Text(TEXT_FIELDS["standard"], load_default="")
     country = ma.fields.String(required=True, validate=validate.Length(equal=2))
-    region = ma.fields.String(load_default="", validate=validate.Length(max=200))
+    region = Text(TEXT_FIELDS["region"], load_default="")
     latitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
     longitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
     vintages = ma.fields.List(
@@ -54,18 +55,20 @@ class ProjectFieldsSchema(ma.Schema):
 
 class ProjectCreateSchema(ProjectFieldsSchema):
     organization_id = ma.fields.String(
-        load_default=None, metadata={"description": "needed when you administer several"}
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "needed when you administer several"},
     )
 
 
 class ProjectUpdateSchema(ma.Schema):
-    name = ma.fields.String(validate=validate.Length(min=1, max=200))
-    description = ma.fields.String(validate=validate.Length(max=20_000))
+    name = Text(TEXT_FIELDS["name"])
+    description = Text(TEXT_FIELDS["description"])
     type = ma.fields.String(validate=validate.OneOf(TYPES))
-    methodology = ma.fields.String(validate=validate.Length(max=200))
-    standard = ma.fields.String(validate=validate.Length(max=100))
+    methodology = Text(TEXT_FIELDS["methodology"])
+    standard = Text(TEXT_FIELDS["standard"])
     country = ma.fields.String(validate=validate.Length(equal=2))
-    region = ma.fields.String(validate=validate.Length(max=200))
+    region = Text(TEXT_FIELDS["region"])
     latitude = ma.fields.Decimal(allow_none=True, places=6)
     longitude = ma.fields.Decimal(allow_none=True, places=6)
     vintages = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=100))
@@ -142,21 +145,19 @@ _PROJECT_FIELDS = {
 
 
 class ProjectSearchArgs(ma.Schema):
-    q = ma.fields.String(validate=validate.Length(max=200))
+    q = SearchText(max_length=200)
     type = ma.fields.String(validate=validate.OneOf(TYPES))
     country = ma.fields.String(validate=validate.Length(equal=2))
     vintage = ma.fields.Integer()
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    standard = ma.fields.String()
-    organization_id = ma.fields.String()
+    standard = Text(TEXT_FIELDS["standard"])
+    organization_id = ma.fields.String(validate=validate.Length(max=64))
     sort = ma.fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
 
 
 class TransitionSchema(ma.Schema):
     to = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
-    reason = ma.fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=2000)
-    )
+    reason = Text(max_length=2000, multiline=True, load_default=None, allow_none=True)
 
 
 class HistorySchema(ma.Schema):
