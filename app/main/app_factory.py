@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     request_context.install(app)
     json_limits.install(app)
     auth.install(app)
+    errors.install_before_limiter(app)
     limiter.init_app(app)
     json_body.install(app)  # after the limiter's check: refusals count too
     errors.install(app)

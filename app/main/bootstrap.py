@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dramatiq
@@ -60,6 +60,7 @@ from app.adapters.tasks.dramatiq_queue import (
     make_broker,
 )
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.throttle import LoginThrottle
 from app.domain.chain.services import WaitPolicy
 from app.domain.credits.chain_jobs import ChainWrites
 from app.domain.indexer.model import FollowedContract, StepResult
@@ -138,6 +139,11 @@ class Platform:
             public_base_url=settings.public_base_url,
             chain_id=settings.chain_id,
             token_key=_derive(settings.secret_key, b"one-time-tokens"),
+            login_throttle=LoginThrottle(
+                free_failures=settings.login_free_failures,
+                account_free_failures=settings.login_account_free_failures,
+                max_wait=timedelta(seconds=settings.login_backoff_max_seconds),
+            ),
         )
         self.signatures = eth_signatures.EthSignatureVerifier()
         self.checksum_address = eth_signatures.checksum_address

@@ -99,6 +99,9 @@ class Settings:
     mail_from: str = "Carbon platform <no-reply@localhost>"
     auth_ratelimit_ip: str = "20 per minute"
     auth_ratelimit_account: str = "10 per 15 minutes"
+    login_free_failures: int = 5
+    login_account_free_failures: int = 50
+    login_backoff_max_seconds: int = 900
     password_hash_fast: bool = False
     storage_backend: str = "local"
     storage_dir: str = str(INSTANCE / "storage")
@@ -157,6 +160,9 @@ class Settings:
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             auth_ratelimit_ip=env.get("AUTH_RATELIMIT_IP", cls.auth_ratelimit_ip),
             auth_ratelimit_account=env.get("AUTH_RATELIMIT_ACCOUNT", cls.auth_ratelimit_account),
+            login_free_failures=int(env.get("LOGIN_FREE_FAILURES", "5")),
+            login_account_free_failures=int(env.get("LOGIN_ACCOUNT_FREE_FAILURES", "50")),
+            login_backoff_max_seconds=int(env.get("LOGIN_BACKOFF_MAX_SECONDS", "900")),
             storage_backend=env.get("STORAGE_BACKEND", "local"),
             storage_dir=env.get("STORAGE_DIR", cls.storage_dir),
             master_keys=_master_keys(env, app_env == "production"),
@@ -224,6 +230,14 @@ class Settings:
                 "CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY",
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
+            (
+                min(self.login_free_failures, self.login_account_free_failures) < 0,
+                "LOGIN_FREE_FAILURES and LOGIN_ACCOUNT_FREE_FAILURES cannot be negative",
+            ),
+            (
+                not 1 <= self.login_backoff_max_seconds <= 86400,
+                "LOGIN_BACKOFF_MAX_SECONDS must be between 1 and 86400",
+            ),
             (
                 self.password_hash_fast and self.app_env != "test",
                 "fast password hashing is for tests only",

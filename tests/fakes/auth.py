@@ -16,6 +16,7 @@ from app.domain.auth.model import (
     User,
     WalletNonce,
 )
+from app.domain.auth.throttle import LoginFailures
 
 
 class _Store:
@@ -131,6 +132,24 @@ class FakeApiKeyRepository(_Store):
 
     def list_for_org(self, org_id: str) -> Sequence[ApiKey]:
         return self._where(organization_id=org_id)
+
+
+class FakeLoginFailureRepository:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], LoginFailures] = {}
+
+    def get_for_update(self, account: str, source: str) -> LoginFailures:
+        found = self.items.get((account, source))
+        return copy.deepcopy(found) if found else LoginFailures(account, source)
+
+    def save(self, record: LoginFailures) -> None:
+        self.items[(record.account, record.source)] = copy.deepcopy(record)
+
+    def prune(self, now: datetime, limit: int) -> int:
+        expired = [key for key, r in self.items.items() if r.expires_at < now][:limit]
+        for key in expired:
+            del self.items[key]
+        return len(expired)
 
 
 class FakeRevocationList:

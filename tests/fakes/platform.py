@@ -20,6 +20,7 @@ from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job, OutboxRecord
 from tests.fakes.auth import (
     FakeApiKeyRepository,
+    FakeLoginFailureRepository,
     FakeNonceRepository,
     FakeOrganizationRepository,
     FakeSessionRepository,
@@ -104,6 +105,7 @@ class FakeUnitOfWork:
         self.tokens = FakeTokenRepository()
         self.nonces = FakeNonceRepository()
         self.api_keys = FakeApiKeyRepository()
+        self.login_failures = FakeLoginFailureRepository()
         self.projects = FakeProjectRepository()
         self.subscriptions: dict[str, list[str]] = {}
         self.dispatched: list[DomainEvent] = []
@@ -121,6 +123,7 @@ class FakeUnitOfWork:
         "tokens",
         "nonces",
         "api_keys",
+        "login_failures",
         "projects",
     )
 

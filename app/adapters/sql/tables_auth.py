@@ -161,3 +161,15 @@ api_keys = sa.Table(
     sa.Column("last_used_at", UtcDateTime, nullable=True),
     sa.Column("revoked_at", UtcDateTime, nullable=True),
 )
+
+# The login throttle's counts, per (account, source); `source` "*" is the account-wide one.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("account", sa.String(254), primary_key=True),
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", UtcDateTime, nullable=True),
+    sa.Column("last_success_at", UtcDateTime, nullable=True),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+)

@@ -25,6 +25,7 @@ from app.adapters.sql.chain_write_repositories import SqlChainTransactionReposit
 from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.ledger_repositories import SqlCreditRepository, SqlIndexerRepository
+from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     tokens: SqlTokenRepository
     nonces: SqlNonceRepository
     api_keys: SqlApiKeyRepository
+    login_failures: SqlLoginFailureRepository
     projects: SqlProjectRepository
     documents: SqlDocumentRepository
     credits: SqlCreditRepository
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokenRepository(session)
         self.nonces = SqlNonceRepository(session)
         self.api_keys = SqlApiKeyRepository(session)
+        self.login_failures = SqlLoginFailureRepository(session)
         self.projects = SqlProjectRepository(session)
         self.documents = SqlDocumentRepository(session)
         self.credits = SqlCreditRepository(session)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain.auth import login_limits
 from app.domain.auth.errors import InvalidCredentials, InvalidToken
 from app.domain.auth.model import (
     DISPLAY_NAME,
@@ -21,6 +22,7 @@ from app.domain.auth.model import (
 )
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.throttle import address_block
 from app.domain.auth.views import SessionGrant, UserView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import NotFound, Unauthenticated
@@ -144,25 +146,44 @@ def login(
     policy: AuthPolicy,
     client: ClientInfo,
 ) -> SessionGrant:
+    """Open a session for a correct email and password. Failed attempts make further ones
+    for the account wait (`throttle`); one made while a wait runs gets `LoginBackoff`."""
     try:
         email = normalize_email(email)
     except ValueError:
         email = ""
-    with uow:
-        user = uow.users.by_email(email) if email else None
-        if user is None or user.password_hash is None:
-            hasher.verify(_dummy_hash(hasher), password)
-            raise InvalidCredentials("email or password is wrong")
-        if not hasher.verify(user.password_hash, password) or user.disabled:
-            raise InvalidCredentials("email or password is wrong")
-        if not user.email_verified:
-            raise Unauthenticated("verify your email address first", code="email_not_verified")
-        if hasher.needs_rehash(user.password_hash):
-            user.password_hash = hasher.hash(password)
-            uow.users.save(user)
-        grant = open_session(user, "password", uow=uow, clock=clock, policy=policy, client=client)
-        uow.commit()
-        return grant
+    source, throttle = address_block(client.ip), policy.login_throttle
+    if email:
+        login_limits.reserve_attempt(email, source, uow=uow, clock=clock, throttle=throttle)
+    try:
+        with uow:
+            user = _password_owner(email, password, uow=uow, hasher=hasher)
+            login_limits.take_back(email, source, uow=uow, now=clock.now(), throttle=throttle)
+            if not user.email_verified:
+                uow.commit()  # the password was right: the attempt is no failure
+                raise Unauthenticated("verify your email address first", code="email_not_verified")
+            if hasher.needs_rehash(user.password_hash or ""):
+                user.password_hash = hasher.hash(password)
+                uow.users.save(user)
+            grant = open_session(
+                user, "password", uow=uow, clock=clock, policy=policy, client=client
+            )
+            uow.commit()
+            return grant
+    except InvalidCredentials:
+        login_limits.prune(uow=uow, clock=clock)
+        raise
+
+
+def _password_owner(email: str, password: str, *, uow: AuthUoW, hasher: PasswordHasher) -> User:
+    """The enabled user with this email and password; an unknown email costs the same."""
+    user = uow.users.by_email(email) if email else None
+    if user is None or user.password_hash is None:
+        hasher.verify(_dummy_hash(hasher), password)
+        raise InvalidCredentials("email or password is wrong")
+    if not hasher.verify(user.password_hash, password) or user.disabled:
+        raise InvalidCredentials("email or password is wrong")
+    return user
 
 
 def _dummy_hash(hasher: PasswordHasher) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.shared.errors import Conflict, InvalidValue, Unauthenticated
+from app.domain.shared.errors import Conflict, InvalidValue, Throttled, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -23,3 +23,7 @@ class WeakPassword(InvalidValue):
 
 class LastAdmin(Conflict):
     code = "last_admin"
+
+
+class LoginBackoff(Throttled):
+    code = "login_backoff"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from app.domain.auth.throttle import LoginThrottle
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class AuthPolicy:
     chain_id: int = 31337
     siwe_statement: str = "Sign in to the carbon credit platform."
     token_key: bytes = b"development-token-key"  # derived from SECRET_KEY by the bootstrap
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def siwe_domain(self) -> str:

@@ -52,3 +52,13 @@ class InvalidValue(RuleViolation):
     """A value object refused its input."""
 
     code = "invalid_value"
+
+
+class Throttled(DomainError):
+    """Too many attempts: the caller must wait `retry_after_seconds` before the next."""
+
+    code = "throttled"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after_seconds = max(1, retry_after_seconds)

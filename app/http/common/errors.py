@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import exc as db
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -29,6 +29,7 @@ from app.http.common.problems import problem, strip_locations
 log = logging.getLogger(__name__)
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
+    (domain.Throttled, 429),
     (domain.NotFound, 404),
     (domain.Unauthenticated, 401),
     (domain.PermissionDenied, 403),
@@ -56,7 +57,11 @@ HTTP_CODES = {
 
 def handle_domain_error(error: domain.DomainError) -> Response:
     status = next(code for cls, code in DOMAIN_STATUS if isinstance(error, cls))
-    return problem(status, error.code, error.detail, errors=error.errors or None)
+    headers = None
+    if isinstance(error, domain.Throttled):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
+        g.throttled_retry_after = error.retry_after_seconds
+    return problem(status, error.code, error.detail, errors=error.errors or None, headers=headers)
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -168,6 +173,21 @@ def _chain(error: BaseException) -> list[BaseException]:
             None if current.__suppress_context__ else current.__context__
         )
     return list(reversed(chain))
+
+
+def keep_throttle_retry_after(response: Response) -> Response:
+    """flask-limiter stretches any `Retry-After` it finds to the end of its own window on
+    every response it counts; a throttle's refusal means its own wait."""
+    seconds = g.pop("throttled_retry_after", None)
+    if seconds is not None:
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def install_before_limiter(app: Flask) -> None:
+    """Flask runs after-request hooks last registered first: registered before the
+    limiter's, this one runs after it."""
+    app.after_request(keep_throttle_retry_after)
 
 
 def install(app: Flask) -> None:

@@ -15,6 +15,7 @@ from app.domain.auth.model import (
     User,
     WalletNonce,
 )
+from app.domain.auth.throttle import LoginFailures
 from app.ports.repositories.platform import PlatformUoW
 
 
@@ -108,6 +109,20 @@ class ApiKeyRepository(Protocol):
     def list_for_org(self, org_id: str) -> Sequence[ApiKey]: ...
 
 
+class LoginFailureRepository(Protocol):
+    def get_for_update(self, account: str, source: str) -> LoginFailures:
+        """The record, locked until the end of the transaction; a fresh one when none is
+        stored (the caller saves it or the transaction rolls it back)."""
+        ...
+
+    def save(self, record: LoginFailures) -> None: ...
+
+    def prune(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` records expired at `now`, skipping any another transaction
+        holds; returns how many went."""
+        ...
+
+
 class AuthUoW(PlatformUoW, Protocol):
     @property
     def users(self) -> UserRepository: ...
@@ -126,3 +141,6 @@ class AuthUoW(PlatformUoW, Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...

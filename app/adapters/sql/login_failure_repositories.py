@@ -1,0 +1,48 @@
+"""SQL repository of the login throttle's counts (`login_failures`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as DbSession
+
+from app.adapters.sql.tables_auth import login_failures as t
+from app.domain.auth.throttle import LoginFailures
+
+
+class SqlLoginFailureRepository:
+    def __init__(self, db: DbSession) -> None:
+        self._db = db
+
+    def get_for_update(self, account: str, source: str) -> LoginFailures:
+        # A row must exist to be locked: the fresh record goes in first (ON CONFLICT DO
+        # NOTHING waits for a concurrent insert of the same key, then reads its row).
+        dialect = self._db.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        fresh = asdict(LoginFailures(account, source))
+        self._db.execute(insert(t).values(fresh).on_conflict_do_nothing())
+        key = (t.c.account == account) & (t.c.source == source)
+        row = self._db.execute(sa.select(t).where(key).with_for_update()).one()
+        return LoginFailures(**row._mapping)
+
+    def save(self, record: LoginFailures) -> None:
+        values = asdict(record)
+        key = (t.c.account == values.pop("account")) & (t.c.source == values.pop("source"))
+        self._db.execute(sa.update(t).where(key).values(values))
+
+    def prune(self, now: datetime, limit: int) -> int:
+        # SKIP LOCKED: a prune never waits for a login (nor a login for long on a prune).
+        expired = (
+            sa.select(t.c.account, t.c.source)
+            .where(t.c.expires_at < now)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        result = self._db.execute(
+            sa.delete(t).where(sa.tuple_(t.c.account, t.c.source).in_(expired))
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
