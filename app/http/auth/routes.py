@@ -14,9 +14,22 @@ from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, issue_tokens, public, refresh_claims, requires
 from app.http.common.deps import platform, uow
 from app.http.common.limiter import sensitive
+from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 
 ACCEPTED = {"status": "accepted"}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+TOO_MANY_FROM_ADDRESS = "Too many requests from this address (`rate_limited`)"
+
+
+def _limited(description: str = TOO_MANY_FROM_ADDRESS) -> Any:
+    return blp.alt_response(
+        429,
+        schema=ProblemSchema,
+        content_type=PROBLEM_MEDIA_TYPE,
+        description=description,
+        headers=RETRY_AFTER,
+    )
 
 
 def _client() -> ClientInfo:
@@ -24,10 +37,11 @@ def _client() -> ClientInfo:
 
 
 @blp.route("/auth/register", methods=["POST"])
-@sensitive("email")
+@sensitive(mailbox="email")
 @public
 @blp.arguments(s.RegisterSchema)
 @blp.response(201, s.UserSchema)
+@_limited("Too many requests from this address or for this email (`rate_limited`)")
 def register(body: dict[str, Any]) -> UserView:
     """Create an account; a verification email follows. The answer is the same whether
     or not the email already has an account."""
@@ -53,13 +67,20 @@ def verify_email(body: dict[str, Any]) -> UserView:
 
 
 @blp.route("/auth/login", methods=["POST"])
-@sensitive("email")
+@sensitive()
 @public
 @blp.arguments(s.LoginSchema)
 @blp.response(200, s.TokenPairSchema)
 @blp.alt_response(401, schema=ProblemSchema, description="Wrong email or password")
+@_limited(
+    "Too many requests from this address (`rate_limited`), or failed logins for this"
+    " account from this address or from everywhere (`login_backoff`): wait `Retry-After`"
+)
 def login(body: dict[str, Any]) -> dict[str, Any]:
-    """Exchange email and password for an access and a refresh token."""
+    """Exchange email and password for an access and a refresh token. After a few wrong
+    passwords for an account, each further one doubles the wait before the next attempt
+    from that address (and, after many more, from addresses the account has not logged
+    in from); a correct password clears the count."""
     p = platform()
     grant = accounts.login(
         body["email"],
@@ -106,10 +127,11 @@ def logout() -> None:
 
 
 @blp.route("/auth/password/forgot", methods=["POST"])
-@sensitive("email")
+@sensitive(mailbox="email")
 @public
 @blp.arguments(s.ForgotSchema)
 @blp.response(202, s.AcceptedSchema)
+@_limited("Too many requests from this address or for this email (`rate_limited`)")
 def forgot_password(body: dict[str, Any]) -> dict[str, str]:
     """Email a reset link if the account exists (the answer is the same either way)."""
     p = platform()
@@ -118,10 +140,11 @@ def forgot_password(body: dict[str, Any]) -> dict[str, str]:
 
 
 @blp.route("/auth/password/reset", methods=["POST"])
-@sensitive("token")
+@sensitive()
 @public
 @blp.arguments(s.ResetSchema)
 @blp.response(200, s.AcceptedSchema)
+@_limited()
 def reset_password(body: dict[str, Any]) -> dict[str, str]:
     """Set a new password with the token from the reset email; every session ends."""
     p = platform()
@@ -134,10 +157,11 @@ def reset_password(body: dict[str, Any]) -> dict[str, str]:
 
 
 @blp.route("/auth/wallet/nonce", methods=["POST"])
-@sensitive("address")
+@sensitive()
 @public
 @blp.arguments(s.NonceRequestSchema)
 @blp.response(200, s.NonceSchema)
+@_limited()
 def wallet_nonce(body: dict[str, Any]) -> dict[str, str]:
     """A single-use nonce and the EIP-4361 message to sign with the wallet."""
     p = platform()
@@ -154,11 +178,12 @@ def wallet_nonce(body: dict[str, Any]) -> dict[str, str]:
 
 
 @blp.route("/auth/wallet/verify", methods=["POST"])
-@sensitive("signature")
+@sensitive()
 @public
 @blp.arguments(s.SignedMessageSchema)
 @blp.response(200, s.TokenPairSchema)
 @blp.alt_response(401, schema=ProblemSchema, description="Message or signature refused")
+@_limited()
 def wallet_verify(body: dict[str, Any]) -> dict[str, Any]:
     """Sign in with Ethereum: the signed message from `/auth/wallet/nonce`."""
     p = platform()

@@ -1,5 +1,10 @@
 """Rate limits: a default per caller, stricter limits declared on sensitive endpoints.
-Storage is Redis when `REDIS_URL` is set, memory otherwise."""
+Storage is Redis when `REDIS_URL` is set, memory otherwise.
+
+A limit per account counts every request, so anyone can use it up for anyone: it is only
+declared where the requests send mail to the account (register, forgot password), to
+bound what reaches one inbox. Login slows guessing with the login throttle instead
+(`app.domain.auth.throttle`), which counts failures only."""
 
 from __future__ import annotations
 
@@ -70,10 +75,13 @@ def strict_account_limit() -> str:
     return str(current_app.config["AUTH_RATELIMIT_ACCOUNT"])
 
 
-def sensitive(field: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The stricter limits of credential endpoints: per IP and per account."""
+def sensitive(mailbox: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The stricter limits of credential endpoints: per IP, and per email address when
+    the body field `mailbox` names one the endpoint sends mail to."""
     per_ip = limiter.limit(strict_ip_limit, key_func=ip_key)
-    per_account = limiter.limit(strict_account_limit, key_func=account_key(field))
+    if mailbox is None:
+        return per_ip
+    per_account = limiter.limit(strict_account_limit, key_func=account_key(mailbox))
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         return per_ip(per_account(view))
