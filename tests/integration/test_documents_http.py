@@ -185,3 +185,16 @@ def test_rotation_rewraps_keys_and_keeps_documents_readable(make_app, tmp_path, 
     ]
     assert _fetch(client, url).data == PDF
     assert base64  # (keys are base64 text in MASTER_KEYS)
+
+
+def test_the_openapi_upload_form_lists_every_field(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    upload = spec["paths"]["/api/v1/projects/{project_id}/documents"]["post"]
+    assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    if "$ref" in form:
+        form = spec["components"]["schemas"][form["$ref"].rsplit("/", 1)[-1]]
+    assert {"file", "kind", "document_id"} <= set(form["properties"])
+    assert form["properties"]["file"]["format"] == "binary"
+    assert set(form["required"]) == {"file", "kind"}
+    assert all(p["in"] in {"path", "header"} for p in upload.get("parameters", []))

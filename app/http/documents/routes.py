@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 import marshmallow as ma
 from flask import Response, request
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
@@ -17,8 +16,10 @@ from app.domain.projects.documents import DocumentView, DownloadLink
 from app.domain.shared.errors import InvalidValue
 from app.http.common.auth import authenticate, current_principal, public, requires
 from app.http.common.deps import platform, uow
+from app.http.common.multipart import LOCATION as FORM_AND_FILES
+from app.http.common.multipart import MultipartBlueprint
 
-blp = Blueprint("documents", __name__, description="Project documents (encrypted at rest)")
+blp = MultipartBlueprint("documents", __name__, description="Project documents (encrypted at rest)")
 KINDS = [k.value for k in UPLOADABLE]
 
 
@@ -29,9 +30,6 @@ class UploadFormSchema(ma.Schema):
         validate=validate.Length(max=64),
         metadata={"description": "upload a new version of this document"},
     )
-
-
-class UploadFileSchema(ma.Schema):
     file = Upload(required=True)
 
 
@@ -76,14 +74,13 @@ class AccessSchema(ma.Schema):
 
 @blp.route("/projects/<project_id>/documents", methods=["POST"])
 @requires("documents:upload")
-@blp.arguments(UploadFormSchema, location="form")
-@blp.arguments(UploadFileSchema, location="files")
+@blp.arguments(UploadFormSchema, location=FORM_AND_FILES)
 @blp.response(201, DocumentSchema)
-def upload(form: dict[str, Any], files: dict[str, Any], project_id: str) -> DocumentView:
-    """Upload a document (multipart `file` and `kind`); its type is read from its content,
-    it is encrypted before storage, and its SHA-256 returned."""
+def upload(form: dict[str, Any], project_id: str) -> DocumentView:
+    """Upload a document (multipart `file`, `kind`, optional `document_id`); its type is
+    read from its content, it is encrypted before storage, and its SHA-256 returned."""
     p = platform()
-    file = files["file"]
+    file = form["file"]
     data = file.read()
     if not data:
         raise InvalidValue("the file is empty", code="empty_file", errors={"file": ["empty"]})
