@@ -10,6 +10,7 @@ class FakeProjectRepository:
         self.items: dict[str, Project] = {}
         self.histories: dict[str, list[HistoryEntry]] = {}
         self.documents: dict[tuple[str, str], int] = {}
+        self.reviewers: dict[str, set[str]] = {}  # project id -> assigned reviewers
 
     def add(self, project: Project) -> None:
         self.items[project.id] = copy.deepcopy(project)
@@ -39,3 +40,6 @@ class FakeProjectRepository:
 
     def count_documents(self, project_id: str, kind: str) -> int:
         return self.documents.get((project_id, kind), 0)
+
+    def reviewer_ids(self, project_id: str) -> set[str]:
+        return set(self.reviewers.get(project_id, set()))

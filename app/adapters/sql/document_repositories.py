@@ -13,12 +13,19 @@ from app.adapters.sql.tables_projects import (
     document_versions,
     project_documents,
 )
-from app.domain.documents.model import AccessEntry, Document, DocumentKind, DocumentVersion
+from app.domain.documents.model import (
+    AccessEntry,
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    Visibility,
+)
 
 
 def _document(row: Any) -> Document:
     data = dict(row._mapping)
     data["kind"] = DocumentKind(data["kind"])
+    data["visibility"] = Visibility(data["visibility"])
     return Document(**data)
 
 
@@ -33,7 +40,11 @@ class SqlDocumentRepository:
         self._db = db
 
     def add(self, document: Document) -> None:
-        values = {**asdict(document), "kind": document.kind.value}
+        values = {
+            **asdict(document),
+            "kind": document.kind.value,
+            "visibility": document.visibility.value,
+        }
         self._db.execute(sa.insert(project_documents).values(values))
 
     def get(self, document_id: str) -> Document | None:
@@ -51,7 +62,11 @@ class SqlDocumentRepository:
         self._db.execute(
             sa.update(project_documents)
             .where(project_documents.c.id == document.id)
-            .values(current_version=document.current_version, updated_at=document.updated_at)
+            .values(
+                current_version=document.current_version,
+                visibility=document.visibility.value,
+                updated_at=document.updated_at,
+            )
         )
 
     def add_version(self, version: DocumentVersion) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.tables_poai import poai_assignments, poai_cases
 from app.adapters.sql.tables_projects import (
     project_documents,
     project_status_history,
@@ -153,6 +154,14 @@ class SqlProjectRepository:
             .limit(20)
         )
         return load_projects(self._db, self._db.execute(query).all())
+
+    def reviewer_ids(self, project_id: str) -> set[str]:
+        query = (
+            sa.select(poai_assignments.c.reviewer_id)
+            .join(poai_cases, poai_cases.c.id == poai_assignments.c.case_id)
+            .where(poai_cases.c.project_id == project_id)
+        )
+        return set(self._db.execute(query).scalars())
 
     def count_documents(self, project_id: str, kind: str) -> int:
         query = sa.select(sa.func.count()).where(

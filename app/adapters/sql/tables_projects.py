@@ -86,6 +86,9 @@ project_documents = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # A row written without one is private (the migration gave older rows their kind's).
+    sa.Column("visibility", sa.String(16), nullable=False, server_default="private"),
+    sa.CheckConstraint("visibility IN ('public', 'private')", name="visibility"),
     sa.Index("ix_project_documents_project_kind", "project_id", "kind"),
 )
 

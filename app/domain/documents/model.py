@@ -31,6 +31,30 @@ class DocumentKind(StrEnum):
 UPLOADABLE = [k for k in DocumentKind if k != DocumentKind.POAI_BUNDLE]
 
 
+class Visibility(StrEnum):
+    """Who reads a document besides its project's organization, the project's assigned
+    reviewers and platform admins: everyone who sees the project (`public`), or no one
+    else (`private`)."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+# What a document is unless its owner says otherwise. Registries publish the design
+# document and the monitoring, validation and verification reports of what they list;
+# a land title names owners and parcels, "other" can be anything, and a proof bundle
+# carries the reviewers' notes (it is served to the case's parties only): private.
+DEFAULT_VISIBILITY: dict[DocumentKind, Visibility] = {
+    DocumentKind.PROJECT_DESIGN: Visibility.PUBLIC,
+    DocumentKind.MONITORING_REPORT: Visibility.PUBLIC,
+    DocumentKind.VALIDATION_REPORT: Visibility.PUBLIC,
+    DocumentKind.VERIFICATION_REPORT: Visibility.PUBLIC,
+    DocumentKind.LAND_TITLE: Visibility.PRIVATE,
+    DocumentKind.OTHER: Visibility.PRIVATE,
+    DocumentKind.POAI_BUNDLE: Visibility.PRIVATE,
+}
+
+
 @dataclass
 class Document:
     id: str
@@ -41,6 +65,7 @@ class Document:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    visibility: Visibility = Visibility.PRIVATE
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.projects.model import PUBLIC_STATUSES, Actor, Project, Status
@@ -21,6 +23,20 @@ def can_see(principal: Principal | None, project: Project) -> bool:
     return project.organization_id == principal.api_key_org or (
         Role.POAI_REVIEWER in principal.roles and project.status in REVIEW_STATUSES
     )
+
+
+def reads_private_documents(
+    principal: Principal | None, project: Project, reviewer_ids: Callable[[], Collection[str]]
+) -> bool:
+    """The project's organization (its members and API keys), the reviewers assigned to
+    one of its PoAI cases, and platform admins (`reviewer_ids` is only asked when the
+    rest does not decide)."""
+    if principal is None:
+        return False
+    org = project.organization_id
+    if principal.is_admin or org in principal.memberships or org == principal.api_key_org:
+        return True
+    return Role.POAI_REVIEWER in principal.roles and principal.id in reviewer_ids()
 
 
 def actor_kinds(principal: Principal, project: Project) -> set[Actor]:

@@ -1,6 +1,8 @@
-"""Use cases of a project's documents. Access follows the project: who sees the project
-sees its documents; its issuers (and admins) upload; its organization's admins and
-auditors (and platform admins) read the access log."""
+"""Use cases of a project's documents. Access follows the project and the document's
+visibility: who sees the project sees its public documents; its private ones only the
+project's organization, its assigned reviewers and platform admins. Its issuers (and
+admins) upload; its organization's admins and auditors (and platform admins) read the
+access log."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
 from app.domain.documents.model import (
+    DEFAULT_VISIBILITY,
     AccessEntry,
     Document,
     DocumentKind,
     DocumentVersion,
+    Visibility,
     associated_data,
     link_is_valid,
     safe_filename,
@@ -22,7 +26,7 @@ from app.domain.documents.model import (
     sniff_content_type,
     storage_key,
 )
-from app.domain.projects.access import can_see, is_issuer_of
+from app.domain.projects.access import can_see, is_issuer_of, reads_private_documents
 from app.domain.projects.model import Project
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
@@ -80,8 +84,10 @@ def upload_document(
     storage: Storage,
     clock: Clock,
     ip: str | None = None,
+    visibility: Visibility | None = None,
 ) -> DocumentView:
-    """Encrypt and store a new document, or a new version of `document_id`."""
+    """Encrypt and store a new document (`visibility`, by default its kind's), or a new
+    version of `document_id` (which keeps the document's kind and visibility)."""
     content_type = sniff_content_type(data)
     now = clock.now()
     with uow:
@@ -89,7 +95,13 @@ def upload_document(
         if not (principal.is_admin or is_issuer_of(principal, project.organization_id)):
             raise PermissionDenied("only the project's issuers upload its documents")
         document = _target(
-            uow, project=project, document_id=document_id, kind=kind, principal=principal, now=now
+            uow,
+            project=project,
+            document_id=document_id,
+            kind=kind,
+            visibility=visibility,
+            principal=principal,
+            now=now,
         )
         number = document.current_version
         sealed = storage.cipher.seal(
@@ -125,6 +137,7 @@ def upload_document(
                 after={
                     "project_id": project.id,
                     "kind": kind.value,
+                    "visibility": document.visibility.value,
                     "version": number,
                     "sha256": version.sha256,
                     "size": version.size,
@@ -151,7 +164,15 @@ def store_platform_document(
     inside the caller's unit of work."""
     now = clock.now()
     document = Document(
-        new_id(), project.id, project.organization_id, kind, 1, "platform", now, now
+        new_id(),
+        project.id,
+        project.organization_id,
+        kind,
+        1,
+        "platform",
+        now,
+        now,
+        visibility=DEFAULT_VISIBILITY[kind],
     )
     uow.documents.add(document)
     sealed = storage.cipher.seal(data, associated_data(document.id, 1, project.organization_id))
@@ -192,12 +213,21 @@ def _target(
     project: Project,
     document_id: str | None,
     kind: DocumentKind,
+    visibility: Visibility | None,
     principal: Principal,
     now: datetime,
 ) -> Document:
     if document_id is None:
         fresh = Document(
-            new_id(), project.id, project.organization_id, kind, 1, principal.id, now, now
+            new_id(),
+            project.id,
+            project.organization_id,
+            kind,
+            1,
+            principal.id,
+            now,
+            now,
+            visibility=visibility or DEFAULT_VISIBILITY[kind],
         )
         uow.documents.add(fresh)
         return fresh
@@ -206,6 +236,11 @@ def _target(
         raise NotFound("document not found in this project")
     if document.kind != kind:
         raise Conflict("a new version keeps the document's kind", code="kind_mismatch")
+    if visibility is not None and document.visibility != visibility:
+        raise Conflict(
+            "a new version keeps the document's visibility; change it on the document",
+            code="visibility_mismatch",
+        )
     document.current_version += 1
     document.updated_at = now
     uow.documents.save(document)
@@ -219,26 +254,42 @@ def _project(principal: Principal | None, project_id: str, uow: ProjectsUoW) -> 
     return project
 
 
-def _document(
-    principal: Principal | None, document_id: str, uow: ProjectsUoW
+def readable_document(
+    principal: Principal | None, document_id: str, uow: ProjectsUoW, *, lock: bool = False
 ) -> tuple[Document, Project]:
-    document = uow.documents.get(document_id)
+    """The document and its project, when the caller may read the document (else not
+    found, whether it exists or not)."""
+    document = (uow.documents.get_for_update if lock else uow.documents.get)(document_id)
     if document is None:
         raise NotFound("document not found")
     try:
         project = _project(principal, document.project_id, uow)
     except NotFound:
         raise NotFound("document not found") from None
+    if not _may_read([document], principal, project, uow):
+        raise NotFound("document not found")
     return document, project
+
+
+def _may_read(
+    documents: list[Document], principal: Principal | None, project: Project, uow: ProjectsUoW
+) -> list[Document]:
+    """Those of the project's `documents` the caller may read (it sees the project)."""
+    if all(d.visibility == Visibility.PUBLIC for d in documents):
+        return documents
+    if reads_private_documents(principal, project, lambda: uow.projects.reviewer_ids(project.id)):
+        return documents
+    return [d for d in documents if d.visibility == Visibility.PUBLIC]
 
 
 def list_documents(
     principal: Principal | None, project_id: str, *, uow: ProjectsUoW
 ) -> list[DocumentView]:
     with uow:
-        _project(principal, project_id, uow)
+        project = _project(principal, project_id, uow)
         views = []
-        for document in uow.documents.list_for_project(project_id):
+        documents = uow.documents.list_for_project(project_id)
+        for document in _may_read(documents, principal, project, uow):
             version = uow.documents.version(document.id, document.current_version)
             if version is not None:
                 views.append(DocumentView(document, version))
@@ -249,7 +300,7 @@ def get_document(
     principal: Principal | None, document_id: str, *, uow: ProjectsUoW
 ) -> DocumentView:
     with uow:
-        document, _ = _document(principal, document_id, uow)
+        document, _ = readable_document(principal, document_id, uow)
         version = uow.documents.version(document.id, document.current_version)
         if version is None:
             raise NotFound("document not found")
@@ -260,7 +311,7 @@ def list_versions(
     principal: Principal | None, document_id: str, *, uow: ProjectsUoW
 ) -> list[DocumentView]:
     with uow:
-        document, _ = _document(principal, document_id, uow)
+        document, _ = readable_document(principal, document_id, uow)
         return [DocumentView(document, v) for v in uow.documents.versions(document.id)]
 
 
@@ -275,7 +326,7 @@ def create_download_link(
     ip: str | None = None,
 ) -> DownloadLink:
     with uow:
-        document, _ = _document(principal, document_id, uow)
+        document, _ = readable_document(principal, document_id, uow)
         number = version or document.current_version
         if uow.documents.version(document.id, number) is None:
             raise NotFound("no such version")
@@ -336,7 +387,7 @@ def download(
 
 def access_log(principal: Principal, document_id: str, *, uow: ProjectsUoW) -> list[AccessEntry]:
     with uow:
-        document, project = _document(principal, document_id, uow)
+        document, project = readable_document(principal, document_id, uow)
         role = principal.memberships.get(project.organization_id)
         if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
             raise PermissionDenied("the access log is for the organization's admins and auditors")

@@ -10,8 +10,15 @@ from flask import Response, request
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from app.domain.documents.model import UPLOADABLE, AccessEntry, DocumentKind
+from app.domain.documents.model import (
+    DEFAULT_VISIBILITY,
+    UPLOADABLE,
+    AccessEntry,
+    DocumentKind,
+    Visibility,
+)
 from app.domain.projects import documents as service
+from app.domain.projects.document_visibility import change_visibility
 from app.domain.projects.documents import DocumentView, DownloadLink
 from app.domain.shared.errors import InvalidValue
 from app.http.common.auth import authenticate, current_principal, public, requires
@@ -21,6 +28,12 @@ from app.http.common.multipart import MultipartBlueprint
 
 blp = MultipartBlueprint("documents", __name__, description="Project documents (encrypted at rest)")
 KINDS = [k.value for k in UPLOADABLE]
+VISIBILITIES = [v.value for v in Visibility]
+VISIBILITY_RULE = (
+    "public: everyone who sees the project (anyone once it is registered); private: only"
+    " the project's organization, its assigned reviewers and platform admins"
+)
+KIND_DEFAULTS = ", ".join(f"{k.value}: {DEFAULT_VISIBILITY[k].value}" for k in UPLOADABLE)
 
 
 class UploadFormSchema(ma.Schema):
@@ -30,6 +43,13 @@ class UploadFormSchema(ma.Schema):
         validate=validate.Length(max=64),
         metadata={"description": "upload a new version of this document"},
     )
+    visibility = ma.fields.String(
+        validate=validate.OneOf(VISIBILITIES),
+        metadata={
+            "description": f"{VISIBILITY_RULE}. Default by kind ({KIND_DEFAULTS}); a new"
+            " version keeps its document's"
+        },
+    )
     file = Upload(required=True)
 
 
@@ -37,6 +57,10 @@ class DocumentSchema(ma.Schema):
     id = ma.fields.Function(lambda v: v.document.id)
     project_id = ma.fields.Function(lambda v: v.document.project_id)
     kind = ma.fields.Function(lambda v: v.document.kind.value)
+    visibility = ma.fields.Function(
+        lambda v: v.document.visibility.value,
+        metadata={"type": "string", "enum": VISIBILITIES, "description": VISIBILITY_RULE},
+    )
     filename = ma.fields.Function(lambda v: v.version.filename)
     content_type = ma.fields.Function(lambda v: v.version.content_type)
     size = ma.fields.Function(lambda v: v.version.size)
@@ -44,6 +68,14 @@ class DocumentSchema(ma.Schema):
     version = ma.fields.Function(lambda v: v.version.version)
     storage = ma.fields.Function(lambda v: v.version.storage_backend)
     created_at = ma.fields.Function(lambda v: v.version.created_at.isoformat())
+
+
+class VisibilityChangeSchema(ma.Schema):
+    visibility = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(VISIBILITIES),
+        metadata={"description": VISIBILITY_RULE},
+    )
 
 
 class LinkRequestSchema(ma.Schema):
@@ -77,8 +109,9 @@ class AccessSchema(ma.Schema):
 @blp.arguments(UploadFormSchema, location=FORM_AND_FILES)
 @blp.response(201, DocumentSchema)
 def upload(form: dict[str, Any], project_id: str) -> DocumentView:
-    """Upload a document (multipart `file`, `kind`, optional `document_id`); its type is
-    read from its content, it is encrypted before storage, and its SHA-256 returned."""
+    """Upload a document (multipart `file`, `kind`, optional `visibility` and
+    `document_id`); its type is read from its content, it is encrypted before storage,
+    and its SHA-256 returned."""
     p = platform()
     file = form["file"]
     data = file.read()
@@ -95,6 +128,7 @@ def upload(form: dict[str, Any], project_id: str) -> DocumentView:
         storage=p.storage,
         clock=p.clock,
         ip=request.remote_addr,
+        visibility=Visibility(form["visibility"]) if "visibility" in form else None,
     )
 
 
@@ -112,6 +146,23 @@ def list_documents(project_id: str) -> list[DocumentView]:
 def get_document(document_id: str) -> DocumentView:
     """A document's current version."""
     return service.get_document(authenticate(), document_id, uow=uow())
+
+
+@blp.route("/documents/<document_id>", methods=["PATCH"])
+@requires("documents:upload")
+@blp.arguments(VisibilityChangeSchema)
+@blp.response(200, DocumentSchema)
+@blp.alt_response(409, description="The project's status keeps its documents' visibility")
+def change_document_visibility(body: dict[str, Any], document_id: str) -> DocumentView:
+    """Change who reads a document (its project's issuers while the project's details or
+    metadata may change; platform admins at any time)."""
+    return change_visibility(
+        current_principal(),
+        document_id,
+        Visibility(body["visibility"]),
+        uow=uow(),
+        clock=platform().clock,
+    )
 
 
 @blp.route("/documents/<document_id>/versions", methods=["GET"])

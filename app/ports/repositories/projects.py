@@ -31,6 +31,10 @@ class ProjectRepository(Protocol):
         """Current documents of this kind attached to the project."""
         ...
 
+    def reviewer_ids(self, project_id: str) -> set[str]:
+        """Users assigned to review one of the project's PoAI cases, past or present."""
+        ...
+
 
 class ProjectsUoW(DocumentsUoW, Protocol):
     @property
