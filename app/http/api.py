@@ -13,7 +13,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
-from app.http.common.json_body import JsonMediaTypeResponse
+from app.http.common.openapi import CrossCuttingResponses
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
@@ -80,7 +80,7 @@ def api_config(version: str) -> dict[str, object]:
 
 
 def register(app: Flask) -> Api:
-    api = PlatformApi(app, spec_kwargs={"extra_plugins": [JsonMediaTypeResponse()]})
+    api = PlatformApi(app, spec_kwargs={"extra_plugins": [CrossCuttingResponses()]})
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import combinations
 from types import MappingProxyType
 
 from app.domain.auth.errors import InvalidToken, LastAdmin, WeakPassword
@@ -26,8 +27,20 @@ from app.domain.shared.text import TextRule
 DISPLAY_NAME = TextRule(100, blank=False)
 ORGANIZATION_NAME = TextRule(200, blank=False)
 API_KEY_NAME = TextRule(200, blank=False)
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# Local part, domain and top-level domain: no white space or control characters.
+EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$"
+)
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+_CLASSES = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
+# The length and character-class part of the policy as one regular expression, for the
+# OpenAPI document (the rest, common passwords and the email, only the check knows).
+PASSWORD_PATTERN = (
+    rf"^(?=[\s\S]{{{MIN_PASSWORD},{MAX_PASSWORD}}}$)(?:"
+    + "|".join("".join(f"(?=[\\s\\S]*{c})" for c in trio) for trio in combinations(_CLASSES, 3))
+    + ")"
+)
 COMMON_PASSWORDS = frozenset(
     {"password1234", "123456789012", "qwertyuiopas", "passwordpassword", "changemechangeme"}
 )
@@ -45,10 +58,9 @@ def check_password_policy(password: str, *, email: str = "") -> None:
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(f"it is shorter than {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        problems.append("it is longer than 1024 characters")
-    classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
-    if sum(bool(re.search(c, password)) for c in classes) < 3:
+    if len(password) > MAX_PASSWORD:
+        problems.append(f"it is longer than {MAX_PASSWORD} characters")
+    if sum(bool(re.search(c, password)) for c in _CLASSES) < 3:
         problems.append("it uses fewer than three of: lower case, upper case, digits, symbols")
     lowered = password.lower()
     local = email.lower().split("@", maxsplit=1)[0]

@@ -256,7 +256,7 @@ def record_self_custody_retirement(
     vintage, consuming the batch's next serials."""
     receipt = chain.receipt(tx_hash)
     if receipt is None or receipt.status != 1:
-        raise RuleViolation("no successful transaction with this hash", code="unknown_transaction")
+        raise NotFound("no successful transaction with this hash", code="unknown_transaction")
     events = [e for e in (decode(log) for log in receipt.logs) if e and e.name == "CreditsRetired"]
     with uow:
         user = uow.users.get(principal.id) if principal.user_id else None

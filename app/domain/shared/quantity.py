@@ -22,10 +22,12 @@ _PLAIN_TONNES = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]+))?", re.ASCII
 # The same rule as an OpenAPI pattern: at most 13 digits before the point and 3 after,
 # not zero.
 TONNES_PATTERN = r"^(?=.*[1-9])[0-9]{1,13}(\.[0-9]{1,3})?$"
+TONNES_OR_ZERO_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,3})?$"
 
 
-def parse_tonnes(text: str) -> Quantity:
-    """A positive quantity from the API's decimal tonnes, to the kilogram."""
+def parse_tonnes(text: str, *, allow_zero: bool = False) -> Quantity:
+    """A positive quantity (or zero, when allowed) from the API's decimal tonnes, to the
+    kilogram."""
     if not isinstance(text, str):
         raise InvalidValue('quantity must be a string of decimal tonnes, e.g. "2.5"')
     match = _PLAIN_TONNES.fullmatch(text)
@@ -46,7 +48,7 @@ def parse_tonnes(text: str) -> Quantity:
             f"quantity must be at most {MAX_TONNES} t (13 digits)", code="invalid_quantity"
         )
     kg = int(whole) * KG_PER_TONNE + int(frac.ljust(3, "0"))
-    if kg == 0:
+    if kg == 0 and not allow_zero:
         raise InvalidValue("quantity must be positive", code="invalid_quantity")
     return Quantity(kg)
 

@@ -14,6 +14,7 @@ from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, issue_tokens, public, refresh_claims, requires
 from app.http.common.deps import platform, uow
 from app.http.common.limiter import sensitive
+from app.http.common.openapi import rule_codes
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 
@@ -39,6 +40,7 @@ def _client() -> ClientInfo:
 @blp.route("/auth/register", methods=["POST"])
 @sensitive(mailbox="email")
 @public
+@rule_codes("weak_password")
 @blp.arguments(s.RegisterSchema)
 @blp.response(201, s.UserSchema)
 @_limited("Too many requests from this address or for this email (`rate_limited`)")
@@ -142,6 +144,7 @@ def forgot_password(body: dict[str, Any]) -> dict[str, str]:
 @blp.route("/auth/password/reset", methods=["POST"])
 @sensitive()
 @public
+@rule_codes("weak_password")
 @blp.arguments(s.ResetSchema)
 @blp.response(200, s.AcceptedSchema)
 @_limited()
@@ -157,6 +160,7 @@ def reset_password(body: dict[str, Any]) -> dict[str, str]:
 
 
 @blp.route("/auth/wallet/nonce", methods=["POST"])
+@rule_codes("wrong_chain")
 @sensitive()
 @public
 @blp.arguments(s.NonceRequestSchema)

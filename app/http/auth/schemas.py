@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.auth.model import API_KEY_NAME, DISPLAY_NAME, ORGANIZATION_NAME
+from app.domain.auth.model import (
+    API_KEY_NAME,
+    DISPLAY_NAME,
+    EMAIL,
+    MAX_PASSWORD,
+    ORGANIZATION_NAME,
+    PASSWORD_PATTERN,
+)
 from app.domain.auth.permissions import API_KEY_SCOPES, OrgRole
-from app.http.common.schemas import Text
+from app.http.common.schemas import MAX_BLOCK, Text, WholeNumber
 
 ORG_ROLES = [r.value for r in OrgRole]
+ETH_ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+
+
+def EmailAddress(**kwargs: Any) -> ma.fields.String:  # noqa: N802 (reads as a field class)
+    """An email address as the accounts accept it (compared in lower case)."""
+    return ma.fields.String(
+        validate=[validate.Length(max=254), validate.Regexp(EMAIL)],
+        metadata={"example": "someone@example.org"},
+        **kwargs,
+    )
+
+
+def NewPassword(**kwargs: Any) -> ma.fields.String:  # noqa: N802
+    """A password being set: the length and character-class rule is in the pattern; a
+    common password, or one containing the email, is refused as `weak_password`."""
+    return ma.fields.String(
+        load_only=True,
+        validate=validate.Regexp(PASSWORD_PATTERN),
+        metadata={
+            "description": "12 to 1024 characters, three of: lower case, upper case, digits,"
+            " symbols; not a common password, not containing the email"
+        },
+        **kwargs,
+    )
 
 
 class RegisterSchema(ma.Schema):
-    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    email = EmailAddress(required=True)
+    password = NewPassword(required=True)
     display_name = Text(DISPLAY_NAME, required=True)
 
 
@@ -33,8 +66,10 @@ class TokenSchema(ma.Schema):
 
 
 class LoginSchema(ma.Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    email = EmailAddress(required=True)
+    password = ma.fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_PASSWORD)
+    )
 
 
 class TokenPairSchema(ma.Schema):
@@ -45,7 +80,7 @@ class TokenPairSchema(ma.Schema):
 
 
 class ForgotSchema(ma.Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True)
 
 
 class AcceptedSchema(ma.Schema):
@@ -55,12 +90,12 @@ class AcceptedSchema(ma.Schema):
 
 class ResetSchema(ma.Schema):
     token = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    password = NewPassword(required=True)
 
 
 class NonceRequestSchema(ma.Schema):
-    address = ma.fields.String(required=True, validate=validate.Length(max=64))
-    chain_id = ma.fields.Integer(required=True, strict=True)
+    address = ma.fields.String(required=True, validate=validate.Regexp(ETH_ADDRESS))
+    chain_id = WholeNumber(required=True, validate=validate.Range(min=1, max=MAX_BLOCK))
     purpose = ma.fields.String(load_default="login", validate=validate.OneOf(["login", "link"]))
 
 
@@ -101,7 +136,7 @@ class OrganizationSchema(ma.Schema):
 
 
 class MemberAddSchema(ma.Schema):
-    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(ORG_ROLES))
 
 

@@ -92,7 +92,8 @@ def decode(token: str, expected_type: str) -> dict[str, Any]:
     except (jwt.PyJWTError, JWTExtendedException, ValueError) as exc:
         raise InvalidToken(f"the token is not valid ({type(exc).__name__})") from None
     if claims.get("type") != expected_type:
-        raise InvalidToken(f"an {expected_type} token is required", code="wrong_token_type")
+        article = "an" if expected_type[:1] in "aeiou" else "a"
+        raise InvalidToken(f"{article} {expected_type} token is required", code="wrong_token_type")
     if not isinstance(claims.get("sid"), str) or not isinstance(claims.get("sub"), str):
         raise InvalidToken("the token lacks its session")
     return claims

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apispec import BasePlugin
 from flask import Flask, Response, request
 
 from app.http.common.problems import problem
@@ -35,18 +34,3 @@ def install(app: Flask) -> None:
         accept = ACCEPT_HEADERS.get(request.method)
         headers = {accept: "application/json"} if accept else None
         return problem(415, "unsupported_media_type", DETAIL, headers=headers)
-
-
-class JsonMediaTypeResponse(BasePlugin):
-    """Documents the 415 on every operation whose request body is JSON."""
-
-    def operation_helper(
-        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
-    ) -> None:
-        for operation in (operations or {}).values():
-            if not isinstance(operation, dict):
-                continue
-            content = (operation.get("requestBody") or {}).get("content") or {}
-            responses = operation.setdefault("responses", {})
-            if "application/json" in content and not {415, "415"} & set(responses):
-                responses["415"] = "UNSUPPORTED_MEDIA_TYPE"

@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from marshmallow import validate
 
+from app.domain.projects.model import FIRST_VINTAGE, LAST_VINTAGE
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.quantity import TONNES_PATTERN, Quantity, parse_tonnes
+from app.domain.shared.quantity import (
+    TONNES_OR_ZERO_PATTERN,
+    TONNES_PATTERN,
+    Quantity,
+    parse_tonnes,
+)
 from app.domain.shared.text import TextRule, clean_query
 
 
@@ -32,11 +39,12 @@ class TonnesField(ma.fields.Field[Quantity]):
     `Quantity`, so a malformed, zero, negative or absurd value is a 422 on this field;
     dumps kilograms back as tonnes."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
+        self.allow_zero = allow_zero
         metadata = {
             "type": "string",
             "description": "decimal tonnes, at most 3 decimals (kilograms), plain digits",
-            "pattern": TONNES_PATTERN,
+            "pattern": TONNES_OR_ZERO_PATTERN if allow_zero else TONNES_PATTERN,
             "maxLength": 17,
             "example": "2.5",
             **dict(kwargs.pop("metadata", None) or {}),
@@ -47,12 +55,14 @@ class TonnesField(ma.fields.Field[Quantity]):
         if not isinstance(value, str):
             raise ma.ValidationError('a string of decimal tonnes, e.g. "2.5"')
         try:
-            return parse_tonnes(value)
+            return parse_tonnes(value, allow_zero=self.allow_zero)
         except InvalidValue as exc:
             raise ma.ValidationError(exc.detail) from exc
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else Quantity(int(value)).tonnes_str()
+        if value is None:
+            return None
+        return (value if isinstance(value, Quantity) else Quantity(int(value))).tonnes_str()
 
 
 class Text(ma.fields.String):
@@ -92,6 +102,27 @@ class Text(ma.fields.String):
             return self.rule.clean(text)
         except InvalidValue as exc:
             raise ma.ValidationError(exc.detail) from None
+
+
+# Block numbers and other chain counters as stored: a signed 64-bit column.
+MAX_BLOCK = 2**63 - 1
+
+
+class WholeNumber(ma.fields.Integer):
+    """A JSON integer: `2094` or `2094.0` (JSON does not tell them apart), never `2.5`,
+    `true` or `"2094"`."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+def Vintage(**kwargs: Any) -> WholeNumber:  # noqa: N802 (reads as a field class)
+    """A vintage year, as a JSON integer in the range the registry accepts."""
+    return WholeNumber(validate=validate.Range(FIRST_VINTAGE, LAST_VINTAGE), **kwargs)
 
 
 class SearchText(ma.fields.String):

@@ -21,7 +21,7 @@ from app.http.common.auth import current_principal, public, requires
 from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
-from app.http.common.schemas import Text, TonnesField
+from app.http.common.schemas import MAX_BLOCK, Text, TonnesField, Vintage, WholeNumber
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
@@ -31,7 +31,7 @@ def tonnes(kg: int) -> str:
 
 
 class MintSchema(ma.Schema):
-    vintage = ma.fields.Integer(required=True, strict=True)
+    vintage = Vintage(required=True)
     quantity = TonnesField(required=True, metadata={"example": "1000"})
     monitoring_period = Text(max_length=64, load_default="")
 
@@ -78,7 +78,7 @@ def _get(obj: Any, name: str) -> Any:
 
 class RetireSchema(ma.Schema):
     project_id = ma.fields.String(required=True, validate=validate.Length(max=64))
-    vintage = ma.fields.Integer(required=True, strict=True)
+    vintage = Vintage(required=True)
     quantity = TonnesField(required=True, metadata={"example": "2.5"})
     beneficiary = Text(max_length=300, blank=False, required=True)
     purpose = Text(max_length=1000, load_default="")
@@ -144,7 +144,7 @@ class StatusSchema(ma.Schema):
 
 
 class ResyncSchema(ma.Schema):
-    from_block = ma.fields.Integer(required=True, validate=validate.Range(min=0))
+    from_block = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_BLOCK))
 
 
 class ResyncResultSchema(ma.Schema):
@@ -244,6 +244,10 @@ def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
 @idempotent
 @blp.arguments(RetireSchema)
 @blp.response(202, RetirementSchema)
+@blp.alt_response(
+    404,
+    description="No such project or vintage batch, or no such transaction (unknown_transaction)",
+)
 def retire(body: dict[str, Any]) -> Retirement:
     """Retire decimal tonnes (to the kilogram) from your holding (or an organization's,
     as its admin or finance): the batch's next kilograms are reserved at once (two

@@ -25,6 +25,7 @@ from app.http.common.auth import authenticate, current_principal, public, requir
 from app.http.common.deps import platform, uow
 from app.http.common.multipart import LOCATION as FORM_AND_FILES
 from app.http.common.multipart import MultipartBlueprint
+from app.http.common.openapi import rule_codes
 
 blp = MultipartBlueprint("documents", __name__, description="Project documents (encrypted at rest)")
 KINDS = [k.value for k in UPLOADABLE]
@@ -106,6 +107,7 @@ class AccessSchema(ma.Schema):
 
 @blp.route("/projects/<project_id>/documents", methods=["POST"])
 @requires("documents:upload")
+@rule_codes("unsupported_content", "empty_file", "kind_mismatch", "visibility_mismatch")
 @blp.arguments(UploadFormSchema, location=FORM_AND_FILES)
 @blp.response(201, DocumentSchema)
 def upload(form: dict[str, Any], project_id: str) -> DocumentView:

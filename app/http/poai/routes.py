@@ -13,6 +13,7 @@ from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decis
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
+from app.http.common.openapi import rule_codes
 from app.http.common.schemas import ProblemSchema, Text
 from app.http.poai.schemas import (
     ProofSchema,
@@ -180,6 +181,7 @@ def record_check(body: dict[str, Any], check_id: str) -> Check:
 
 @blp.route("/poai/cases/<case_id>/decision", methods=["POST"])
 @requires("poai:review")
+@rule_codes("reason_required", "project_incomplete", "proof_inputs_invalid")
 @blp.arguments(DecisionSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(

@@ -11,6 +11,7 @@ from app.domain.projects import services
 from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
 from app.http.common.auth import authenticate, current_principal, public, requires
 from app.http.common.deps import platform, read, uow
+from app.http.common.openapi import rule_codes
 from app.http.projects import schemas as s
 from app.ports.repositories.projects import ProjectQuery
 
@@ -27,6 +28,7 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/projects", methods=["POST"])
 @requires("projects:create")
+@rule_codes("organization_required")
 @blp.arguments(s.ProjectCreateSchema)
 @blp.response(201, s.ProjectSchema)
 def create_project(body: dict[str, Any]) -> Project:

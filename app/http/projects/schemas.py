@@ -8,30 +8,32 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.projects.model import TEXT_FIELDS, ProjectType, Status
-from app.domain.shared.errors import InvalidValue
+from app.domain.projects.model import (
+    FIRST_VINTAGE,
+    LAST_VINTAGE,
+    TEXT_FIELDS,
+    ProjectType,
+    Status,
+)
+from app.domain.shared.countries import ISO_3166_ALPHA2
 from app.domain.shared.quantity import Quantity
 from app.http.common.json_limits import FreeFormObject
-from app.http.common.schemas import SearchText, Text
+from app.http.common.schemas import SearchText, Text, TonnesField, Vintage
 
 TYPES = [t.value for t in ProjectType]
 STATUSES = [s.value for s in Status]
+# ISO 3166-1 alpha-2, in either case (stored in upper case)
+COUNTRIES = sorted(ISO_3166_ALPHA2 | {code.lower() for code in ISO_3166_ALPHA2})
+# Decimal degrees (WGS 84); the bounds documented as numbers, not as Decimal strings.
+LATITUDE: dict[str, Any] = {
+    "validate": validate.Range(-90, 90),
+    "metadata": {"minimum": -90, "maximum": 90},
+}
+LONGITUDE: dict[str, Any] = {
+    "validate": validate.Range(-180, 180),
+    "metadata": {"minimum": -180, "maximum": 180},
+}
 SORTS = ["relevance", "name", "-name", "created", "-created", "vintage", "-vintage"]
-
-
-class TonnesField(ma.fields.Field):
-    """A decimal string of tonnes (at most 3 decimals) <-> `Quantity`."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else value.tonnes_str()
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Quantity:
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            raise ma.ValidationError('a decimal string of tonnes, such as "1250.5"')
-        try:
-            return Quantity.from_tonnes(str(value))
-        except InvalidValue as exc:
-            raise ma.ValidationError(exc.detail) from None
 
 
 class ProjectFieldsSchema(ma.Schema):
@@ -40,15 +42,13 @@ class ProjectFieldsSchema(ma.Schema):
     type = ma.fields.String(required=True, validate=validate.OneOf(TYPES))
     methodology = Text(TEXT_FIELDS["methodology"], load_default="")
     standard = Text(TEXT_FIELDS["standard"], load_default="")
-    country = ma.fields.String(required=True, validate=validate.Length(equal=2))
+    country = ma.fields.String(required=True, validate=validate.OneOf(COUNTRIES))
     region = Text(TEXT_FIELDS["region"], load_default="")
-    latitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
-    longitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6)
-    vintages = ma.fields.List(
-        ma.fields.Integer(strict=True), load_default=list, validate=validate.Length(max=100)
-    )
+    latitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6, **LATITUDE)
+    longitude = ma.fields.Decimal(load_default=None, allow_none=True, places=6, **LONGITUDE)
+    vintages = ma.fields.List(Vintage(), load_default=list, validate=validate.Length(max=100))
     expected_annual_reductions = TonnesField(
-        load_default=lambda: Quantity(0), metadata={"type": "string", "example": "25000"}
+        allow_zero=True, load_default=lambda: Quantity(0), metadata={"example": "25000"}
     )
     metadata = FreeFormObject(load_default=dict)
 
@@ -67,12 +67,12 @@ class ProjectUpdateSchema(ma.Schema):
     type = ma.fields.String(validate=validate.OneOf(TYPES))
     methodology = Text(TEXT_FIELDS["methodology"])
     standard = Text(TEXT_FIELDS["standard"])
-    country = ma.fields.String(validate=validate.Length(equal=2))
+    country = ma.fields.String(validate=validate.OneOf(COUNTRIES))
     region = Text(TEXT_FIELDS["region"])
-    latitude = ma.fields.Decimal(allow_none=True, places=6)
-    longitude = ma.fields.Decimal(allow_none=True, places=6)
-    vintages = ma.fields.List(ma.fields.Integer(strict=True), validate=validate.Length(max=100))
-    expected_annual_reductions = TonnesField(metadata={"type": "string"})
+    latitude = ma.fields.Decimal(allow_none=True, places=6, **LATITUDE)
+    longitude = ma.fields.Decimal(allow_none=True, places=6, **LONGITUDE)
+    vintages = ma.fields.List(Vintage(), validate=validate.Length(max=100))
+    expected_annual_reductions = TonnesField(allow_zero=True)
     metadata = FreeFormObject()
 
 
@@ -89,7 +89,7 @@ class ProjectSchema(ma.Schema):
     latitude = ma.fields.Function(lambda p: _coord(p.latitude))
     longitude = ma.fields.Function(lambda p: _coord(p.longitude))
     vintages = ma.fields.List(ma.fields.Integer())
-    expected_annual_reductions = TonnesField(metadata={"type": "string"})
+    expected_annual_reductions = TonnesField(allow_zero=True)
     metadata = ma.fields.Dict()
     status = ma.fields.Function(lambda p: p.status.value)
     created_at = ma.fields.DateTime()
@@ -147,8 +147,8 @@ _PROJECT_FIELDS = {
 class ProjectSearchArgs(ma.Schema):
     q = SearchText(max_length=200)
     type = ma.fields.String(validate=validate.OneOf(TYPES))
-    country = ma.fields.String(validate=validate.Length(equal=2))
-    vintage = ma.fields.Integer()
+    country = ma.fields.String(validate=validate.OneOf(COUNTRIES))
+    vintage = ma.fields.Integer(validate=validate.Range(FIRST_VINTAGE, LAST_VINTAGE))
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
     standard = Text(TEXT_FIELDS["standard"])
     organization_id = ma.fields.String(validate=validate.Length(max=64))
