@@ -15,6 +15,7 @@ from app.domain.platform.services import audit_head, verify_audit_chain
 from app.domain.shared.audit import AuditEntry, AuditQuery, ChainHead, ChainReport
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import read, uow
+from app.http.common.pagination import window
 
 blp = Blueprint("audit", __name__, description="Audit log")
 
@@ -71,13 +72,14 @@ def list_entries(
     """Audit entries, newest first: all for platform admins, an organization's for its
     admins and auditors."""
     org_id = filters.pop("organization_id", None)
+    offset, limit = window(pagination_parameters)
     with read() as reads:
         entries, total = search_audit_log(
             current_principal(),
             AuditQuery(**filters),
             organization_id=org_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            offset=offset,
+            limit=limit,
             audit_log=reads.audit_log,
         )
     pagination_parameters.item_count = total

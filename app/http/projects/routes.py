@@ -12,6 +12,7 @@ from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
 from app.http.common.auth import authenticate, current_principal, public, requires
 from app.http.common.deps import platform, read, uow
 from app.http.common.openapi import rule_codes
+from app.http.common.pagination import window
 from app.http.projects import schemas as s
 from app.ports.repositories.projects import ProjectQuery
 
@@ -65,12 +66,13 @@ def search_projects(
         sort=args["sort"],
     )
     principal = authenticate()
+    offset, limit = window(pagination_parameters)
     with read() as reads:
         found, total = services.search_projects(
             principal,
             query,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            offset=offset,
+            limit=limit,
             search=reads.project_search,
         )
     pagination_parameters.item_count = total
