@@ -21,6 +21,7 @@ from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain
 from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.domain.shared.audit import AuditRecord
+from app.http.common.json_limits import MAX_DEPTH, json_depth
 from app.main import migrations
 from app.main.bootstrap import Platform
 from app.main.config import Settings
@@ -301,8 +302,11 @@ _PROOF_CLAIMS = ("signature", "public_key", "key_id", "algorithm", "hashes")
 def poai_verify(path: str, public_keys: tuple[str, ...]) -> None:
     """FILE is what GET /poai/cases/{id}/proof returns, or a bare bundle."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        if json_depth(raw) > MAX_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+        document = json.loads(raw)
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"cannot read {path}: {exc}") from None
     signed = isinstance(document, dict) and "bundle" in document

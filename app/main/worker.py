@@ -12,6 +12,7 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
+from app.http.common.json_limits import cap_recursion_limit
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
@@ -39,6 +40,7 @@ if not settings.redis_url:
     raise ConfigError("dramatiq workers need REDIS_URL; the embedded mode runs one in-process")
 configure_logging(settings.log_format, settings.log_level)
 platform = bootstrap(settings)
+cap_recursion_limit()  # after the imports that raise it (py_ecc): see json_limits
 broker = platform.broker
 indexer_tick = declare_periodic_actor(
     broker, "indexer.tick", platform.index_step, settings.indexer_poll_seconds

@@ -225,3 +225,11 @@ def test_the_cli_trusts_a_public_key_given_explicitly_and_says_so(app, tmp_path)
     code, report = run_cli(app, tmp_path, platform_proof, "--public-key", outside.public_key())
     assert code == 1
     assert report["key_trusted"] is False
+
+
+def test_the_cli_refuses_a_file_nested_20000_levels_without_crashing(app, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"bundle": ' + "[" * 20_000 + "]" * 20_000 + "}")
+    result = app.test_cli_runner().invoke(poai_verify, [str(path)])
+    assert result.exit_code == 1
+    assert "nested deeper than 32 levels" in result.output
