@@ -157,7 +157,7 @@ class ApiKeyCreateSchema(ma.Schema):
     scopes = ma.fields.List(
         ma.fields.String(validate=validate.OneOf(sorted(API_KEY_SCOPES))),
         required=True,
-        validate=validate.Length(min=1),
+        validate=validate.Length(min=1, max=len(API_KEY_SCOPES)),
     )
 
 
