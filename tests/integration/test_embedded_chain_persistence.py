@@ -285,3 +285,12 @@ def test_a_second_platform_over_the_same_chain_refuses_to_start(make_platform, t
         make_platform(embedded_chain_dir=str(tmp_path / "chain"))
     first.close()
     make_platform(embedded_chain_dir=str(tmp_path / "chain")).close()
+
+
+def test_two_new_chains_never_share_a_genesis_even_within_one_second():
+    from eth.db.backends.memory import MemoryDB
+
+    from app.adapters.chain.evm import open_chain
+
+    first, second = (open_chain(MemoryDB(), 31337) for _ in range(2))
+    assert first.get_canonical_head().hash != second.get_canonical_head().hash

@@ -189,3 +189,15 @@ def test_parallel_retries_with_one_idempotency_key_on_sqlite_retire_once(make_ap
     assert refused <= {"idempotency_in_progress"}, refused
     balance = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()[0]
     assert balance["available"] == "9"
+
+
+def test_a_project_key_recorded_twice_is_recorded_once(make_platform, any_db_url):
+    """The register job and a mint can both record a project's chain key at once."""
+    platform = make_platform(database_url=any_db_url)
+    for _ in range(2):
+        with platform.uow() as uow:
+            uow.credits.record_project_key("0xABC", "project-1", None)
+            uow.commit()
+    with platform.uow() as uow:
+        assert uow.credits.chain_key_of("project-1") == "0xabc"
+        assert uow.credits.project_for_key("0xabc") == "project-1"

@@ -4,6 +4,7 @@ genesis) and carry the platform's chain id (eth-tester fixes 131277322940537).""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from eth.abc import AtomicDatabaseAPI, BlockAPI, BlockHeaderAPI
@@ -54,13 +55,15 @@ def has_chain(kv: BaseDB) -> bool:
 
 def open_chain(kv: BaseDB, chain_id: int) -> MiningChain:
     """The chain in `kv` from its canonical head, or a new genesis (the pre-funded test
-    accounts, a timestamp of now: every new chain has a genesis hash of its own)."""
+    accounts, and random extra data: every new chain has a genesis hash of its own, even
+    two made within the same second)."""
     db: AtomicDatabaseAPI = AtomicDB(kv)
     cls = chain_class(chain_id)
     if has_chain(kv):
         return cls(db)
     state = generate_genesis_state_for_keys(get_default_account_keys())
-    chain = cls.from_genesis(db, get_default_genesis_params(), state)
+    params = {**get_default_genesis_params(), "extra_data": secrets.token_bytes(32)}
+    chain = cls.from_genesis(db, params, state)
     assert isinstance(chain, MiningChain)
     return chain
 

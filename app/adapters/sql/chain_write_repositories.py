@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.database import upsert_insert
 from app.adapters.sql.tables_chain_writes import chain_nonces, chain_transactions
 from app.domain.chain.model import ChainTransaction, Fees, TxStatus
 
@@ -84,10 +83,8 @@ class SqlChainTransactionRepository:
         self._db.execute(sa.update(t).where(t.c.intent == tx.intent).values(values))
 
     def allocate_nonce(self, chain_id: int, sender: str, floor: int) -> int:
-        dialect = self._db.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         self._db.execute(
-            insert(chain_nonces)
+            upsert_insert(self._db, chain_nonces)
             .values(chain_id=chain_id, sender=sender, next_nonce=0)
             .on_conflict_do_nothing()
         )

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -145,3 +147,11 @@ class DatabaseProbe:
 
     def check(self) -> None:
         self._db.ping()
+
+
+def upsert_insert(db: Session, table: sa.Table) -> Any:
+    """An INSERT of the session's dialect that takes ON CONFLICT clauses (PostgreSQL and
+    SQLite both have them, through their own constructs)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)

@@ -8,10 +8,9 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.database import upsert_insert
 from app.adapters.sql.tables_chain import (
     chain_blocks,
     chain_checkpoints,
@@ -135,9 +134,7 @@ class SqlCreditRepository:
             {"address": a, "token_id": t, "onchain_kg": kg, "pending_out_kg": 0}
             for (a, t), kg in sorted(deltas.items())  # a fixed order: no deadlocks
         ]
-        dialect = self._db.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(credit_balances)
+        statement = upsert_insert(self._db, credit_balances)
         statement = statement.on_conflict_do_update(
             index_elements=[credit_balances.c.address, credit_balances.c.token_id],
             set_={"onchain_kg": credit_balances.c.onchain_kg + statement.excluded.onchain_kg},
@@ -232,10 +229,11 @@ class SqlCreditRepository:
     def record_project_key(
         self, project_key: str, project_id: str, register_tx: str | None
     ) -> None:
+        """Idempotent: the register job and a mint may both record it at once."""
         self._db.execute(
-            sa.insert(chain_projects).values(
-                project_key=project_key.lower(), project_id=project_id, register_tx=register_tx
-            )
+            upsert_insert(self._db, chain_projects)
+            .values(project_key=project_key.lower(), project_id=project_id, register_tx=register_tx)
+            .on_conflict_do_nothing()
         )
 
     def project_registered(self, project_id: str) -> bool:

@@ -6,10 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 
+from app.adapters.sql.database import upsert_insert
 from app.adapters.sql.tables_auth import login_failures as t
 from app.domain.auth.throttle import LoginFailures
 
@@ -21,10 +20,8 @@ class SqlLoginFailureRepository:
     def get_for_update(self, account: str, source: str) -> LoginFailures:
         # A row must exist to be locked: the fresh record goes in first (ON CONFLICT DO
         # NOTHING waits for a concurrent insert of the same key, then reads its row).
-        dialect = self._db.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         fresh = asdict(LoginFailures(account, source))
-        self._db.execute(insert(t).values(fresh).on_conflict_do_nothing())
+        self._db.execute(upsert_insert(self._db, t).values(fresh).on_conflict_do_nothing())
         key = (t.c.account == account) & (t.c.source == source)
         row = self._db.execute(sa.select(t).where(key).with_for_update()).one()
         return LoginFailures(**row._mapping)
