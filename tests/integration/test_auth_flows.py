@@ -306,3 +306,17 @@ def test_sessions_are_revoked_through_redis_when_configured(make_app):
     assert client.get(ME, headers=ada.headers).status_code == 401
     sid = jwt.decode(ada.access, options={"verify_signature": False})["sid"]
     assert platform.revocations.is_revoked(sid)
+
+
+@pytest.mark.parametrize("email", ["", "not-an-address", "a b@example.org", "x" * 254])
+def test_a_malformed_email_gets_the_answer_an_unknown_one_gets(client, email):
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "Whatever-123"})
+    unknown = client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.org", "password": "Whatever-123"}
+    )
+    assert login.status_code == unknown.status_code == 401
+    assert login.get_json()["code"] == unknown.get_json()["code"]
+    forgot = client.post("/api/v1/auth/password/forgot", json={"email": email})
+    assert forgot.status_code == 202
+    neutral = client.post("/api/v1/auth/password/forgot", json={"email": "nobody@example.org"})
+    assert forgot.get_json() == neutral.get_json()

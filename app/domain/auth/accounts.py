@@ -25,7 +25,7 @@ from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import address_block
 from app.domain.auth.views import SessionGrant, UserView
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import NotFound, Unauthenticated
+from app.domain.shared.errors import InvalidValue, NotFound, Unauthenticated
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
@@ -150,7 +150,7 @@ def login(
     for the account wait (`throttle`); one made while a wait runs gets `LoginBackoff`."""
     try:
         email = normalize_email(email)
-    except ValueError:
+    except InvalidValue:  # no account can have it: the same answer as an unknown one
         email = ""
     source, throttle = address_block(client.ip), policy.login_throttle
     if email:
@@ -225,7 +225,7 @@ def request_password_reset(email: str, *, uow: AuthUoW, clock: Clock, policy: Au
     """Send a reset link if the account exists; the caller cannot tell either way."""
     try:
         email = normalize_email(email)
-    except ValueError:
+    except InvalidValue:  # no account can have it: the same answer as an unknown one
         return
     with uow:
         user = uow.users.by_email(email)
