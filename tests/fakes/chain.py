@@ -1,5 +1,6 @@
 """In-memory chain writes: the write-ahead log's repository and a node that mines on
-demand (`mine_pending`), refusing a reused nonce as real nodes do."""
+demand (`mine_pending`), refusing a reused nonce as real nodes do. Given a `FakeChain`,
+the node mines each transaction into a block of it, with the registry's events."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.domain.chain.errors import CallReverted, NonceTaken
 from app.domain.chain.model import ChainTransaction, ContractCall, Fees, SignedTransaction
 from app.ports.chain import Receipt
 from tests.fakes.platform import FakeUnitOfWork
+from tests.fakes.registry import FakeChain, registry_events
 
 
 class FakeChainTransactionRepository:
@@ -61,9 +63,12 @@ class FakeNode:
     chain_id = 31337
     sender = "0x00000000000000000000000000000000000000A1"
 
-    def __init__(self, *, revert: str | None = None, automine: bool = True) -> None:
-        self.revert, self.automine = revert, automine
+    def __init__(
+        self, *, revert: str | None = None, automine: bool = True, chain: FakeChain | None = None
+    ) -> None:
+        self.revert, self.automine, self.chain = revert, automine, chain
         self.signed: dict[str, tuple[int, bytes]] = {}  # hash -> (nonce, raw)
+        self.calls: dict[str, ContractCall] = {}  # hash -> what it calls
         self.pool: dict[int, str] = {}  # nonce -> hash
         self.mined: dict[str, Receipt] = {}
         self.broadcasts: list[str] = []
@@ -85,6 +90,7 @@ class FakeNode:
         raw = repr((call, nonce, gas, fees)).encode()
         tx_hash = "0x" + hashlib.sha256(raw).hexdigest()
         self.signed[tx_hash] = (nonce, raw)
+        self.calls[tx_hash] = call
         return SignedTransaction(raw, tx_hash)
 
     def broadcast(self, raw: bytes) -> None:
@@ -100,9 +106,14 @@ class FakeNode:
     def mine_pending(self) -> None:
         while self.next_nonce in self.pool:
             tx_hash = self.pool.pop(self.next_nonce)
-            self.block += 1
-            self.mined[tx_hash] = Receipt(tx_hash, 1, self.block, f"0x{self.block:064x}", ())
+            self.mined[tx_hash] = self._mine(tx_hash)
             self.next_nonce += 1
+
+    def _mine(self, tx_hash: str) -> Receipt:
+        if self.chain is not None:
+            return self.chain.mine(*registry_events(self.calls[tx_hash]), tx_hash=tx_hash)
+        self.block += 1
+        return Receipt(tx_hash, 1, self.block, f"0x{self.block:064x}", ())
 
     def find_receipt(self, hashes: Sequence[str]) -> Receipt | None:
         return next((self.mined[h] for h in hashes if h in self.mined), None)

@@ -1,0 +1,24 @@
+"""The unit of work of the ledger's use cases: minting and retiring (`LedgerUoW`), the
+chain jobs (`ChainJobsUoW`) and the indexer's projection (`ProjectionUoW`), over the
+in-memory repositories, rolled back and nested like the SQL unit of work."""
+
+from __future__ import annotations
+
+from tests.fakes.chain import FakeChainTransactionRepository
+from tests.fakes.clock import FakeClock
+from tests.fakes.credits import FakeCreditRepository
+from tests.fakes.indexer import FakeIndexerRepository
+from tests.fakes.poai import FakePoaiUnitOfWork
+
+
+class FakeLedgerUoW(FakePoaiUnitOfWork):
+    """The PoAI fake (projects, users, documents, proofs) with the chain write-ahead log,
+    the credit ledger and the indexer's storage."""
+
+    REPOSITORIES = (*FakePoaiUnitOfWork.REPOSITORIES, "chain_txs", "indexer", "credits")
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.chain_txs = FakeChainTransactionRepository()
+        self.indexer = FakeIndexerRepository()
+        self.credits = FakeCreditRepository(self.indexer)
+        super().__init__(clock)
