@@ -93,7 +93,11 @@ class FakeOutboxRepository:
 
 
 class FakeUnitOfWork:
-    """Keeps committed state in the repositories; a rollback restores the last commit."""
+    """Keeps committed state in the repositories; a rollback restores the last commit.
+
+    Entered again while open, it joins the open unit as the SQL unit of work does: the
+    inner `commit()` commits nothing (the outermost one commits the work of both), and
+    leaving the inner `with` rolls nothing back, even on an exception."""
 
     def __init__(self, clock: FakeClock | None = None) -> None:
         self.clock = clock or FakeClock()
@@ -111,6 +115,7 @@ class FakeUnitOfWork:
         self.dispatched: list[DomainEvent] = []
         self.request_id: str | None = None
         self.commits = 0
+        self._depth = 0
         self._snapshot = self._take()
         self._pending: tuple[list[AuditRecord], list[DomainEvent], list[Job]] = ([], [], [])
 
@@ -128,11 +133,14 @@ class FakeUnitOfWork:
     )
 
     def _take(self) -> dict[str, object]:
-        return {name: copy.deepcopy(getattr(self, name)) for name in self.REPOSITORIES}
+        # One copy of them all, so repositories that share state still share it after it.
+        return copy.deepcopy({name: getattr(self, name) for name in self.REPOSITORIES})
 
     def __enter__(self) -> Self:
-        self._snapshot = self._take()
-        self._pending = ([], [], [])
+        if self._depth == 0:
+            self._snapshot = self._take()
+            self._pending = ([], [], [])
+        self._depth += 1
         return self
 
     def __exit__(
@@ -141,7 +149,9 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        self._depth -= 1
+        if self._depth == 0:
+            self.rollback()
 
     def audit(self, record: AuditRecord) -> None:
         self._pending[0].append(record)
@@ -153,6 +163,8 @@ class FakeUnitOfWork:
         self._pending[2].append(job)
 
     def commit(self) -> None:
+        if self._depth > 1:  # joined an outer unit: it commits for both
+            return
         records, events, jobs = self._pending
         jobs = jobs + [
             Job(name, e.payload()) for e in events for name in self.subscriptions.get(e.name, [])
