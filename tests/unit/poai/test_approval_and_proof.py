@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,16 +18,16 @@ from app.domain.poai.proof import bundle_hashes
 from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.domain.projects import services as project_services
 from app.domain.projects.documents import read_document
-from app.domain.projects.model import Project, ProjectType, Status
+from app.domain.projects.model import Project, Status
 from app.domain.shared.errors import Conflict, PermissionDenied, RuleViolation
-from app.domain.shared.quantity import Quantity
 from tests.fakes.clock import FakeClock
 from tests.fakes.documents import fake_storage
 from tests.fakes.poai import FakePoaiUnitOfWork
 from tests.fakes.signing import FakeHmacChecker, FakeHmacSigner
+from tests.unit import builders
+from tests.unit.builders import NOW, ORG, PID
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-ORG, PID, CASE, DOC = "org-1", "p1", "case-1", "doc-1"
+CASE, DOC = "case-1", "doc-1"
 SHA = hashlib.sha256(b"design").hexdigest()
 REVIEWER = Principal("u-rev", "user", frozenset({Role.POAI_REVIEWER}))
 ISSUER = Principal("u-issuer", "user", frozenset({Role.ISSUER}), {ORG: OrgRole.ADMIN})
@@ -38,21 +36,7 @@ SIGNER = FakeHmacSigner(b"platform secret")
 
 
 def project(**over: Any) -> Project:
-    fields: dict[str, Any] = {
-        "name": "Mata Viva",
-        "description": "Native species reforestation",
-        "type": ProjectType.FORESTRY,
-        "methodology": "VM0047",
-        "standard": "Verra VCS",
-        "country": "BR",
-        "region": "Bahia",
-        "latitude": Decimal("-14.5"),
-        "longitude": Decimal("-39.25"),
-        "vintages": [2024],
-        "expected_annual_reductions": Quantity.from_tonnes("1200"),
-        "status": Status.UNDER_REVIEW,
-    }
-    return Project(PID, ORG, created_by="u", created_at=NOW, updated_at=NOW, **fields | over)
+    return builders.project(**{"status": Status.UNDER_REVIEW} | over)
 
 
 def in_review(uow: FakePoaiUnitOfWork, **project_fields: Any) -> None:
