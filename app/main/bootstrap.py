@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import base64
 import functools
-import gc
 import hashlib
 import hmac
 import logging
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +73,7 @@ from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.main.config import ConfigError, Settings
 from app.main.embedded_chain import EmbeddedChainProbe, claim_embedded_chain, open_embedded_chain
+from app.main.gc_pause import cyclic_gc_paused
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
@@ -88,36 +87,6 @@ log = logging.getLogger(__name__)
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class _CyclicGcPause:
-    """No cyclic garbage collection while a bounded batch runs (an indexer step builds tens
-    of thousands of long-lived objects, and the collector rescanning them costs about a
-    quarter of the step). Reference counting still frees everything as usual. Nested or
-    concurrent pauses end with the last one; collection resumes only if it was on."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._resume = False
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._active == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._active -= 1
-                if self._active == 0 and self._resume:
-                    gc.enable()
-
-
-cyclic_gc_paused = _CyclicGcPause()
 
 
 @dataclass
@@ -211,13 +180,6 @@ class Platform:
 
     def declare_actors(self) -> None:
         declare_job_actors(self.broker, self.handlers, self.run_job)
-
-    def relay_forever(self, stop: threading.Event) -> None:
-        """The periodic relay: picks up jobs whose immediate send did not happen."""
-        while not stop.is_set():
-            while self.flush_outbox() > 0 and not stop.is_set():
-                pass
-            stop.wait(self.settings.outbox_poll_seconds)
 
     @functools.cached_property
     def chain(self) -> ChainSetup:
@@ -315,18 +277,6 @@ class Platform:
                 project=platform_projector(self.clock),
                 config=self.indexer_config(),
             )
-
-    def index_forever(self, stop: threading.Event) -> None:
-        """The indexer loop: catch up quickly, then poll."""
-        while not stop.is_set():
-            try:
-                result = self.index_step()
-            except Exception:
-                log.exception("indexer step failed; retrying")
-                stop.wait(self.settings.indexer_poll_seconds)
-                continue
-            if result.halted or result.to_block < result.from_block:
-                stop.wait(self.settings.indexer_poll_seconds)
 
     def close(self) -> None:
         built = self.__dict__.get("chain")
