@@ -104,7 +104,7 @@ from web3 import Web3
 
 from app.adapters.chain.abi import ARTIFACTS_DIR, CONTRACT_NAMES, checksum, encode_call
 from app.adapters.chain.rpc import REGISTRY, Deployment, Web3RegistryOperator, deploy
-from app.adapters.sql.ledger_repositories import SqlIndexerRepository
+from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.uow import SqlUnitOfWork
 from app.domain.indexer.services import IndexerConfig
 from app.main import bootstrap as bootstrap_module

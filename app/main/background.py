@@ -1,32 +1,58 @@
-"""Background threads of one process: the outbox relay and, in the embedded mode, a
-Dramatiq worker consuming the in-process broker."""
+"""Background work of one process: the outbox relay loop, the indexer loop and, in the
+embedded mode, a Dramatiq worker consuming the in-process broker.
+
+`flask serve` runs them in threads through `Background`; a Dramatiq worker process
+(`app.main.worker`) runs the relay the same way and ticks the indexer as a periodic
+actor; `flask indexer run` runs `index_forever` in the foreground."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.main.bootstrap import Platform
 
 log = logging.getLogger(__name__)
 
+Loop = Callable[[Platform, threading.Event], None]
+
+
+def relay_forever(platform: Platform, stop: threading.Event) -> None:
+    """The periodic relay: picks up jobs whose immediate send did not happen."""
+    while not stop.is_set():
+        while platform.flush_outbox() > 0 and not stop.is_set():
+            pass
+        stop.wait(platform.settings.outbox_poll_seconds)
+
+
+def index_forever(platform: Platform, stop: threading.Event) -> None:
+    """The indexer loop: catch up quickly, then poll."""
+    poll = platform.settings.indexer_poll_seconds
+    while not stop.is_set():
+        try:
+            result = platform.index_step()
+        except Exception:
+            log.exception("indexer step failed; retrying")
+            stop.wait(poll)
+            continue
+        if result.halted or result.to_block < result.from_block:
+            stop.wait(poll)
+
 
 class Background:
+    """The relay thread, and on request the indexer thread and the embedded worker,
+    started and stopped together."""
+
     def __init__(self, platform: Platform, *, embedded_worker: bool, indexer: bool = False) -> None:
-        self._platform = platform
         self._stop = threading.Event()
-        self._relay = threading.Thread(
-            target=platform.relay_forever, args=(self._stop,), name="outbox-relay", daemon=True
-        )
+        self._relay = self._thread(relay_forever, platform, "outbox-relay")
+        self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
-        self._indexer = (
-            threading.Thread(
-                target=platform.index_forever, args=(self._stop,), name="indexer", daemon=True
-            )
-            if indexer
-            else None
-        )
+
+    def _thread(self, loop: Loop, platform: Platform, name: str) -> threading.Thread:
+        return threading.Thread(target=loop, args=(platform, self._stop), name=name, daemon=True)
 
     def start(self) -> None:
         if self._worker:

@@ -1,38 +1,28 @@
 """The composition root: reads settings, picks each adapter, wires the use cases.
 
-Nothing else constructs adapters. HTTP views reach this object through
-`app.http.common.deps`; workers get it from `app.main.worker`."""
+Nothing else constructs adapters; those a setting chooses between are picked from the
+registries in `app.main.backends`. HTTP views reach this object through
+`app.http.common.deps`; workers get it from `app.main.worker`. About 300 lines: `Platform`
+is the one object every driver shares, so its wiring stays in one place."""
 
 from __future__ import annotations
 
 import base64
 import functools
-import gc
 import hashlib
 import hmac
 import logging
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import dramatiq
-import redis
 
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.consistency import disagreement
 from app.adapters.chain.custody import EthCustodialWallets
-from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
-from app.adapters.chain.setup import (
-    ChainSetup,
-    chain_project_key,
-    decode,
-    deploy_new,
-    rpc_chain,
-    rpc_chain_id,
-)
+from app.adapters.chain.setup import ChainSetup, chain_project_key, decode, deploy_new
 from app.adapters.crypto import eth_signatures
 from app.adapters.crypto.ed25519 import (
     Ed25519BundleSigner,
@@ -41,24 +31,13 @@ from app.adapters.crypto.ed25519 import (
 )
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
-from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
-from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database, DatabaseProbe
 from app.adapters.sql.idempotency import SqlIdempotencyStore
 from app.adapters.sql.reads import SqlReads, sql_reads
-from app.adapters.sql.revocation import SqlRevocationList
 from app.adapters.sql.uow import SqlUnitOfWork
-from app.adapters.storage.ipfs import IpfsBlobStore, IpfsProbe
-from app.adapters.storage.local import LocalBlobStore
-from app.adapters.storage.s3 import S3BlobStore, S3Probe
-from app.adapters.tasks.dramatiq_queue import (
-    BrokerProbe,
-    DramatiqTaskQueue,
-    declare_job_actors,
-    make_broker,
-)
+from app.adapters.tasks.dramatiq_queue import BrokerProbe, DramatiqTaskQueue, declare_job_actors
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import LoginThrottle
 from app.domain.chain.services import WaitPolicy
@@ -73,8 +52,20 @@ from app.domain.projects.documents import Storage
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
+from app.main.backends import (
+    BROKER_BACKENDS,
+    CHAIN_BACKENDS,
+    MAIL_BACKENDS,
+    REVOCATION_BACKENDS,
+    STORAGE_BACKENDS,
+    ChainFactory,
+    mail_backend,
+    pick,
+    shared_state_backend,
+)
 from app.main.config import ConfigError, Settings
-from app.main.embedded_chain import EmbeddedChainProbe, claim_embedded_chain, open_embedded_chain
+from app.main.embedded_chain import EmbeddedChainProbe, claim_embedded_chain
+from app.main.gc_pause import cyclic_gc_paused
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
@@ -90,41 +81,15 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class _CyclicGcPause:
-    """No cyclic garbage collection while a bounded batch runs (an indexer step builds tens
-    of thousands of long-lived objects, and the collector rescanning them costs about a
-    quarter of the step). Reference counting still frees everything as usual. Nested or
-    concurrent pauses end with the last one; collection resumes only if it was on."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._resume = False
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._active == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._active -= 1
-                if self._active == 0 and self._resume:
-                    gc.enable()
-
-
-cyclic_gc_paused = _CyclicGcPause()
-
-
 @dataclass
 class Platform:
     settings: Settings
     db: Database
     broker: dramatiq.Broker
+    mailer: Mailer
+    revocations: RevocationList
+    blob_store: BlobStore
+    open_chain: ChainFactory
     clock: SystemClock = field(default_factory=SystemClock)
     handlers: dict[str, JobHandler] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
@@ -148,8 +113,6 @@ class Platform:
         self.signatures = eth_signatures.EthSignatureVerifier()
         self.checksum_address = eth_signatures.checksum_address
         self.is_checksum_address = eth_signatures.is_checksum_address
-        self.mailer: Mailer = _mailer(settings)
-        self.revocations: RevocationList = _revocations(settings, self.db)
         self.wallets = EthCustodialWallets()
         self.signer = Ed25519BundleSigner(
             settings.poai_signing_key
@@ -164,7 +127,7 @@ class Platform:
         self.idempotency = SqlIdempotencyStore(self.db)
         self.contracts = SqlContractRegistry(self.db)
         self.storage = Storage(
-            store=_blob_store(settings),
+            store=self.blob_store,
             cipher=_cipher(settings),
             link_key=_derive(settings.secret_key, b"document-links"),
         )
@@ -212,35 +175,10 @@ class Platform:
     def declare_actors(self) -> None:
         declare_job_actors(self.broker, self.handlers, self.run_job)
 
-    def relay_forever(self, stop: threading.Event) -> None:
-        """The periodic relay: picks up jobs whose immediate send did not happen."""
-        while not stop.is_set():
-            while self.flush_outbox() > 0 and not stop.is_set():
-                pass
-            stop.wait(self.settings.outbox_poll_seconds)
-
     @functools.cached_property
     def chain(self) -> ChainSetup:
         """The chain adapters, built on first use (the embedded EVM deploys the contracts)."""
-        settings = self.settings
-        if settings.chain_backend == "rpc":
-            registry, governance = (
-                settings.chain_registry_address,
-                settings.chain_governance_address,
-            )
-            start = settings.chain_start_block
-            if not (registry and governance):
-                recorded = self._recorded_deployment()
-                if recorded:
-                    registry, governance, start = recorded
-            return rpc_chain(
-                str(settings.chain_rpc_url),
-                str(settings.operator_private_key),
-                registry,
-                governance,
-                start,
-            )
-        return open_embedded_chain(settings, self.chain_lock)
+        return self.open_chain(self.settings, self.contracts, self.chain_lock)
 
     def chain_problem(self) -> str | None:
         """Why chain writes must be refused now (the embedded chain disagrees with the
@@ -255,14 +193,6 @@ class Platform:
             return f"the embedded chain cannot be opened: {exc}"
         assert chain is not None
         return disagreement(chain, checkpoint, self.settings.chain_id)
-
-    def _recorded_deployment(self) -> tuple[str, str, int] | None:
-        chain_id = rpc_chain_id(str(self.settings.chain_rpc_url))
-        registry = self.contracts.current(chain_id, REGISTRY)
-        governance = self.contracts.current(chain_id, GOVERNANCE)
-        if registry is None or governance is None:
-            return None
-        return registry.address, governance.address, min(registry.from_block, governance.from_block)
 
     def deploy_contracts(self) -> list[FollowedContract]:
         """Deploy a new version of the contracts and record it (`flask chain deploy`)."""
@@ -316,18 +246,6 @@ class Platform:
                 config=self.indexer_config(),
             )
 
-    def index_forever(self, stop: threading.Event) -> None:
-        """The indexer loop: catch up quickly, then poll."""
-        while not stop.is_set():
-            try:
-                result = self.index_step()
-            except Exception:
-                log.exception("indexer step failed; retrying")
-                stop.wait(self.settings.indexer_poll_seconds)
-                continue
-            if result.halted or result.to_block < result.from_block:
-                stop.wait(self.settings.indexer_poll_seconds)
-
     def close(self) -> None:
         built = self.__dict__.get("chain")
         if built is not None and built.embedded is not None:
@@ -346,13 +264,22 @@ def bootstrap(
     broker_factory: Callable[[Settings], dramatiq.Broker] | None = None,
 ) -> Platform:
     settings.validate()
+    storage = pick(STORAGE_BACKENDS, "STORAGE_BACKEND", settings.storage_backend)
+    open_chain = pick(CHAIN_BACKENDS, "CHAIN_BACKEND", settings.chain_backend)
+    shared = shared_state_backend(settings)
     chain_lock = claim_embedded_chain(settings)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    broker = (broker_factory or _broker)(settings)
+    broker = (broker_factory or BROKER_BACKENDS[shared])(settings)
+    mail = MAIL_BACKENDS[mail_backend(settings)](settings)
+    store = storage(settings)
     platform = Platform(
         settings=settings,
         db=db,
         broker=broker,
+        mailer=mail.adapter,
+        revocations=REVOCATION_BACKENDS[shared](settings, db),
+        blob_store=store.adapter,
+        open_chain=open_chain,
         chain_lock=chain_lock,
         subscriptions={
             **EVENT_SUBSCRIPTIONS,
@@ -360,11 +287,10 @@ def bootstrap(
         },
     )
     platform.handlers = {**job_handlers(platform), **(handlers or {})}
-    platform.probes = [DatabaseProbe(db), BrokerProbe(broker), *_storage_probes(settings)]
+    platform.probes = [DatabaseProbe(db), BrokerProbe(broker), *store.probes]
     if settings.chain_backend == "embedded":
         platform.probes.append(EmbeddedChainProbe(platform.chain_problem))
-    if settings.smtp_host:
-        platform.probes.append(SmtpProbe(settings.smtp_host, settings.smtp_port))
+    platform.probes += mail.probes
     platform.declare_actors()
     return platform
 
@@ -380,49 +306,3 @@ def _cipher(settings: Settings) -> AesGcmEnvelopeCipher:
     if active not in keys:
         raise ConfigError(f"MASTER_KEY_ID {active!r} is not in MASTER_KEYS")
     return AesGcmEnvelopeCipher(keys, active)
-
-
-def _blob_store(settings: Settings) -> BlobStore:
-    if settings.storage_backend == "s3":
-        return S3BlobStore(
-            settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
-        )
-    if settings.storage_backend == "ipfs":
-        return IpfsBlobStore(settings.ipfs_api_url)
-    return LocalBlobStore(Path(settings.storage_dir))
-
-
-def _storage_probes(settings: Settings) -> list[HealthProbe]:
-    if settings.storage_backend == "s3":
-        return [
-            S3Probe(
-                settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
-            )
-        ]
-    if settings.storage_backend == "ipfs":
-        return [IpfsProbe(settings.ipfs_api_url)]
-    return []
-
-
-def _mailer(settings: Settings) -> Mailer:
-    if not settings.smtp_host:
-        return LogMailer()
-    return SmtpMailer(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.mail_from,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-    )
-
-
-def _revocations(settings: Settings, db: Database) -> RevocationList:
-    if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url)
-        return RedisRevocationList(client, namespace=settings.dramatiq_namespace)
-    return SqlRevocationList(db)
-
-
-def _broker(settings: Settings) -> dramatiq.Broker:
-    return make_broker(settings.redis_url, namespace=settings.dramatiq_namespace)

@@ -214,16 +214,8 @@ class Settings:
                 prod and self.bootstrap_admin_password in {"admin", "password", "change-me"},
                 "BOOTSTRAP_ADMIN_PASSWORD is a placeholder",
             ),
-            (
-                self.storage_backend not in {"local", "s3", "ipfs"},
-                "STORAGE_BACKEND must be local, s3 or ipfs",
-            ),
             (prod and self.master_keys == DEV_MASTER_KEYS, "MASTER_KEYS is the development key"),
             (prod and not self.poai_signing_key, "POAI_SIGNING_KEY is required in production"),
-            (
-                self.chain_backend not in {"embedded", "rpc"},
-                "CHAIN_BACKEND must be embedded or rpc",
-            ),
             (
                 self.chain_backend == "rpc"
                 and not (self.chain_rpc_url and self.operator_private_key),

@@ -5,7 +5,6 @@ that died before sending them are still delivered."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import dramatiq
@@ -13,26 +12,24 @@ from dramatiq.middleware import Middleware
 
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.http.common.json_limits import cap_recursion_limit
-from app.main.bootstrap import bootstrap
+from app.main.background import Background
+from app.main.bootstrap import Platform, bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 
 
 class OutboxRelayMiddleware(Middleware):
-    def __init__(self, relay: Any, on_boot: list[Any]) -> None:
-        self._relay = relay
+    def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
+        self._background = Background(platform, embedded_worker=False)  # the relay only
         self._on_boot = on_boot
-        self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        threading.Thread(
-            target=self._relay, args=(self._stop,), name="outbox-relay", daemon=True
-        ).start()
+        self._background.start()
         for actor in self._on_boot:
             actor.send()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        self._stop.set()
+        self._background.stop()
 
 
 settings = Settings.from_env()
@@ -45,5 +42,5 @@ broker = platform.broker
 indexer_tick = declare_periodic_actor(
     broker, "indexer.tick", platform.index_step, settings.indexer_poll_seconds
 )
-broker.add_middleware(OutboxRelayMiddleware(platform.relay_forever, [indexer_tick]))
+broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick]))
 dramatiq.set_broker(broker)

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.adapters.sql.tables_auth import organizations
-from app.adapters.sql.tables_projects import project_documents, projects
+from app.adapters.sql.tables_documents import project_documents
+from app.adapters.sql.tables_projects import projects
 from app.main import migrations
 from tests.conftest import PG_URL, fresh_pg_database, require
 

@@ -14,6 +14,7 @@ from app.adapters.sql.uow import SqlUnitOfWork
 from app.adapters.tasks.dramatiq_queue import QUEUE
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.jobs import Job
+from app.main.background import relay_forever
 from tests.conftest import REDIS_URL, require
 
 JOB = "probe.count"
@@ -112,7 +113,7 @@ def test_a_job_committed_just_before_a_crash_is_sent_by_the_periodic_relay(count
     assert [row.sent_at for row in _outbox(platform)] == [None]
 
     stop = threading.Event()
-    relay = threading.Thread(target=platform.relay_forever, args=(stop,), daemon=True)
+    relay = threading.Thread(target=relay_forever, args=(platform, stop), daemon=True)
     relay.start()
     deadline = time.monotonic() + 10
     while _outbox(platform)[0].sent_at is None and time.monotonic() < deadline:

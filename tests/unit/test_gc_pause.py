@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from app.main.bootstrap import cyclic_gc_paused
+from app.main.gc_pause import cyclic_gc_paused
 
 
 @pytest.fixture(autouse=True)

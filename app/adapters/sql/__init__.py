@@ -4,6 +4,8 @@ from app.adapters.sql import (  # register their tables
     tables_auth,
     tables_chain,
     tables_chain_writes,
+    tables_documents,
+    tables_idempotency,
     tables_poai,
     tables_projects,
 )
@@ -14,6 +16,8 @@ __all__ = [
     "tables_auth",
     "tables_chain",
     "tables_chain_writes",
+    "tables_documents",
+    "tables_idempotency",
     "tables_poai",
     "tables_projects",
 ]

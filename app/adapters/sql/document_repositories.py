@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.adapters.sql.tables_projects import (
+from app.adapters.sql.tables_documents import (
     document_access_log,
     document_versions,
     project_documents,

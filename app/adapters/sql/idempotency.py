@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from app.adapters.sql.database import Database
-from app.adapters.sql.tables_chain import idempotency_keys
+from app.adapters.sql.tables_idempotency import idempotency_keys
 
 
 @dataclass(frozen=True)

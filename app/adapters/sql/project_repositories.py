@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.tables_documents import project_documents
 from app.adapters.sql.tables_poai import poai_assignments, poai_cases
 from app.adapters.sql.tables_projects import (
-    project_documents,
     project_status_history,
     project_vintages,
     projects,

@@ -1,5 +1,6 @@
-"""The one SQLAlchemy metadata; Alembic reads it. Modules add their tables in
-`app/adapters/sql/tables_<module>.py` and import them here."""
+"""The one SQLAlchemy metadata, with the platform kernel's tables; Alembic reads it.
+Modules add their tables in `app/adapters/sql/tables_<module>.py`, imported by the
+package's `__init__.py`."""
 
 from __future__ import annotations
 

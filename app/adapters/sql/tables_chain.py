@@ -144,17 +144,6 @@ chain_checkpoints = sa.Table(
     sa.Column("halted", sa.Text, nullable=True),
 )
 
-idempotency_keys = sa.Table(
-    "idempotency_keys",
-    metadata,
-    sa.Column("caller", sa.String(64), primary_key=True),
-    sa.Column("key", sa.String(200), primary_key=True),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.Column("status", sa.Integer, nullable=True),
-    sa.Column("body", sa.Text, nullable=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-)
-
 chain_projects = sa.Table(
     "chain_projects",
     metadata,

@@ -22,9 +22,10 @@ from app.adapters.sql.auth_repositories import (
     SqlUserRepository,
 )
 from app.adapters.sql.chain_write_repositories import SqlChainTransactionRepository
+from app.adapters.sql.credit_repositories import SqlCreditRepository
 from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
-from app.adapters.sql.ledger_repositories import SqlCreditRepository, SqlIndexerRepository
+from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository

@@ -19,12 +19,15 @@ QUEUE = "default"
 MAX_RETRIES = 8
 
 
-def make_broker(redis_url: str | None, *, namespace: str = "carbon") -> dramatiq.Broker:
-    if redis_url:
-        return RedisBroker(url=redis_url, namespace=namespace)
+def stub_broker() -> dramatiq.Broker:
+    """The in-process broker of the embedded mode."""
     broker = StubBroker()
     broker.emit_after("process_boot")
     return broker
+
+
+def redis_broker(url: str, *, namespace: str = "carbon") -> dramatiq.Broker:
+    return RedisBroker(url=url, namespace=namespace)
 
 
 class DramatiqTaskQueue:
