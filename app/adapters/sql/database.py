@@ -82,8 +82,11 @@ def _sqlite_begin(conn: Connection) -> None:
     the write lock on another connection: that one would wait on itself for the whole busy
     timeout, so it starts deferred (it reads the last committed state, as it did before)."""
     immediate = not _write_locks.holds_one()
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # Stamped before BEGIN: a thread that released this pooled connection and checks its
+    # own entry must never see our open transaction under its old stamp (it would think it
+    # still holds the lock and start its next unit deferred).
     _write_locks.stamp(conn, immediate=immediate)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, autocommit: bool = False, pool_size: int = 10) -> Engine:
