@@ -154,15 +154,16 @@ class FakeCreditRepository:
             self.retirements[retirement.id] = copy.deepcopy(retirement)
 
     def list_retirements(
-        self, owner_kind: str | None, owner_ids: list[str] | None
-    ) -> list[Retirement]:
+        self, owner_kind: str | None, owner_ids: list[str] | None, offset: int, limit: int
+    ) -> tuple[list[Retirement], int]:
         found = [
             r
             for r in self.retirements.values()
             if (owner_ids is None or r.owner_id in owner_ids)
             and (owner_kind is None or r.owner_kind == owner_kind)
         ]
-        return copy.deepcopy(sorted(found, key=lambda r: r.created_at, reverse=True)[:500])
+        newest = sorted(found, key=lambda r: r.created_at, reverse=True)
+        return copy.deepcopy(newest[offset : offset + limit]), len(newest)
 
     def indexed_transaction(self, tx_hash: str) -> bool:
         return self._indexer.has_transaction(tx_hash.lower())

@@ -43,8 +43,11 @@ class FakeDocumentRepository:
     def add_access(self, entry: AccessEntry) -> None:
         self.accesses.append(entry)
 
-    def access_log(self, document_id: str) -> list[AccessEntry]:
-        return [a for a in self.accesses if a.document_id == document_id]
+    def access_log(
+        self, document_id: str, offset: int, limit: int
+    ) -> tuple[list[AccessEntry], int]:
+        found = [a for a in self.accesses if a.document_id == document_id]
+        return found[offset : offset + limit], len(found)
 
     def wrapped_by_other_keys(self, key_id: str, limit: int) -> list[DocumentVersion]:
         return [v for v in self.versions_of.values() if v.key_id != key_id][:limit]

@@ -32,8 +32,13 @@ class FakePoaiRepository:
         return copy.deepcopy(found[0]) if found else None
 
     def list_cases(
-        self, *, reviewer_id: str | None, organization_ids: list[str] | None
-    ) -> list[Case]:
+        self,
+        *,
+        reviewer_id: str | None,
+        organization_ids: list[str] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Case], int]:
         cases = sorted(self.cases.values(), key=lambda c: c.opened_at, reverse=True)
         if reviewer_id is not None or organization_ids is not None:
             cases = [
@@ -41,7 +46,7 @@ class FakePoaiRepository:
                 for c in cases
                 if reviewer_id in c.reviewer_ids or c.organization_id in (organization_ids or [])
             ]
-        return copy.deepcopy(cases)
+        return copy.deepcopy(cases[offset : offset + limit]), len(cases)
 
     def save_case(self, case: Case) -> None:
         self.cases[case.id] = copy.deepcopy(case)

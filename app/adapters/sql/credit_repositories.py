@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.adapters.sql.database import upsert_insert
+from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_chain import (
     chain_events,
     chain_projects,
@@ -178,15 +179,16 @@ class SqlCreditRepository:
         )
 
     def list_retirements(
-        self, owner_kind: str | None, owner_ids: list[str] | None
-    ) -> list[Retirement]:
+        self, owner_kind: str | None, owner_ids: list[str] | None, offset: int, limit: int
+    ) -> tuple[list[Retirement], int]:
         query = sa.select(retirements)
         if owner_ids is not None:
             query = query.where(retirements.c.owner_id.in_(owner_ids))
         if owner_kind is not None:
             query = query.where(retirements.c.owner_kind == owner_kind)
-        rows = self._db.execute(query.order_by(retirements.c.created_at.desc()).limit(500))
-        return [_retirement(r) for r in rows]
+        query = query.order_by(retirements.c.created_at.desc(), retirements.c.id)
+        rows, total = page_of(self._db, query, offset, limit)
+        return [_retirement(r) for r in rows], total
 
     def indexed_transaction(self, tx_hash: str) -> bool:
         query = sa.select(sa.literal(1)).where(chain_events.c.tx_hash == tx_hash.lower()).limit(1)

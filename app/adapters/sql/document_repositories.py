@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_documents import (
     document_access_log,
     document_versions,
@@ -100,13 +101,16 @@ class SqlDocumentRepository:
     def add_access(self, entry: AccessEntry) -> None:
         self._db.execute(sa.insert(document_access_log).values(asdict(entry)))
 
-    def access_log(self, document_id: str) -> list[AccessEntry]:
-        rows = self._db.execute(
+    def access_log(
+        self, document_id: str, offset: int, limit: int
+    ) -> tuple[list[AccessEntry], int]:
+        query = (
             sa.select(document_access_log)
             .where(document_access_log.c.document_id == document_id)
             .order_by(document_access_log.c.at, document_access_log.c.id)
         )
-        return [AccessEntry(**dict(r._mapping)) for r in rows]
+        rows, total = page_of(self._db, query, offset, limit)
+        return [AccessEntry(**dict(r._mapping)) for r in rows], total
 
     def wrapped_by_other_keys(self, key_id: str, limit: int) -> list[DocumentVersion]:
         rows = self._db.execute(

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_chain import (
     chain_checkpoints,
     chain_events,
@@ -20,13 +21,26 @@ class SqlLedgerReads:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def batches(self, project_id: str | None) -> list[dict[str, Any]]:
+    def batches(
+        self, project_id: str | None, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """By token id: the page from `offset` and how many batches there are."""
         query = sa.select(credit_batches).order_by(credit_batches.c.token_id)
         if project_id:
             query = query.where(credit_batches.c.project_id == project_id)
-        return [dict(r._mapping) for r in self._conn.execute(query.limit(1000))]
+        rows, total = page_of(self._conn, query, offset, limit)
+        return [dict(r._mapping) for r in rows], total
 
-    def balances(self, holders: list[str] | None, project_id: str | None) -> list[dict[str, Any]]:
+    def token_ids(self, project_id: str) -> list[int]:
+        """Every batch's token id of the project."""
+        c = credit_batches.c
+        query = sa.select(c.token_id).where(c.project_id == project_id).order_by(c.token_id)
+        return list(self._conn.execute(query).scalars())
+
+    def balances(
+        self, holders: list[str] | None, project_id: str | None, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Non-zero holdings by holder and token id: a page and how many there are."""
         b, c = credit_balances.c, credit_batches.c
         query = (
             sa.select(
@@ -40,7 +54,8 @@ class SqlLedgerReads:
             query = query.where(sa.func.lower(b.address).in_([h.lower() for h in holders]))
         if project_id:
             query = query.where(c.project_id == project_id)
-        return [dict(r._mapping) for r in self._conn.execute(query.limit(1000))]
+        rows, total = page_of(self._conn, query, offset, limit)
+        return [dict(r._mapping) for r in rows], total
 
     def custodial_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
         c = custodial_accounts.c
@@ -56,27 +71,21 @@ class SqlLedgerReads:
         return dict(row._mapping) if row else None
 
     def transactions(
-        self, address: str | None, token_ids: list[int] | None, limit: int = 200
-    ) -> list[dict[str, Any]]:
+        self, address: str | None, token_ids: list[int] | None, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Events newest first, those with `address` among their arguments' values or a
+        `tokenId` argument among `token_ids` when given: a page and how many match."""
         e = chain_events.c
-        query = (
-            sa.select(chain_events).order_by(e.block_number.desc(), e.log_index.desc()).limit(limit)
-        )
-        rows = [
-            dict(r._mapping)
-            for r in self._conn.execute(
-                query if address is None and token_ids is None else query.limit(5000)
-            )
-        ]
-        out = []
-        for row in rows:
-            args = row["args"]
-            if address and address.lower() not in {str(v).lower() for v in args.values()}:
-                continue
-            if token_ids is not None and int(args.get("tokenId", -1)) not in token_ids:
-                continue
-            out.append(row)
-        return out[:limit]
+        query = sa.select(chain_events).order_by(e.block_number.desc(), e.log_index.desc())
+        if address:
+            # A string argument equal to the address: its JSON text, quoted, is in the args'.
+            args_text = sa.func.lower(sa.cast(e.args, sa.Text))
+            query = query.where(args_text.contains(f'"{address.lower()}"', autoescape=True))
+        if token_ids is not None:
+            token = sa.cast(e.args["tokenId"].as_string(), sa.Text)
+            query = query.where(token.in_([str(t) for t in token_ids]))
+        rows, total = page_of(self._conn, query, offset, limit)
+        return [dict(r._mapping) for r in rows], total
 
     def invariant_violations(self) -> list[str]:
         """Per batch: issued = held on chain (available + reserved) + retired on chain.

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_poai import (
     poai_assignments,
     poai_case_history,
@@ -77,9 +78,14 @@ class SqlPoaiRepository:
         )
 
     def list_cases(
-        self, *, reviewer_id: str | None, organization_ids: list[str] | None
-    ) -> list[Case]:
-        query = sa.select(poai_cases).order_by(poai_cases.c.opened_at.desc())
+        self,
+        *,
+        reviewer_id: str | None,
+        organization_ids: list[str] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Case], int]:
+        query = sa.select(poai_cases).order_by(poai_cases.c.opened_at.desc(), poai_cases.c.id)
         if reviewer_id is not None or organization_ids is not None:
             assigned = sa.select(poai_assignments.c.case_id).where(
                 poai_assignments.c.reviewer_id == reviewer_id
@@ -90,7 +96,8 @@ class SqlPoaiRepository:
                     poai_cases.c.organization_id.in_(organization_ids or []),
                 )
             )
-        return [self._load(r) for r in self._db.execute(query.limit(500)).all()]
+        rows, total = page_of(self._db, query, offset, limit)
+        return [self._load(r) for r in rows], total
 
     def save_case(self, case: Case) -> None:
         self._db.execute(

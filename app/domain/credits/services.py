@@ -213,11 +213,14 @@ def retire(
         )
 
 
-def list_retirements(principal: Principal, *, uow: CreditsUoW) -> list[Retirement]:
-    """The caller's own retirements and its organizations' (everything for admins)."""
+def list_retirements(
+    principal: Principal, *, offset: int, limit: int, uow: CreditsUoW
+) -> tuple[list[Retirement], int]:
+    """A page of the caller's own retirements and its organizations' (everything for
+    admins), newest first, and how many there are."""
     owners = None if principal.is_admin else [principal.id, *principal.memberships]
     with uow:
-        return uow.credits.list_retirements(None, owners)
+        return uow.credits.list_retirements(None, owners, offset, limit)
 
 
 def get_retirement(principal: Principal, retirement_id: str, *, uow: CreditsUoW) -> Retirement:

@@ -190,12 +190,20 @@ def assign_reviewer(
         return case
 
 
-def list_cases(principal: Principal, *, uow: PoaiUoW) -> list[Case]:
+def list_cases(
+    principal: Principal, *, offset: int, limit: int, uow: PoaiUoW
+) -> tuple[list[Case], int]:
+    """A page of the cases the principal sees, newest first, and how many it sees."""
     with uow:
         if principal.is_admin:
-            return uow.poai.list_cases(reviewer_id=None, organization_ids=None)
+            return uow.poai.list_cases(
+                reviewer_id=None, organization_ids=None, offset=offset, limit=limit
+            )
         return uow.poai.list_cases(
-            reviewer_id=principal.id, organization_ids=list(principal.memberships)
+            reviewer_id=principal.id,
+            organization_ids=list(principal.memberships),
+            offset=offset,
+            limit=limit,
         )
 
 

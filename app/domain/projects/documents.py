@@ -385,13 +385,15 @@ def download(
         return Download(data, version.filename, version.content_type, version.sha256)
 
 
-def access_log(principal: Principal, document_id: str, *, uow: ProjectsUoW) -> list[AccessEntry]:
+def access_log(
+    principal: Principal, document_id: str, *, offset: int, limit: int, uow: ProjectsUoW
+) -> tuple[list[AccessEntry], int]:
     with uow:
         document, project = readable_document(principal, document_id, uow)
         role = principal.memberships.get(project.organization_id)
         if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
             raise PermissionDenied("the access log is for the organization's admins and auditors")
-        return uow.documents.access_log(document.id)
+        return uow.documents.access_log(document.id, offset, limit)
 
 
 def verify_stored_documents(

@@ -3,11 +3,11 @@ public head so anyone can pin it and later prove what they saw is still in the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import marshmallow as ma
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 from marshmallow import validate
 
 from app.domain.auth.audit import search_audit_log
@@ -15,7 +15,7 @@ from app.domain.platform.services import audit_head, verify_audit_chain
 from app.domain.shared.audit import AuditEntry, AuditQuery, ChainHead, ChainReport
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import read, uow
-from app.http.common.pagination import window
+from app.http.common.pagination import Page, paginated
 
 blp = Blueprint("audit", __name__, description="Audit log")
 
@@ -65,25 +65,20 @@ class ChainReportSchema(ma.Schema):
 @requires("audit:read")
 @blp.arguments(AuditFilterSchema, location="query")
 @blp.response(200, AuditEntrySchema(many=True))
-@blp.paginate()
-def list_entries(
-    filters: dict[str, Any], pagination_parameters: PaginationParameters
-) -> list[AuditEntry]:
+@paginated(blp)
+def list_entries(filters: dict[str, Any], page: Page) -> tuple[Sequence[AuditEntry], int]:
     """Audit entries, newest first: all for platform admins, an organization's for its
     admins and auditors."""
     org_id = filters.pop("organization_id", None)
-    offset, limit = window(pagination_parameters)
     with read() as reads:
-        entries, total = search_audit_log(
+        return search_audit_log(
             current_principal(),
             AuditQuery(**filters),
             organization_id=org_id,
-            offset=offset,
-            limit=limit,
+            offset=page.offset,
+            limit=page.limit,
             audit_log=reads.audit_log,
         )
-    pagination_parameters.item_count = total
-    return entries
 
 
 @blp.route("/audit-logs/verify")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from app.domain.auth import admin, api_keys, organizations
@@ -17,6 +18,7 @@ from app.http.auth import schemas as s
 from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, requires
 from app.http.common.deps import platform, uow
+from app.http.common.pagination import Page, paginated
 
 
 @blp.route("/organizations", methods=["POST"])
@@ -41,9 +43,10 @@ def get_organization(org_id: str) -> OrganizationView:
 @blp.route("/organizations/<org_id>/members", methods=["GET"])
 @requires("members:read")
 @blp.response(200, s.MemberSchema(many=True))
-def list_members(org_id: str) -> list[MemberView]:
+@paginated(blp)
+def list_members(org_id: str, page: Page) -> tuple[Sequence[MemberView], int]:
     """Members and pending invitations."""
-    return organizations.list_members(current_principal(), org_id, uow=uow())
+    return page.of(organizations.list_members(current_principal(), org_id, uow=uow()))
 
 
 @blp.route("/organizations/<org_id>/members", methods=["POST"])
@@ -84,9 +87,10 @@ def remove_member(org_id: str, user_id: str) -> None:
 @blp.route("/organizations/<org_id>/api-keys", methods=["GET"])
 @requires("api_keys:read")
 @blp.response(200, s.ApiKeySchema(many=True))
-def list_api_keys(org_id: str) -> list[ApiKeyView]:
+@paginated(blp)
+def list_api_keys(org_id: str, page: Page) -> tuple[Sequence[ApiKeyView], int]:
     """The organization's API keys (never the keys themselves)."""
-    return api_keys.list_api_keys(current_principal(), org_id, uow=uow())
+    return page.of(api_keys.list_api_keys(current_principal(), org_id, uow=uow()))
 
 
 @blp.route("/organizations/<org_id>/api-keys", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import request
@@ -15,6 +16,7 @@ from app.http.common.auth import current_principal, issue_tokens, public, refres
 from app.http.common.deps import platform, uow
 from app.http.common.limiter import sensitive
 from app.http.common.openapi import rule_codes
+from app.http.common.pagination import Page, paginated
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 
@@ -226,9 +228,10 @@ def update_me(body: dict[str, Any]) -> UserView:
 @blp.route("/me/sessions", methods=["GET"])
 @requires("sessions:manage")
 @blp.response(200, s.SessionSchema(many=True))
-def my_sessions() -> list[SessionView]:
+@paginated(blp)
+def my_sessions(page: Page) -> tuple[Sequence[SessionView], int]:
     """Active sessions of the signed-in user (`current` marks this one)."""
-    return sessions.list_sessions(current_principal(), uow=uow(), clock=platform().clock)
+    return page.of(sessions.list_sessions(current_principal(), uow=uow(), clock=platform().clock))
 
 
 @blp.route("/me/sessions/<session_id>", methods=["DELETE"])

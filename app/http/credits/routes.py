@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import marshmallow as ma
@@ -21,6 +22,7 @@ from app.http.common.auth import current_principal, public, requires
 from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
+from app.http.common.pagination import Page, paginated
 from app.http.common.schemas import MAX_BLOCK, Text, TonnesField, Vintage, WholeNumber
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
@@ -205,22 +207,24 @@ def _signed_bundle_hash(project_id: str, unit: Any) -> bytes | None:
 @public
 @blp.arguments(BalanceArgs, location="query")
 @blp.response(200, BatchSchema(many=True))
-def batches(args: dict[str, Any]) -> list[dict[str, Any]]:
-    """Credit batches with their serial ranges and token ids."""
+@paginated(blp)
+def batches(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
+    """Credit batches with their serial ranges and token ids, by token id."""
     with read() as reads:
-        rows = reads.ledger.batches(args.get("project_id"))
+        rows, total = reads.ledger.batches(args.get("project_id"), page.offset, page.limit)
     for row in rows:
         if row["status"] != "failed":
             settled = row["status"] == "confirmed" and _settled(row["mint_block"])
             row["status"] = "confirmed" if settled else "pending"
-    return rows
+    return rows, total
 
 
 @blp.route("/credits/balances", methods=["GET"])
 @requires("credits:read")
 @blp.arguments(BalanceArgs, location="query")
 @blp.response(200, BalanceSchema(many=True))
-def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
+@paginated(blp)
+def balances(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
     """Holdings per holder and batch, as the chain says (`available` excludes what
     pending retirements already reserved). Without `holder`: your own and your
     organizations' holdings."""
@@ -235,7 +239,7 @@ def balances(args: dict[str, Any]) -> list[dict[str, Any]]:
             holders: list[str] | None = [holder]
         else:
             holders = None if principal.is_admin and not mine else mine
-        return reads.ledger.balances(holders, args.get("project_id"))
+        return reads.ledger.balances(holders, args.get("project_id"), page.offset, page.limit)
 
 
 @blp.route("/retirements", methods=["POST"])
@@ -288,9 +292,12 @@ def retire(body: dict[str, Any]) -> Retirement:
 @blp.route("/retirements", methods=["GET"])
 @requires("credits:read")
 @blp.response(200, RetirementSchema(many=True))
-def list_retirements() -> list[Retirement]:
-    """Your retirements and your organizations'."""
-    return services.list_retirements(current_principal(), uow=uow())
+@paginated(blp)
+def list_retirements(page: Page) -> tuple[Sequence[Retirement], int]:
+    """Your retirements and your organizations', newest first."""
+    return services.list_retirements(
+        current_principal(), offset=page.offset, limit=page.limit, uow=uow()
+    )
 
 
 @blp.route("/retirements/<retirement_id>", methods=["GET"])
@@ -325,17 +332,20 @@ def chain_status() -> dict[str, Any]:
 @public
 @blp.arguments(TransactionArgs, location="query")
 @blp.response(200, ChainEventSchema(many=True))
-def transactions(args: dict[str, Any]) -> list[dict[str, Any]]:
+@paginated(blp)
+def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
     """Indexed platform events, newest first; `pending` until past the confirmation depth."""
     with read() as reads:
         token_ids = None
         if args.get("project_id"):
-            token_ids = [b["token_id"] for b in reads.ledger.batches(args["project_id"])]
-        events = reads.ledger.transactions(args.get("address"), token_ids)
+            token_ids = reads.ledger.token_ids(args["project_id"])
+        events, total = reads.ledger.transactions(
+            args.get("address"), token_ids, page.offset, page.limit
+        )
         safe = (reads.ledger.checkpoint() or {}).get("safe_block", 0)
     for event in events:
         event["status"] = "confirmed" if event["block_number"] <= safe else "pending"
-    return events
+    return events, total
 
 
 @blp.route("/admin/indexer/resync", methods=["POST"])

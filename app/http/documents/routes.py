@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from app.http.common.deps import platform, uow
 from app.http.common.multipart import LOCATION as FORM_AND_FILES
 from app.http.common.multipart import MultipartBlueprint
 from app.http.common.openapi import rule_codes
+from app.http.common.pagination import Page, paginated
 
 blp = MultipartBlueprint("documents", __name__, description="Project documents (encrypted at rest)")
 KINDS = [k.value for k in UPLOADABLE]
@@ -137,9 +139,10 @@ def upload(form: dict[str, Any], project_id: str) -> DocumentView:
 @blp.route("/projects/<project_id>/documents", methods=["GET"])
 @public
 @blp.response(200, DocumentSchema(many=True))
-def list_documents(project_id: str) -> list[DocumentView]:
+@paginated(blp)
+def list_documents(project_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """The project's documents (current versions)."""
-    return service.list_documents(authenticate(), project_id, uow=uow())
+    return page.of(service.list_documents(authenticate(), project_id, uow=uow()))
 
 
 @blp.route("/documents/<document_id>", methods=["GET"])
@@ -170,9 +173,10 @@ def change_document_visibility(body: dict[str, Any], document_id: str) -> Docume
 @blp.route("/documents/<document_id>/versions", methods=["GET"])
 @public
 @blp.response(200, DocumentSchema(many=True))
-def versions(document_id: str) -> list[DocumentView]:
+@paginated(blp)
+def versions(document_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """Every version of a document."""
-    return service.list_versions(authenticate(), document_id, uow=uow())
+    return page.of(service.list_versions(authenticate(), document_id, uow=uow()))
 
 
 @blp.route("/documents/<document_id>/download-link", methods=["POST"])
@@ -228,6 +232,9 @@ def _attachment(filename: str) -> str:
 @blp.route("/documents/<document_id>/access-log", methods=["GET"])
 @requires("documents:read")
 @blp.response(200, AccessSchema(many=True))
-def access_log(document_id: str) -> list[AccessEntry]:
-    """Every upload, link and download of the document."""
-    return service.access_log(current_principal(), document_id, uow=uow())
+@paginated(blp)
+def access_log(document_id: str, page: Page) -> tuple[Sequence[AccessEntry], int]:
+    """Every upload, link and download of the document, oldest first."""
+    return service.access_log(
+        current_principal(), document_id, offset=page.offset, limit=page.limit, uow=uow()
+    )

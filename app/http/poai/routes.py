@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import marshmallow as ma
@@ -14,6 +15,7 @@ from app.domain.poai.verification import TrustedKey, VerificationResult, verify_
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
 from app.http.common.openapi import rule_codes
+from app.http.common.pagination import Page, paginated
 from app.http.common.schemas import ProblemSchema, Text
 from app.http.poai.schemas import (
     ProofSchema,
@@ -109,9 +111,10 @@ def open_case(body: dict[str, Any]) -> Case:
 @blp.route("/poai/cases", methods=["GET"])
 @requires("poai:read")
 @blp.response(200, CaseSchema(many=True))
-def list_cases() -> list[Case]:
-    """Cases you review, of your organizations, or all (admins)."""
-    return services.list_cases(current_principal(), uow=uow())
+@paginated(blp)
+def list_cases(page: Page) -> tuple[Sequence[Case], int]:
+    """Cases you review, of your organizations, or all (admins), newest first."""
+    return services.list_cases(current_principal(), offset=page.offset, limit=page.limit, uow=uow())
 
 
 @blp.route("/poai/cases/<case_id>", methods=["GET"])
@@ -137,9 +140,10 @@ def assign(body: dict[str, Any], case_id: str) -> Case:
 @blp.route("/poai/cases/<case_id>/checks", methods=["GET"])
 @requires("poai:read")
 @blp.response(200, CheckSchema(many=True))
-def checks(case_id: str) -> list[Check]:
+@paginated(blp)
+def checks(case_id: str, page: Page) -> tuple[Sequence[Check], int]:
     """Checks of every round, with results and evidence."""
-    return services.list_checks(current_principal(), case_id, uow=uow())
+    return page.of(services.list_checks(current_principal(), case_id, uow=uow()))
 
 
 @blp.route("/poai/cases/<case_id>/checks", methods=["POST"])
@@ -213,9 +217,10 @@ def decide(body: dict[str, Any], case_id: str) -> Case:
 @blp.route("/poai/cases/<case_id>/history", methods=["GET"])
 @requires("poai:read")
 @blp.response(200, CaseHistorySchema(many=True))
-def history(case_id: str) -> list[CaseHistoryEntry]:
+@paginated(blp)
+def history(case_id: str, page: Page) -> tuple[Sequence[CaseHistoryEntry], int]:
     """Every status change of the case, round by round."""
-    return services.case_history(current_principal(), case_id, uow=uow())
+    return page.of(services.case_history(current_principal(), case_id, uow=uow()))
 
 
 @blp.route("/poai/cases/<case_id>/proof", methods=["GET"])
@@ -249,7 +254,8 @@ def verify(body: dict[str, Any]) -> VerificationResult:
 @blp.route("/poai/keys", methods=["GET"])
 @public
 @blp.response(200, SigningKeySchema(many=True))
-def signing_keys() -> list[TrustedKey]:
+@paginated(blp)
+def signing_keys(page: Page) -> tuple[Sequence[TrustedKey], int]:
     """The platform's proof-signing public keys by key id: the current one and the
     retired ones that still check older proofs."""
-    return list(platform().poai_keys)
+    return page.of(list(platform().poai_keys))

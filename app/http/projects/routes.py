@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from app.domain.projects import services
 from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
 from app.http.common.auth import authenticate, current_principal, public, requires
 from app.http.common.deps import platform, read, uow
 from app.http.common.openapi import rule_codes
-from app.http.common.pagination import window
+from app.http.common.pagination import Page, paginated
 from app.http.projects import schemas as s
 from app.ports.repositories.projects import ProjectQuery
 
@@ -48,10 +48,8 @@ def create_project(body: dict[str, Any]) -> Project:
 @public
 @blp.arguments(s.ProjectSearchArgs, location="query")
 @blp.response(200, s.ProjectSchema(many=True))
-@blp.paginate()
-def search_projects(
-    args: dict[str, Any], pagination_parameters: PaginationParameters
-) -> list[Project]:
+@paginated(blp)
+def search_projects(args: dict[str, Any], page: Page) -> tuple[Sequence[Project], int]:
     """Search projects: free text `q` over name, description, methodology and region,
     filters, sort and pages. Anonymous callers see registered projects; signed-in ones
     also their organizations' drafts."""
@@ -66,17 +64,14 @@ def search_projects(
         sort=args["sort"],
     )
     principal = authenticate()
-    offset, limit = window(pagination_parameters)
     with read() as reads:
-        found, total = services.search_projects(
+        return services.search_projects(
             principal,
             query,
-            offset=offset,
-            limit=limit,
+            offset=page.offset,
+            limit=page.limit,
             search=reads.project_search,
         )
-    pagination_parameters.item_count = total
-    return found
 
 
 @blp.route("/projects/<project_id>", methods=["GET"])
@@ -118,6 +113,7 @@ def transition(body: dict[str, Any], project_id: str) -> Project:
 @blp.route("/projects/<project_id>/history", methods=["GET"])
 @public
 @blp.response(200, s.HistorySchema(many=True))
-def history(project_id: str) -> list[HistoryEntry]:
+@paginated(blp)
+def history(project_id: str, page: Page) -> tuple[Sequence[HistoryEntry], int]:
     """Every status change: from, to, who, why, when."""
-    return services.project_history(authenticate(), project_id, uow=uow())
+    return page.of(services.project_history(authenticate(), project_id, uow=uow()))

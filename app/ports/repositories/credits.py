@@ -59,9 +59,10 @@ class CreditRepository(Protocol):
     def save_retirement(self, retirement: Retirement) -> None: ...
 
     def list_retirements(
-        self, owner_kind: str | None, owner_ids: list[str] | None
-    ) -> list[Retirement]:
-        """Newest first; `owner_ids` None means every owner (admins)."""
+        self, owner_kind: str | None, owner_ids: list[str] | None, offset: int, limit: int
+    ) -> tuple[list[Retirement], int]:
+        """Newest first, the page from `offset` and how many there are in all; `owner_ids`
+        None means every owner (admins)."""
         ...
 
     def custodial_address(self, owner_kind: str, owner_id: str) -> str | None: ...

@@ -29,7 +29,11 @@ class DocumentRepository(Protocol):
 
     def add_access(self, entry: AccessEntry) -> None: ...
 
-    def access_log(self, document_id: str) -> list[AccessEntry]: ...
+    def access_log(
+        self, document_id: str, offset: int, limit: int
+    ) -> tuple[list[AccessEntry], int]:
+        """Oldest first: the page from `offset` and how many entries there are in all."""
+        ...
 
     def wrapped_by_other_keys(self, key_id: str, limit: int) -> list[DocumentVersion]:
         """Versions whose data key is wrapped by another master key than `key_id`."""

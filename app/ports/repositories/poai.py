@@ -31,9 +31,15 @@ class PoaiRepository(Protocol):
     def active_case_for(self, project_id: str) -> Case | None: ...
 
     def list_cases(
-        self, *, reviewer_id: str | None, organization_ids: list[str] | None
-    ) -> list[Case]:
-        """Cases assigned to the reviewer or of these organizations; both None: all."""
+        self,
+        *,
+        reviewer_id: str | None,
+        organization_ids: list[str] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Case], int]:
+        """Cases assigned to the reviewer or of these organizations (both None: all), newest
+        first: the page from `offset` and how many there are in all."""
         ...
 
     def save_case(self, case: Case) -> None: ...

@@ -177,9 +177,10 @@ def test_a_retirement_the_chain_refuses_gives_back_its_kilograms(world: LedgerWo
 
 def test_listing_and_reading_retirements_follow_who_owns_them(world: LedgerWorld):
     retirement = world.retire(kg=1_000)
-    assert [r.id for r in list_retirements(FINANCE, uow=world.uow)] == [retirement.id]
-    assert [r.id for r in list_retirements(ADMIN, uow=world.uow)] == [retirement.id]
-    assert list_retirements(STRANGER, uow=world.uow) == []
+    for principal in (FINANCE, ADMIN):
+        listed, total = list_retirements(principal, offset=0, limit=10, uow=world.uow)
+        assert ([r.id for r in listed], total) == ([retirement.id], 1)
+    assert list_retirements(STRANGER, offset=0, limit=10, uow=world.uow) == ([], 0)
     assert get_retirement(VIEWER, retirement.id, uow=world.uow).id == retirement.id
     with pytest.raises(NotFound):
         get_retirement(STRANGER, retirement.id, uow=world.uow)
