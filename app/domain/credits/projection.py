@@ -13,8 +13,6 @@ from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
 
 def _int(event: ChainEvent, name: str) -> int:
     # An int when decoded from the node, a decimal string when read back from storage.
