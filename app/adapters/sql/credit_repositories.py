@@ -90,11 +90,7 @@ class SqlCreditRepository:
     def lock_allocation(self) -> None:
         query = sa.select(credit_allocation.c.id).where(credit_allocation.c.id == 1)
         if self._db.execute(query.with_for_update()).first() is None:
-            self._db.execute(
-                sa.insert(credit_allocation).values(
-                    id=1, next_serial=FIRST_SERIAL, next_token_id=FIRST_TOKEN
-                )
-            )
+            self._db.execute(sa.insert(credit_allocation).values(id=1))
 
     def next_serial(self) -> int:
         top = self._db.execute(sa.select(sa.func.max(credit_batches.c.serial_end))).scalar()
