@@ -200,11 +200,18 @@ def test_cli_backfill_status_and_invariant_check(app, client):
     assert "mismatch: token" in broken.output
 
 
-def test_the_periodic_indexer_actor_runs_steps(app, client):
+def _indexed_block(client) -> int:
+    return int(client.get("/api/v1/chain/status").get_json()["indexed_block"])
+
+
+def test_the_periodic_indexer_actor_indexes_blocks_mined_after_it_started(app, client):
     from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 
     platform = app.extensions["platform"]
     _approved_project(app, client)
+    chain = platform.chain
+    assert chain.embedded is not None
+    assert _indexed_block(client) == -1  # nothing has indexed the chain yet
     steps: list[int] = []
 
     def step() -> None:
@@ -212,8 +219,15 @@ def test_the_periodic_indexer_actor_runs_steps(app, client):
 
     actor = declare_periodic_actor(platform.broker, "indexer.tick.test", step, 0.05)
     actor.send()
-    wait_for(lambda: len(steps) >= 3)
-    assert steps[-1] >= 0
+    head = chain.reader.head()
+    assert head > 0  # the contracts' deployment
+    wait_for(lambda: _indexed_block(client) >= head)
+    ticks = len(steps)
+
+    later = chain.embedded.mine(3)
+    wait_for(lambda: _indexed_block(client) >= later)
+    assert len(steps) > ticks  # later ticks, the actor having sent itself again
+    assert max(steps) >= later
 
 
 def test_a_self_custody_holder_retires_from_its_own_wallet(app, client):

@@ -9,7 +9,7 @@ from dataclasses import replace
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.indexer.model import Checkpoint, FollowedContract
 from app.domain.projects.model import Status
-from tests.fakes.registry import REGISTRY, retired_event
+from tests.fakes.registry import REGISTRY, TOPIC_OF, retired_event
 from tests.unit.builders import PID
 from tests.unit.ledger_world import LedgerWorld
 
@@ -31,7 +31,9 @@ def test_a_step_projects_the_record_and_the_mint():
     assert (step.from_block, step.to_block, step.events, step.new_events) == (0, 2, 2, 2)
     confirmed = world.uow.credits.get_batch(batch.id)
     assert (confirmed.status, confirmed.mint_block) == (BatchStatus.CONFIRMED, 2)
-    assert (confirmed.mint_tx == world.chain.blocks[2] and False) or confirmed.mint_tx
+    (mint_log,) = world.chain.block_logs[2]
+    assert mint_log.topics == (TOPIC_OF["CreditsMinted"],)
+    assert confirmed.mint_tx == mint_log.transaction_hash
     assert world.holding(world.org_address).onchain_kg == 50_000
     assert world.uow.projects.get(PID).status == Status.REGISTERED
     assert world.uow.projects.history(PID)[-1].reason == "record minted on chain"
