@@ -73,6 +73,20 @@ def test_a_retired_event_confirms_its_pending_retirement_and_spends_the_reservat
     assert (holding.onchain_kg, holding.pending_out_kg) == (48_500, 0)
 
 
+def test_a_retired_event_writes_its_holding_once():
+    world = LedgerWorld()
+    world.minted()
+    world.retire(kg=1_500)
+    world.chain.mine(retired_event(1, world.org_address, 1_000, 2_499, beneficiary="", purpose=""))
+    world.uow.credits.holding_writes.clear()
+
+    world.index()
+
+    assert world.uow.credits.holding_writes == [(world.org_address, 1)]  # burn and release
+    holding = world.holding(world.org_address)
+    assert (holding.onchain_kg, holding.pending_out_kg) == (48_500, 0)
+
+
 def test_a_retirement_nobody_asked_for_moves_only_the_balance():
     world = LedgerWorld()
     world.minted()
