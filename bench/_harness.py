@@ -2,8 +2,8 @@
 `flask db upgrade`, gunicorn servers started and stopped by process group, a threaded
 load generator, percentiles, and the environment the platform runs with in production.
 
-Not a benchmark itself; `bench/read_endpoint.py` and `bench/search.py` import it (they
-are run as scripts, so `bench/` is on `sys.path`)."""
+Not a benchmark itself; the scripts in `bench/` import it (they are run as scripts, so
+`bench/` is on `sys.path`)."""
 
 from __future__ import annotations
 

@@ -64,9 +64,6 @@ class FakeUserRepository(_Store):
                 return copy.deepcopy(user)
         return None
 
-    def any_with_role(self, role: str) -> bool:
-        return any(role in {r.value for r in u.roles} for u in self.items.values())
-
 
 class FakeOrganizationRepository(_Store):
     def __init__(self) -> None:

@@ -40,9 +40,6 @@ class FakeChainTransactionRepository:
         self.counters[(chain_id, sender)] = nonce + 1
         return nonce
 
-    def unsettled(self, limit: int) -> list[ChainTransaction]:
-        return [t for t in self.rows.values() if not t.status.settled][:limit]
-
     def recent(self, offset: int, limit: int) -> tuple[list[ChainTransaction], int]:
         rows = sorted(self.rows.values(), key=lambda t: t.created_at, reverse=True)
         return rows[offset : offset + limit], len(rows)

@@ -40,6 +40,7 @@ class FakeCreditRepository:
         self._indexer = indexer  # the indexer's events are in the same database
         self.batches: dict[str, CreditBatch] = {}
         self.holdings: dict[tuple[str, int], Holding] = {}
+        self.holding_writes: list[tuple[str, int]] = []  # every write of a holding, in order
         self.retirements: dict[str, Retirement] = {}
         self.custodial: dict[tuple[str, str], CustodialAccount] = {}
         self.chain_projects: dict[str, ChainProject] = {}  # project key -> project
@@ -99,16 +100,18 @@ class FakeCreditRepository:
         key = (holding.address, holding.token_id)
         if key in self.holdings:
             self.holdings[key] = copy.deepcopy(holding)
+            self.holding_writes.append(key)
 
-    def add_to_holdings(self, deltas: dict[tuple[str, int], int]) -> None:
-        for (address, token_id), kg in deltas.items():
-            self.holdings.setdefault((address, token_id), Holding(address, token_id))
-            self.holdings[(address, token_id)].onchain_kg += kg
-
-    def add_to_pending(self, address: str, token_id: int, kg: int) -> None:
-        holding = self.holding_for_update(address, token_id)
-        holding.pending_out_kg = max(0, holding.pending_out_kg + kg)
-        self.save_holding(holding)
+    def add_to_holdings(
+        self, onchain: dict[tuple[str, int], int], pending: dict[tuple[str, int], int]
+    ) -> None:
+        for address, token_id in onchain.keys() | pending.keys():
+            holding = self.holdings.setdefault((address, token_id), Holding(address, token_id))
+            holding.onchain_kg += onchain.get((address, token_id), 0)
+            holding.pending_out_kg = max(
+                0, holding.pending_out_kg + pending.get((address, token_id), 0)
+            )
+            self.holding_writes.append((address, token_id))
 
     # --- retirements --------------------------------------------------------------------
 

@@ -104,6 +104,40 @@ def test_mint_index_and_retire_on_the_embedded_chain(app, client):
     assert {"CreditsMinted", "CreditsRetired"} <= {e["name"] for e in events}
 
 
+def test_indexing_a_retirement_writes_its_holding_once(app, client):
+    issuer, _, pid, _ = _minted(app, client, "10")
+    platform = app.extensions["platform"]
+    body = {
+        "project_id": pid,
+        "vintage": 2024,
+        "quantity": "2",
+        "beneficiary": "Acme Ltd",
+        "purpose": "2025 scope 1",
+        "organization_id": "org-issuer",
+    }
+    retired = issuer.post("/api/v1/retirements", json=body)
+    assert retired.status_code == 202, retired.get_json()
+    url = f"/api/v1/retirements/{retired.get_json()['id']}"
+    wait_for(lambda: issuer.get(url).get_json()["tx_hash"], timeout=30)  # mined, not indexed
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if "credit_balances" in statement:
+            statements.append(" ".join(statement.split()))
+
+    sa.event.listen(platform.db.engine, "before_cursor_execute", record)
+    try:
+        platform.index_step()
+    finally:
+        sa.event.remove(platform.db.engine, "before_cursor_execute", record)
+
+    assert issuer.get(url).get_json()["status"] == "confirmed"
+    assert len(statements) == 1, statements  # the burn and the released reservation at once
+    assert statements[0].startswith("INSERT INTO credit_balances")
+    balance = issuer.get(f"/api/v1/credits/balances?project_id={pid}").get_json()[0]
+    assert (balance["quantity"], balance["available"]) == ("8", "8")
+
+
 def test_refusals_and_idempotency(app, client):
     issuer, _, pid, _ = _minted(app, client, "10")
     body = {
@@ -200,11 +234,18 @@ def test_cli_backfill_status_and_invariant_check(app, client):
     assert "mismatch: token" in broken.output
 
 
-def test_the_periodic_indexer_actor_runs_steps(app, client):
+def _indexed_block(client) -> int:
+    return int(client.get("/api/v1/chain/status").get_json()["indexed_block"])
+
+
+def test_the_periodic_indexer_actor_indexes_blocks_mined_after_it_started(app, client):
     from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 
     platform = app.extensions["platform"]
     _approved_project(app, client)
+    chain = platform.chain
+    assert chain.embedded is not None
+    assert _indexed_block(client) == -1  # nothing has indexed the chain yet
     steps: list[int] = []
 
     def step() -> None:
@@ -212,8 +253,15 @@ def test_the_periodic_indexer_actor_runs_steps(app, client):
 
     actor = declare_periodic_actor(platform.broker, "indexer.tick.test", step, 0.05)
     actor.send()
-    wait_for(lambda: len(steps) >= 3)
-    assert steps[-1] >= 0
+    head = chain.reader.head()
+    assert head > 0  # the contracts' deployment
+    wait_for(lambda: _indexed_block(client) >= head)
+    ticks = len(steps)
+
+    later = chain.embedded.mine(3)
+    wait_for(lambda: _indexed_block(client) >= later)
+    assert len(steps) > ticks  # later ticks, the actor having sent itself again
+    assert max(steps) >= later
 
 
 def test_a_self_custody_holder_retires_from_its_own_wallet(app, client):

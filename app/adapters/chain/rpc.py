@@ -221,9 +221,6 @@ class Web3RegistryCalls:
         args = (token_id, checksum(holder), kg_start, kg_end, beneficiary, purpose)
         return self._call(REGISTRY, "retire", args)
 
-    def set_operator(self, operator: str, enabled: bool) -> ContractCall:
-        return self._call(REGISTRY, "setOperator", (checksum(operator), enabled))
-
     def set_member(self, member: str, enabled: bool) -> ContractCall:
         return self._call(GOVERNANCE, "setMember", (checksum(member), enabled))
 

@@ -86,13 +86,3 @@ def decode(raw: RawLog) -> ChainEvent | None:
 
 def chain_project_key(project_id: str) -> str:
     return "0x" + project_key(project_id).hex()
-
-
-class ChainProbe:
-    name = "chain"
-
-    def __init__(self, reader: Web3ChainReader) -> None:
-        self._reader = reader
-
-    def check(self) -> None:
-        self._reader.head()

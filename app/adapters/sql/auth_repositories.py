@@ -68,10 +68,6 @@ class SqlUserRepository:
         self._db.execute(sa.delete(wallets).where(wallets.c.user_id == user.id))
         self._write_children(user)
 
-    def any_with_role(self, role: str) -> bool:
-        query = sa.select(sa.literal(1)).where(user_roles.c.role == role).limit(1)
-        return self._db.execute(query).first() is not None
-
     def _write_children(self, user: User) -> None:
         if user.roles:
             roles = [{"user_id": user.id, "role": r.value} for r in sorted(user.roles)]

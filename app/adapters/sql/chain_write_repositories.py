@@ -96,11 +96,6 @@ class SqlChainTransactionRepository:
         self._db.execute(sa.update(chain_nonces).where(key).values(next_nonce=nonce + 1))
         return nonce
 
-    def unsettled(self, limit: int) -> list[ChainTransaction]:
-        open_states = [TxStatus.SIGNED.value, TxStatus.SENT.value]
-        query = sa.select(t).where(t.c.status.in_(open_states)).order_by(t.c.created_at)
-        return [chain_transaction(row) for row in self._db.execute(query.limit(limit))]
-
     def recent(self, offset: int, limit: int) -> tuple[list[ChainTransaction], int]:
         total = int(self._db.execute(sa.select(sa.func.count()).select_from(t)).scalar() or 0)
         query = sa.select(t).order_by(t.c.created_at.desc(), t.c.nonce.desc())

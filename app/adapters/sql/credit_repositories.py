@@ -91,11 +91,7 @@ class SqlCreditRepository:
     def lock_allocation(self) -> None:
         query = sa.select(credit_allocation.c.id).where(credit_allocation.c.id == 1)
         if self._db.execute(query.with_for_update()).first() is None:
-            self._db.execute(
-                sa.insert(credit_allocation).values(
-                    id=1, next_serial=FIRST_SERIAL, next_token_id=FIRST_TOKEN
-                )
-            )
+            self._db.execute(sa.insert(credit_allocation).values(id=1))
 
     def next_serial(self) -> int:
         top = self._db.execute(sa.select(sa.func.max(credit_batches.c.serial_end))).scalar()
@@ -127,22 +123,30 @@ class SqlCreditRepository:
             .values(onchain_kg=holding.onchain_kg, pending_out_kg=holding.pending_out_kg)
         )
 
-    def add_to_holdings(self, deltas: dict[tuple[str, int], int]) -> None:
-        rows = [
-            {"address": a, "token_id": t, "onchain_kg": kg, "pending_out_kg": 0}
-            for (a, t), kg in sorted(deltas.items())  # a fixed order: no deadlocks
-        ]
+    def add_to_holdings(
+        self, onchain: dict[tuple[str, int], int], pending: dict[tuple[str, int], int]
+    ) -> None:
+        """One upsert for every holding. A new row's reservation is the change itself
+        (never below zero); an existing one gets the change through `pending_kg`, a
+        parameter of each row (the inserted value would have lost its sign)."""
+        c = credit_balances.c
+        rows: list[dict[str, Any]] = []
+        for address, token_id in sorted(onchain.keys() | pending.keys()):  # no deadlocks
+            key = (address, token_id)
+            row = {"address": address, "token_id": token_id, "onchain_kg": onchain.get(key, 0)}
+            row["pending_out_kg"] = max(0, pending.get(key, 0))
+            if pending:
+                row["pending_kg"] = pending.get(key, 0)
+            rows.append(row)
         statement = upsert_insert(self._db, credit_balances)
+        changes: dict[str, Any] = {"onchain_kg": c.onchain_kg + statement.excluded.onchain_kg}
+        if pending:
+            reserved = c.pending_out_kg + sa.bindparam("pending_kg", type_=sa.BigInteger)
+            changes["pending_out_kg"] = sa.case((reserved < 0, 0), else_=reserved)
         statement = statement.on_conflict_do_update(
-            index_elements=[credit_balances.c.address, credit_balances.c.token_id],
-            set_={"onchain_kg": credit_balances.c.onchain_kg + statement.excluded.onchain_kg},
+            index_elements=[c.address, c.token_id], set_=changes
         )
         self._db.execute(statement, rows)
-
-    def add_to_pending(self, address: str, token_id: int, kg: int) -> None:
-        holding = self.holding_for_update(address, token_id)
-        holding.pending_out_kg = max(0, holding.pending_out_kg + kg)
-        self.save_holding(holding)
 
     def add_retirement(self, retirement: Retirement) -> None:
         self._db.execute(sa.insert(retirements).values(_retirement_values(retirement)))

@@ -43,12 +43,11 @@ credit_batches = sa.Table(
     ),
 )
 
+# One row, locked to serialize the allocation of serials and token ids.
 credit_allocation = sa.Table(
     "credit_allocation",
     metadata,
     sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
-    sa.Column("next_serial", sa.BigInteger, nullable=False),
-    sa.Column("next_token_id", sa.BigInteger, nullable=False),
     sa.CheckConstraint("id = 1", name="single_row"),
 )
 

@@ -90,10 +90,6 @@ class CreditBatch:
     def last_kg(self) -> int:
         return self.first_kg + self.issued_kg - 1
 
-    @property
-    def unretired_kg(self) -> int:
-        return self.issued_kg - self.retired_kg
-
     def take_kilograms(self, quantity: Quantity) -> tuple[int, int]:
         """The next kilogram range for a retirement of this quantity."""
         if quantity.kg <= 0:

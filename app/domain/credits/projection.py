@@ -1,6 +1,7 @@
 """How chain events move the ledger (`sign` +1 applies events, -1 undoes them after a
-reorganization). Balance changes of a whole batch of events are summed per holding and
-written once each: balances are sums, so the order inside a batch does not matter."""
+reorganization). Changes of a whole batch of events to on-chain amounts and to
+reservations are summed per holding and written once each: both are sums (a reservation
+only moves one way in a batch), so the order inside a batch does not matter."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from typing import cast
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
-
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 def _int(event: ChainEvent, name: str) -> int:
@@ -28,7 +27,8 @@ def _addr(event: ChainEvent, name: str) -> str:
 def apply_credit_events(
     events: Sequence[ChainEvent], uow: CreditsUoW, sign: int, now: datetime
 ) -> None:
-    deltas: dict[tuple[str, int], int] = defaultdict(int)
+    deltas: dict[tuple[str, int], int] = defaultdict(int)  # on-chain kilograms
+    reserved: dict[tuple[str, int], int] = defaultdict(int)  # pending_out kilograms
     for event in events:
         if "tokenId" not in event.args:
             continue
@@ -41,11 +41,13 @@ def apply_credit_events(
             deltas[(_addr(event, "from"), token_id)] -= sign * amount
             deltas[(_addr(event, "to"), token_id)] += sign * amount
         elif event.name == "CreditsRetired":
-            deltas[(_addr(event, "holder"), token_id)] -= sign * _int(event, "amountKg")
-            _retired(event, uow, token_id, sign, now)
+            holding = (_addr(event, "holder"), token_id)
+            deltas[holding] -= sign * _int(event, "amountKg")
+            reserved[holding] += _retired(event, uow, token_id, sign, now)
     changed = {key: kg for key, kg in deltas.items() if kg}
-    if changed:
-        uow.credits.add_to_holdings(changed)
+    released = {key: kg for key, kg in reserved.items() if kg}
+    if changed or released:
+        uow.credits.add_to_holdings(changed, released)
 
 
 def _minted(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int) -> None:
@@ -58,22 +60,24 @@ def _minted(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int) -> Non
     uow.credits.save_batch(batch)
 
 
-def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: datetime) -> None:
+def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: datetime) -> int:
+    """Confirms (or, undone, reopens) the retirement the event settles; returns the change
+    to its holding's reservation (a custodial retirement reserved its kilograms)."""
     holder, amount = _addr(event, "holder"), _int(event, "amountKg")
     retirement = uow.credits.pending_retirement_for(
         token_id, holder, _int(event, "kgStart"), _int(event, "kgEnd")
     )
     if retirement is None:
-        return
+        return 0
+    reserved = 0
     if sign > 0 and retirement.status == RetirementStatus.PENDING:
         retirement.status, retirement.confirmed_at = RetirementStatus.CONFIRMED, now
         retirement.confirmed_block = event.block_number
         retirement.tx_hash = retirement.tx_hash or event.transaction_hash
-        if not retirement.self_custody:
-            uow.credits.add_to_pending(holder, token_id, -amount)
+        reserved = -amount
     elif sign < 0 and retirement.status == RetirementStatus.CONFIRMED:
         retirement.status, retirement.confirmed_at = RetirementStatus.PENDING, None
         retirement.confirmed_block = None
-        if not retirement.self_custody:
-            uow.credits.add_to_pending(holder, token_id, amount)
+        reserved = amount
     uow.credits.save_retirement(retirement)
+    return 0 if retirement.self_custody else reserved

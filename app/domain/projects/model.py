@@ -130,10 +130,6 @@ class Project:
     def __post_init__(self) -> None:
         validate_fields(self)
 
-    @property
-    def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
-
     def update(self, changes: dict[str, object], now: datetime) -> dict[str, object]:
         """Apply field changes allowed in the current status; returns the old values."""
         descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS}

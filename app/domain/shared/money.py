@@ -51,12 +51,6 @@ def parse_amount(text: object, currency: str) -> Money:
     return Money(Decimal(text), currency)
 
 
-def amount_pattern(currency_digits: int) -> str:
-    """`parse_amount`'s rule as an OpenAPI pattern, for a currency with these decimals."""
-    frac = rf"(\.[0-9]{{1,{currency_digits}}})?" if currency_digits else ""
-    return rf"^[0-9]{{1,{MAX_WHOLE_DIGITS}}}{frac}$"
-
-
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Exact decimal from a string, int or Decimal; floats are refused (they are not exact)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):

@@ -27,10 +27,6 @@ class ChainTransactionRepository(Protocol):
         processes, threads and restarts never hand out a nonce twice or skip one."""
         ...
 
-    def unsettled(self, limit: int) -> list[ChainTransaction]:
-        """Transactions not yet mined, reverted or dropped, oldest first."""
-        ...
-
     def recent(self, offset: int, limit: int) -> tuple[list[ChainTransaction], int]:
         """Newest first, and how many there are."""
         ...

@@ -35,13 +35,12 @@ class CreditRepository(Protocol):
 
     def save_holding(self, holding: Holding) -> None: ...
 
-    def add_to_holdings(self, deltas: dict[tuple[str, int], int]) -> None:
-        """Add kilograms to the on-chain amount of each (address, token id), creating
-        holdings as needed, in as few statements as possible."""
-        ...
-
-    def add_to_pending(self, address: str, token_id: int, kg: int) -> None:
-        """Change what pending operations reserve on a holding (never below zero)."""
+    def add_to_holdings(
+        self, onchain: dict[tuple[str, int], int], pending: dict[tuple[str, int], int]
+    ) -> None:
+        """Add kilograms to the on-chain amount (`onchain`) and to what pending operations
+        reserve (`pending`, never below zero) of each (address, token id), creating
+        holdings as needed: each holding written once, in as few statements as possible."""
         ...
 
     def add_retirement(self, retirement: Retirement) -> None: ...

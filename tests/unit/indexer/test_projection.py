@@ -9,7 +9,7 @@ from dataclasses import replace
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.indexer.model import Checkpoint, FollowedContract
 from app.domain.projects.model import Status
-from tests.fakes.registry import REGISTRY, retired_event
+from tests.fakes.registry import REGISTRY, TOPIC_OF, retired_event
 from tests.unit.builders import PID
 from tests.unit.ledger_world import LedgerWorld
 
@@ -31,7 +31,9 @@ def test_a_step_projects_the_record_and_the_mint():
     assert (step.from_block, step.to_block, step.events, step.new_events) == (0, 2, 2, 2)
     confirmed = world.uow.credits.get_batch(batch.id)
     assert (confirmed.status, confirmed.mint_block) == (BatchStatus.CONFIRMED, 2)
-    assert (confirmed.mint_tx == world.chain.blocks[2] and False) or confirmed.mint_tx
+    (mint_log,) = world.chain.block_logs[2]
+    assert mint_log.topics == (TOPIC_OF["CreditsMinted"],)
+    assert confirmed.mint_tx == mint_log.transaction_hash
     assert world.holding(world.org_address).onchain_kg == 50_000
     assert world.uow.projects.get(PID).status == Status.REGISTERED
     assert world.uow.projects.history(PID)[-1].reason == "record minted on chain"
@@ -67,6 +69,20 @@ def test_a_retired_event_confirms_its_pending_retirement_and_spends_the_reservat
         receipt.transaction_hash,
     )
     assert confirmed.confirmed_at == world.clock.now()
+    holding = world.holding(world.org_address)
+    assert (holding.onchain_kg, holding.pending_out_kg) == (48_500, 0)
+
+
+def test_a_retired_event_writes_its_holding_once():
+    world = LedgerWorld()
+    world.minted()
+    world.retire(kg=1_500)
+    world.chain.mine(retired_event(1, world.org_address, 1_000, 2_499, beneficiary="", purpose=""))
+    world.uow.credits.holding_writes.clear()
+
+    world.index()
+
+    assert world.uow.credits.holding_writes == [(world.org_address, 1)]  # burn and release
     holding = world.holding(world.org_address)
     assert (holding.onchain_kg, holding.pending_out_kg) == (48_500, 0)
 

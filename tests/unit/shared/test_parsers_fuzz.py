@@ -91,4 +91,6 @@ def test_the_depth_scan_agrees_with_the_structure(value: object) -> None:
 @settings(max_examples=300)
 @given(st.binary(max_size=2000))
 def test_the_depth_scan_takes_any_bytes(data: bytes) -> None:
-    assert json_depth(data) >= 0
+    depth = json_depth(data)
+    assert depth <= data.count(b"[") + data.count(b"{")
+    assert json_depth(b"[" + data) == depth + 1  # one more level whatever follows
