@@ -41,14 +41,14 @@ from app.adapters.tasks.dramatiq_queue import BrokerProbe, DramatiqTaskQueue, de
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import LoginThrottle
 from app.domain.chain.services import WaitPolicy
-from app.domain.credits.chain_jobs import ChainWrites
+from app.domain.credits.jobs import ChainWrites
+from app.domain.documents.services import Storage
 from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform import services as platform_services
-from app.domain.platform.services import JobHandler
+from app.domain.platform.jobs import JobHandler
 from app.domain.poai.verification import platform_keys
-from app.domain.projects.documents import Storage
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job

@@ -18,7 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from app.adapters.crypto.ed25519 import Ed25519SignatureChecker
-from app.domain.documents.services import rotate_keys
+from app.domain.documents.maintenance import rotate_keys
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.platform.services import verify_audit_chain

@@ -8,7 +8,7 @@ declares one Dramatiq actor per job name."""
 
 from __future__ import annotations
 
-from app.domain.platform.services import JobHandler
+from app.domain.platform.jobs import JobHandler
 from app.workers import auth, credits, poai
 from app.workers.deps import WorkerDeps
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.auth import mail
-from app.domain.platform.services import JobHandler
+from app.domain.auth import jobs
+from app.domain.platform.jobs import JobHandler
 from app.workers.deps import WorkerDeps
 
 
 def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
     def verification(payload: dict[str, Any], uow: Any) -> None:
-        mail.send_verification(
+        jobs.send_verification(
             str(payload["token_id"]),
             uow=uow,
             mailer=deps.mailer,
@@ -20,7 +20,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         )
 
     def password_reset(payload: dict[str, Any], uow: Any) -> None:
-        mail.send_password_reset(
+        jobs.send_password_reset(
             str(payload["token_id"]),
             uow=uow,
             mailer=deps.mailer,
@@ -29,12 +29,12 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         )
 
     def already_registered(payload: dict[str, Any], uow: Any) -> None:
-        mail.send_already_registered(
+        jobs.send_already_registered(
             str(payload["user_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
         )
 
     def invitation(payload: dict[str, Any], uow: Any) -> None:
-        mail.send_invitation(
+        jobs.send_invitation(
             str(payload["invitation_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.credits import chain_jobs
-from app.domain.platform.services import JobHandler, OwnTransactions
+from app.domain.credits import jobs
+from app.domain.platform.jobs import JobHandler, OwnTransactions
 from app.domain.poai.proofs import signed_bundle_hash
 from app.workers.deps import WorkerDeps
 
@@ -17,7 +17,7 @@ def bundle_hash_of(project_id: str, uow: Any) -> bytes | None:
 
 def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
     def mint(payload: dict[str, Any], uow: Any) -> None:
-        chain_jobs.mint_on_chain(
+        jobs.mint_on_chain(
             str(payload["batch_id"]),
             str(payload["to"]),
             uow=uow,
@@ -28,6 +28,6 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         )
 
     def retire(payload: dict[str, Any], uow: Any) -> None:
-        chain_jobs.retire_on_chain(str(payload["retirement_id"]), uow=uow, chain=deps.chain_writes)
+        jobs.retire_on_chain(str(payload["retirement_id"]), uow=uow, chain=deps.chain_writes)
 
     return {"credits.mint": OwnTransactions(mint), "credits.retire": OwnTransactions(retire)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
-from app.domain.credits.chain_jobs import ChainWrites
-from app.domain.projects.documents import Storage
+from app.domain.credits.jobs import ChainWrites
+from app.domain.documents.services import Storage
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer

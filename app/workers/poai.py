@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.credits.chain_jobs import register_project_on_chain
-from app.domain.platform.services import JobHandler, OwnTransactions
-from app.domain.poai import automated, proofs, services
+from app.domain.credits.jobs import register_project_on_chain
+from app.domain.platform.jobs import JobHandler, OwnTransactions
+from app.domain.poai import automated, jobs, services
 from app.workers.credits import bundle_hash_of
 from app.workers.deps import WorkerDeps
 
@@ -27,7 +27,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
         )
 
     def issue_proof(payload: dict[str, Any], uow: Any) -> None:
-        proofs.issue_proof(
+        jobs.issue_proof(
             str(payload["case_id"]),
             uow=uow,
             storage=deps.storage,

@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 
 from app.domain.documents.model import AccessEntry, Document, DocumentVersion
-from app.domain.projects.documents import Storage
+from app.domain.documents.services import Storage
 from app.ports.storage import SealedObject
 
 

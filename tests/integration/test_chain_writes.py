@@ -17,7 +17,7 @@ from web3 import Web3
 from app.adapters.chain.abi import decode_log
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.domain.chain.errors import NotMinedYet
-from app.domain.credits.chain_jobs import ChainWrites
+from app.domain.credits.jobs import ChainWrites
 from app.main.app_factory import create_app
 from app.main.bootstrap import Platform
 from app.ports.chain import Receipt

@@ -17,7 +17,7 @@ from app.adapters.crypto.ed25519 import (
     generate_signing_key,
     parse_public_keys,
 )
-from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.bundle import build_bundle, sign_bundle
 from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.ports.signing import BundleSigner, SignatureChecker
 

@@ -14,8 +14,8 @@ from app.domain.auth import organizations as org_service
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.sessions import principal_of
 from app.domain.poai import services
+from app.domain.poai.bundle import build_bundle, sign_bundle
 from app.domain.poai.model import CaseStatus
-from app.domain.poai.proof import build_bundle, sign_bundle
 from app.domain.poai.proofs import signed_bundle_hash
 from app.main.cli import poai_verify
 from tests.integration.identity import signed_in, wait_for

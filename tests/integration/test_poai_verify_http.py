@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.adapters.crypto.ed25519 import Ed25519BundleSigner, generate_signing_key
-from app.domain.poai.proof import build_bundle, sign_bundle
+from app.domain.poai.bundle import build_bundle, sign_bundle
 from app.main.cli import poai_verify
 
 PROBLEM = "application/problem+json"

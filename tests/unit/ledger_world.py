@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.credits import services
-from app.domain.credits.chain_jobs import ChainWrites
+from app.domain.credits.jobs import ChainWrites
 from app.domain.credits.model import CreditBatch, Holding, Retirement
 from app.domain.documents.model import Document, DocumentKind
 from app.domain.indexer.model import FollowedContract, StepResult

@@ -10,7 +10,7 @@ from app.domain.auth.model import (
     normalize_email,
 )
 from app.domain.auth.permissions import Role
-from app.domain.auth.views import UserView
+from app.domain.auth.results import UserView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
 from app.domain.shared.ids import new_id

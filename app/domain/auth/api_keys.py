@@ -16,7 +16,7 @@ from app.domain.auth.model import (
 )
 from app.domain.auth.organizations import authorize_org
 from app.domain.auth.permissions import API_KEY_SCOPES
-from app.domain.auth.views import ApiKeyCreated, ApiKeyView
+from app.domain.auth.results import ApiKeyCreated, ApiKeyView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import InvalidValue, NotFound
 from app.domain.shared.ids import new_id

@@ -11,7 +11,7 @@ from app.domain.auth.model import (
     normalize_email,
 )
 from app.domain.auth.permissions import OrgRole
-from app.domain.auth.views import MemberView, OrganizationView
+from app.domain.auth.results import MemberView, OrganizationView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
 from app.domain.shared.ids import new_id

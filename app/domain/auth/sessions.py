@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.domain.auth.errors import InvalidToken, SessionRevoked
 from app.domain.auth.model import Principal, User
 from app.domain.auth.permissions import OrgRole
-from app.domain.auth.views import SessionGrant, SessionView
+from app.domain.auth.results import SessionGrant, SessionView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import NotFound
 from app.domain.shared.ids import new_id

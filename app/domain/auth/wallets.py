@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.domain.auth import siwe
-from app.domain.auth.accounts import ClientInfo, open_session
 from app.domain.auth.errors import InvalidToken
 from app.domain.auth.model import Principal, User, WalletNonce, new_secret
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
-from app.domain.auth.views import SessionGrant, UserView
+from app.domain.auth.results import SessionGrant, UserView
+from app.domain.auth.services import ClientInfo, open_session
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, InvalidValue, NotFound
 from app.domain.shared.ids import new_id

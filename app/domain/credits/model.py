@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from app.domain.shared.errors import Conflict, InvalidValue
+from app.domain.credits.errors import InsufficientCredits
+from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import KG_PER_TONNE, Quantity
 
 
@@ -40,17 +41,6 @@ class RetirementStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     FAILED = "failed"
-
-
-class InsufficientCredits(Conflict):
-    code = "insufficient_credits"
-
-
-class ProofPending(Conflict):
-    """The project has no stored, signed PoAI bundle yet: nothing is registered on chain
-    or minted without it."""
-
-    code = "proof_pending"
 
 
 @dataclass

@@ -11,10 +11,9 @@ from typing import Any, Protocol
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
+from app.domain.credits.errors import InsufficientCredits, ProofPending
 from app.domain.credits.model import (
     CreditBatch,
-    InsufficientCredits,
-    ProofPending,
     Retirement,
     RetirementStatus,
     serial_count,

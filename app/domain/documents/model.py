@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from app.domain.shared.errors import InvalidValue
+from app.domain.documents.errors import EmptyFile, UnsupportedContent
 from app.domain.shared.text import remove_unsafe
 
 
@@ -116,7 +116,7 @@ _ZIP_TYPES = {
 def sniff_content_type(data: bytes) -> str:
     """The type by content, never by name; refuses what a registry has no use for."""
     if not data:
-        raise InvalidValue("the file is empty", code="empty_file")
+        raise EmptyFile("the file is empty")
     head = data[:512]
     if head.startswith(b"%PDF-"):
         return "application/pdf"
@@ -135,7 +135,7 @@ def _zip_type(data: bytes) -> str:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except zipfile.BadZipFile:
-        raise InvalidValue("a damaged ZIP file", code="unsupported_content") from None
+        raise UnsupportedContent("a damaged ZIP file") from None
     for prefix, content_type in _ZIP_TYPES.items():
         if any(n.startswith(prefix) for n in names):
             return content_type
@@ -146,13 +146,12 @@ def _text_type(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidValue(
+        raise UnsupportedContent(
             "unsupported file type: PDF, images, Office documents, ZIP, JSON, GeoJSON, KML, "
-            "CSV or plain text",
-            code="unsupported_content",
+            "CSV or plain text"
         ) from None
     if "\x00" in text:
-        raise InvalidValue("binary data in a text file", code="unsupported_content")
+        raise UnsupportedContent("binary data in a text file")
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):
         try:

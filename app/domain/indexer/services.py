@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from app.domain.indexer.errors import NodeInconsistent
 from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
-from app.domain.shared.errors import Conflict
 from app.ports.chain import ChainReader, RawLog
 from app.ports.repositories.indexer import IndexerUoW
 
@@ -34,10 +34,6 @@ class IndexerConfig:
     max_blocks: int = 2000  # blocks per step (one transaction)
     page_blocks: int = 250  # blocks per log request inside a step
     start_block: int = 0
-
-
-class IndexerHalted(Conflict):
-    code = "indexer_halted"
 
 
 def index_step(
@@ -79,7 +75,7 @@ def index_step(
                 fetched, new = fetched + len(events), new + len(fresh)
             header = chain.block(end)
             if header is None:
-                raise Conflict("the node lost a block it just reported", code="node_inconsistent")
+                raise NodeInconsistent("the node lost a block it just reported")
             hashes[end] = header.hash
             uow.indexer.record_blocks(hashes)
             checkpoint.block_number, checkpoint.block_hash = end, header.hash

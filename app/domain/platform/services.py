@@ -4,32 +4,18 @@ chain check and readiness."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
+from app.domain.platform.errors import UnknownJob
+from app.domain.platform.jobs import JobHandler, OwnTransactions
+from app.domain.platform.model import JobOutcome, Readiness
 from app.domain.shared.audit import GENESIS_HASH, ChainHead, ChainReport, verify_chain
-from app.domain.shared.json import JSON
 from app.ports.clock import Clock
 from app.ports.health import HealthProbe
 from app.ports.repositories.platform import AuditRepository, PlatformUoW
 from app.ports.tasks import TaskQueue
 
 log = logging.getLogger(__name__)
-
-JobHandler = Callable[[dict[str, JSON], PlatformUoW], None]
-
-
-@dataclass(frozen=True)
-class OwnTransactions:
-    """A job handler that opens its own short units of work instead of running inside the
-    job's (chain writes: no row may stay locked while the chain works). It must be safe to
-    run twice, even at the same time: its writes carry their own idempotency (the chain
-    write-ahead log)."""
-
-    handler: JobHandler
-
-    def __call__(self, payload: dict[str, JSON], uow: PlatformUoW) -> None:
-        self.handler(payload, uow)
 
 
 def relay_outbox(*, uow: PlatformUoW, queue: TaskQueue, clock: Clock, limit: int = 100) -> int:
@@ -51,12 +37,6 @@ def relay_outbox(*, uow: PlatformUoW, queue: TaskQueue, clock: Clock, limit: int
     return len(sent)
 
 
-@dataclass(frozen=True)
-class JobOutcome:
-    job_id: str
-    status: str  # "done" | "duplicate" | "unknown"
-
-
 def run_job(
     job_id: str, *, uow: PlatformUoW, handlers: Mapping[str, JobHandler], clock: Clock
 ) -> JobOutcome:
@@ -73,7 +53,7 @@ def run_job(
             return JobOutcome(job_id, "duplicate")
         handler = handlers.get(job.name)
         if handler is None:
-            raise LookupError(f"no handler for job {job.name!r}")
+            raise UnknownJob(job.name)
         if not isinstance(handler, OwnTransactions):
             handler(job.payload, uow)
             uow.outbox.mark_done(job_id, clock.now())
@@ -105,12 +85,6 @@ def verify_audit_chain(*, uow: PlatformUoW) -> ChainReport:
 def audit_head(*, audit_log: AuditRepository) -> ChainHead:
     """The chain's current length and last hash (genesis when empty)."""
     return audit_log.head() or ChainHead(0, GENESIS_HASH)
-
-
-@dataclass(frozen=True)
-class Readiness:
-    ready: bool
-    checks: dict[str, str]
 
 
 def readiness(probes: Sequence[HealthProbe]) -> Readiness:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from app.domain.documents.maintenance import verify_stored_documents
+from app.domain.documents.services import Storage
 from app.domain.poai.model import Mode, Result
-from app.domain.projects.documents import Storage, verify_stored_documents
 from app.domain.projects.model import FIRST_VINTAGE, Project
 from app.domain.projects.services import REQUIRED_FOR_SUBMISSION
 from app.domain.shared.audit import AuditRecord

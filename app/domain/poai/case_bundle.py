@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.documents.model import DocumentKind
+from app.domain.poai.bundle import PROJECT_TEXT, Bundle, build_bundle, signing_problems
 from app.domain.poai.model import Case, Check
-from app.domain.poai.proof import PROJECT_TEXT, Bundle, build_bundle, signing_problems
 from app.domain.projects.model import Project, review_gaps
 from app.domain.projects.services import snapshot
 from app.domain.shared.errors import InvalidValue, NotFound, RuleViolation

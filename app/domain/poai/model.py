@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from app.domain.poai.errors import CaseStateConflict
 from app.domain.shared.errors import Conflict, InvalidValue
 
 
@@ -117,7 +118,7 @@ class Case:
 
     def resubmitted(self) -> None:
         if self.status != CaseStatus.CHANGES_REQUESTED:
-            raise Conflict("only a case awaiting changes takes a resubmission", code="case_state")
+            raise CaseStateConflict("only a case awaiting changes takes a resubmission")
         self.round += 1
         self.status = CaseStatus.IN_REVIEW if self.reviewer_ids else CaseStatus.OPEN
         self.decision = self.decision_reason = self.decided_by = None
@@ -127,7 +128,7 @@ class Case:
         self, decision: Decision, *, checks: list[Check], reason: str | None, by: str, at: datetime
     ) -> CaseStatus:
         if self.status != CaseStatus.IN_REVIEW:
-            raise Conflict(f"a {self.status.value} case takes no decision", code="case_state")
+            raise CaseStateConflict(f"a {self.status.value} case takes no decision")
         if reason is not None and not reason.strip():
             reason = None  # a blank reason is no reason (and the proof holds none)
         if decision == Decision.APPROVE:

@@ -7,6 +7,7 @@ from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
 from app.domain.documents.model import DocumentKind
 from app.domain.poai.case_bundle import ensure_provable
+from app.domain.poai.errors import CaseStateConflict
 from app.domain.poai.events import CaseStatusChanged
 from app.domain.poai.model import (
     DEFAULT_CHECKLIST,
@@ -151,7 +152,7 @@ def assign_reviewer(
     with uow:
         case = _case(principal, case_id, uow, lock=True)
         if not case.active:
-            raise Conflict("the case is closed", code="case_state")
+            raise CaseStateConflict("the case is closed")
         reviewer = uow.users.get(reviewer_id)
         if reviewer is None or Role.POAI_REVIEWER not in reviewer.roles:
             raise RuleViolation(
@@ -232,7 +233,7 @@ def add_check(
         case = _case(principal, case_id, uow, lock=True)
         _reviewing(principal, case)
         if case.status != CaseStatus.IN_REVIEW:
-            raise Conflict("checks are added while the case is in review", code="case_state")
+            raise CaseStateConflict("checks are added while the case is in review")
         if any(c.name == name for c in uow.poai.checks(case.id, case.round)):
             raise Conflict(f"this round already has a check named {name!r}", code="duplicate_check")
         check = Check(new_id(), case.id, case.round, category, name, Mode.MANUAL, required)
@@ -268,9 +269,7 @@ def record_manual_check(
             raise NotFound("check not found")
         _reviewing(principal, case)
         if case.status != CaseStatus.IN_REVIEW or check.round != case.round:
-            raise Conflict(
-                "only checks of the current round of a case in review change", code="case_state"
-            )
+            raise CaseStateConflict("only checks of the current round of a case in review change")
         if check.mode != Mode.MANUAL:
             raise Conflict("automated checks are run by the platform", code="automated_check")
         _evidence_documents(uow, case, evidence_document_ids)

@@ -9,8 +9,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from app.domain.projects.errors import InvalidTransition, ProjectLocked
 from app.domain.shared.countries import ISO_3166_ALPHA2
-from app.domain.shared.errors import Conflict, InvalidValue, PermissionDenied
+from app.domain.shared.errors import InvalidValue, PermissionDenied
 from app.domain.shared.quantity import Quantity
 from app.domain.shared.text import TextRule
 
@@ -134,13 +135,12 @@ class Project:
         """Apply field changes allowed in the current status; returns the old values."""
         descriptive = {k: v for k, v in changes.items() if k in DESCRIPTIVE_FIELDS}
         if descriptive and self.status not in FULL_EDIT_STATUSES:
-            raise Conflict(
+            raise ProjectLocked(
                 f"a {self.status.value} project's details cannot change"
-                + ("; only its metadata" if self.status in METADATA_EDIT_STATUSES else ""),
-                code="project_locked",
+                + ("; only its metadata" if self.status in METADATA_EDIT_STATUSES else "")
             )
         if "metadata" in changes and self.status not in FULL_EDIT_STATUSES | METADATA_EDIT_STATUSES:
-            raise Conflict(f"a {self.status.value} project cannot change", code="project_locked")
+            raise ProjectLocked(f"a {self.status.value} project cannot change")
         changes = clean_text_fields(changes)
         before = {k: getattr(self, k) for k in changes}
         for key, value in changes.items():
@@ -154,10 +154,7 @@ class Project:
     ) -> HistoryEntry:
         allowed = TRANSITIONS.get((self.status, to))
         if allowed is None:
-            raise Conflict(
-                f"a project cannot go from {self.status.value} to {to.value}",
-                code="invalid_transition",
-            )
+            raise InvalidTransition(f"a project cannot go from {self.status.value} to {to.value}")
         if actor not in allowed:
             raise PermissionDenied(
                 f"moving a project from {self.status.value} to {to.value} is not yours to do"

@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
 from app.domain.projects.access import actor_kinds, can_see, is_issuer_of, visible_scope
+from app.domain.projects.errors import InvalidTransition
 from app.domain.projects.events import ProjectStatusChanged
 from app.domain.projects.model import (
     TRANSITIONS,
@@ -21,7 +22,7 @@ from app.domain.projects.model import (
     review_gaps,
 )
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from app.domain.shared.errors import NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.ids import new_id
 from app.ports.clock import Clock
 from app.ports.repositories.projects import ProjectQuery, ProjectSearch, ProjectsUoW
@@ -143,9 +144,8 @@ def transition_project(
         project = _visible(principal, project_id, uow, lock=True)
         allowed = TRANSITIONS.get((project.status, to))
         if allowed is None:
-            raise Conflict(
-                f"a project cannot go from {project.status.value} to {to.value}",
-                code="invalid_transition",
+            raise InvalidTransition(
+                f"a project cannot go from {project.status.value} to {to.value}"
             )
         kinds = actor_kinds(principal, project) & allowed
         if not kinds:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.auth import admin, api_keys, organizations
 from app.domain.auth.permissions import OrgRole, Role
-from app.domain.auth.views import (
+from app.domain.auth.results import (
     ApiKeyView,
     MemberView,
     OrganizationView,

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import request
 
-from app.domain.auth import accounts, sessions, wallets
-from app.domain.auth.accounts import ClientInfo
-from app.domain.auth.views import SessionView, UserView
+from app.domain.auth import services, sessions, wallets
+from app.domain.auth.results import SessionView, UserView
+from app.domain.auth.services import ClientInfo
 from app.http.auth import schemas as s
 from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, issue_tokens, public, refresh_claims, requires
@@ -50,7 +50,7 @@ def register(body: dict[str, Any]) -> UserView:
     """Create an account; a verification email follows. The answer is the same whether
     or not the email already has an account."""
     p = platform()
-    return accounts.register(
+    return services.register(
         body["email"],
         body["password"],
         body["display_name"],
@@ -67,7 +67,7 @@ def register(body: dict[str, Any]) -> UserView:
 @blp.response(200, s.UserSchema)
 def verify_email(body: dict[str, Any]) -> UserView:
     """Confirm the email address with the token from the verification email."""
-    return accounts.verify_email(body["token"], uow=uow(), clock=platform().clock)
+    return services.verify_email(body["token"], uow=uow(), clock=platform().clock)
 
 
 @blp.route("/auth/login", methods=["POST"])
@@ -86,7 +86,7 @@ def login(body: dict[str, Any]) -> dict[str, Any]:
     from that address (and, after many more, from addresses the account has not logged
     in from); a correct password clears the count."""
     p = platform()
-    grant = accounts.login(
+    grant = services.login(
         body["email"],
         body["password"],
         uow=uow(),
@@ -139,7 +139,7 @@ def logout() -> None:
 def forgot_password(body: dict[str, Any]) -> dict[str, str]:
     """Email a reset link if the account exists (the answer is the same either way)."""
     p = platform()
-    accounts.request_password_reset(body["email"], uow=uow(), clock=p.clock, policy=p.auth_policy)
+    services.request_password_reset(body["email"], uow=uow(), clock=p.clock, policy=p.auth_policy)
     return {**ACCEPTED, "detail": "If the address has an account, a reset link is on its way."}
 
 
@@ -153,7 +153,7 @@ def forgot_password(body: dict[str, Any]) -> dict[str, str]:
 def reset_password(body: dict[str, Any]) -> dict[str, str]:
     """Set a new password with the token from the reset email; every session ends."""
     p = platform()
-    revoked = accounts.reset_password(
+    revoked = services.reset_password(
         body["token"], body["password"], uow=uow(), hasher=p.hasher, clock=p.clock
     )
     if revoked:
@@ -211,7 +211,7 @@ def wallet_verify(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, s.UserSchema)
 def me() -> UserView:
     """The signed-in user."""
-    return accounts.get_profile(current_principal(), uow=uow())
+    return services.get_profile(current_principal(), uow=uow())
 
 
 @blp.route("/me", methods=["PATCH"])
@@ -220,7 +220,7 @@ def me() -> UserView:
 @blp.response(200, s.UserSchema)
 def update_me(body: dict[str, Any]) -> UserView:
     """Change the display name."""
-    return accounts.update_profile(
+    return services.update_profile(
         current_principal(), display_name=body["display_name"], uow=uow()
     )
 

@@ -11,6 +11,8 @@ from flask import Response, request
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from app.domain.documents import downloads, services
+from app.domain.documents.downloads import DownloadLink
 from app.domain.documents.model import (
     DEFAULT_VISIBILITY,
     UPLOADABLE,
@@ -18,9 +20,8 @@ from app.domain.documents.model import (
     DocumentKind,
     Visibility,
 )
-from app.domain.projects import documents as service
-from app.domain.projects.document_visibility import change_visibility
-from app.domain.projects.documents import DocumentView, DownloadLink
+from app.domain.documents.services import DocumentView
+from app.domain.documents.visibility import change_visibility
 from app.domain.shared.errors import InvalidValue
 from app.http.common.auth import authenticate, current_principal, public, requires
 from app.http.common.deps import platform, uow
@@ -121,7 +122,7 @@ def upload(form: dict[str, Any], project_id: str) -> DocumentView:
     data = file.read()
     if not data:
         raise InvalidValue("the file is empty", code="empty_file", errors={"file": ["empty"]})
-    return service.upload_document(
+    return services.upload_document(
         current_principal(),
         project_id,
         kind=DocumentKind(form["kind"]),
@@ -142,7 +143,7 @@ def upload(form: dict[str, Any], project_id: str) -> DocumentView:
 @paginated(blp)
 def list_documents(project_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """The project's documents (current versions)."""
-    return page.of(service.list_documents(authenticate(), project_id, uow=uow()))
+    return page.of(services.list_documents(authenticate(), project_id, uow=uow()))
 
 
 @blp.route("/documents/<document_id>", methods=["GET"])
@@ -150,7 +151,7 @@ def list_documents(project_id: str, page: Page) -> tuple[Sequence[DocumentView],
 @blp.response(200, DocumentSchema)
 def get_document(document_id: str) -> DocumentView:
     """A document's current version."""
-    return service.get_document(authenticate(), document_id, uow=uow())
+    return services.get_document(authenticate(), document_id, uow=uow())
 
 
 @blp.route("/documents/<document_id>", methods=["PATCH"])
@@ -176,7 +177,7 @@ def change_document_visibility(body: dict[str, Any], document_id: str) -> Docume
 @paginated(blp)
 def versions(document_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """Every version of a document."""
-    return page.of(service.list_versions(authenticate(), document_id, uow=uow()))
+    return page.of(services.list_versions(authenticate(), document_id, uow=uow()))
 
 
 @blp.route("/documents/<document_id>/download-link", methods=["POST"])
@@ -186,7 +187,7 @@ def versions(document_id: str, page: Page) -> tuple[Sequence[DocumentView], int]
 def download_link(body: dict[str, Any], document_id: str) -> dict[str, Any]:
     """A link valid for 10 minutes that serves the decrypted file (to anyone holding it)."""
     p = platform()
-    link = service.create_download_link(
+    link = downloads.create_download_link(
         current_principal(),
         document_id,
         version=body["version"],
@@ -213,7 +214,7 @@ def content(args: dict[str, Any], document_id: str) -> Response:
     link = DownloadLink(
         document_id, args["version"], args["expires"], args["actor"], args["signature"]
     )
-    found = service.download(
+    found = downloads.download(
         link, uow=uow(), storage=p.storage, clock=p.clock, ip=request.remote_addr
     )
     response = Response(found.data, mimetype=found.content_type)
@@ -235,6 +236,6 @@ def _attachment(filename: str) -> str:
 @paginated(blp)
 def access_log(document_id: str, page: Page) -> tuple[Sequence[AccessEntry], int]:
     """Every upload, link and download of the document, oldest first."""
-    return service.access_log(
+    return downloads.access_log(
         current_principal(), document_id, offset=page.offset, limit=page.limit, uow=uow()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.poai.proof import SIGNATURE_ALGORITHM
+from app.domain.poai.bundle import SIGNATURE_ALGORITHM
 
 
 class ProofSchema(ma.Schema):

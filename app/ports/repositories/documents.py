@@ -6,6 +6,7 @@ from typing import Protocol
 
 from app.domain.documents.model import AccessEntry, Document, DocumentVersion
 from app.ports.repositories.platform import PlatformUoW
+from app.ports.repositories.projects import ProjectsUoW
 
 
 class DocumentRepository(Protocol):
@@ -45,3 +46,8 @@ class DocumentRepository(Protocol):
 class DocumentsUoW(PlatformUoW, Protocol):
     @property
     def documents(self) -> DocumentRepository: ...
+
+
+class ProjectDocumentsUoW(ProjectsUoW, DocumentsUoW, Protocol):
+    """What the document use cases work in: a document belongs to a project, and who may
+    read or upload it follows the project."""

@@ -7,8 +7,7 @@ from typing import Protocol
 
 from app.domain.poai.model import Case, CaseHistoryEntry, Check
 from app.ports.repositories.auth import AuthUoW
-from app.ports.repositories.documents import DocumentRepository
-from app.ports.repositories.projects import ProjectsUoW
+from app.ports.repositories.documents import DocumentRepository, ProjectDocumentsUoW
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class PoaiRepository(Protocol):
         ...
 
 
-class PoaiUoW(ProjectsUoW, AuthUoW, Protocol):
+class PoaiUoW(ProjectDocumentsUoW, AuthUoW, Protocol):
     @property
     def poai(self) -> PoaiRepository: ...
 

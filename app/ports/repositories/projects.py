@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.domain.projects.model import HistoryEntry, Project
-from app.ports.repositories.documents import DocumentsUoW
+from app.ports.repositories.platform import PlatformUoW
 
 
 class ProjectRepository(Protocol):
@@ -36,7 +36,7 @@ class ProjectRepository(Protocol):
         ...
 
 
-class ProjectsUoW(DocumentsUoW, Protocol):
+class ProjectsUoW(PlatformUoW, Protocol):
     @property
     def projects(self) -> ProjectRepository: ...
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.auth import accounts
-from app.domain.auth.accounts import ClientInfo
+from app.domain.auth import services
 from app.domain.auth.admin import ensure_user
 from app.domain.auth.errors import InvalidCredentials, LoginBackoff
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.services import ClientInfo
 from app.domain.auth.throttle import EVERYWHERE, LoginThrottle
 from app.domain.shared.errors import Unauthenticated
 from tests.fakes.auth import FakePasswordHasher
@@ -39,7 +39,7 @@ class World:
         )
 
     def login(self, password: str = PASSWORD, *, ip: str = "198.51.100.7", email: str = EMAIL):
-        return accounts.login(
+        return services.login(
             email,
             password,
             uow=self.uow,

@@ -2,8 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.auth import accounts, admin, api_keys, mail, organizations, sessions
-from app.domain.auth.accounts import ClientInfo
+from app.domain.auth import admin, api_keys, organizations, sessions
+from app.domain.auth import jobs as mail
+from app.domain.auth import services as accounts
 from app.domain.auth.errors import (
     InvalidCredentials,
     InvalidToken,
@@ -13,6 +14,7 @@ from app.domain.auth.errors import (
 )
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.services import ClientInfo
 from app.domain.platform.services import run_job
 from app.domain.shared.errors import InvalidValue, NotFound, PermissionDenied, Unauthenticated
 from tests.fakes.auth import FakeMailer, FakePasswordHasher, FakeRevocationList

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.domain.credits.model import CreditBatch, InsufficientCredits, serial_count, serials_of
+from app.domain.credits.errors import InsufficientCredits
+from app.domain.credits.model import CreditBatch, serial_count, serials_of
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from app.domain.auth.model import Principal
-from app.domain.credits.model import BatchStatus, ProofPending
+from app.domain.credits.errors import ProofPending
+from app.domain.credits.model import BatchStatus
 from app.domain.projects.model import Status
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from tests.fakes.registry import fake_project_key

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from app.domain.auth.model import Principal
-from app.domain.credits.model import InsufficientCredits, RetirementStatus
+from app.domain.credits.errors import InsufficientCredits
+from app.domain.credits.model import RetirementStatus
 from app.domain.credits.services import authorize_holding, get_retirement, list_retirements
 from app.domain.shared.errors import NotFound, PermissionDenied, RuleViolation
 from tests.unit.builders import ORG, PID

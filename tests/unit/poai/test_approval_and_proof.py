@@ -12,12 +12,13 @@ import pytest
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.documents.model import Document, DocumentKind, DocumentVersion
+from app.domain.documents.services import read_document
+from app.domain.poai import jobs as poai_jobs
 from app.domain.poai import proofs, services
+from app.domain.poai.bundle import bundle_hashes
 from app.domain.poai.model import DEFAULT_CHECKLIST, Case, CaseStatus, Check, Decision, Mode, Result
-from app.domain.poai.proof import bundle_hashes
 from app.domain.poai.verification import TrustedKey, verify_bundle
 from app.domain.projects import services as project_services
-from app.domain.projects.documents import read_document
 from app.domain.projects.model import Project, Status
 from app.domain.shared.errors import Conflict, PermissionDenied, RuleViolation
 from tests.fakes.clock import FakeClock
@@ -79,7 +80,7 @@ def jobs(uow: FakePoaiUnitOfWork) -> list[str]:
 
 def issue(uow: FakePoaiUnitOfWork, storage: Any = None) -> str | None:
     with uow:
-        bundle_hash = proofs.issue_proof(
+        bundle_hash = poai_jobs.issue_proof(
             CASE, uow=uow, storage=storage or fake_storage(), signer=SIGNER, clock=uow.clock
         )
         uow.commit()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.poai.proof import (
+from app.domain.poai.bundle import (
     BUNDLE_VERSION,
     CATEGORIES,
     build_bundle,

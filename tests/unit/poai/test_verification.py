@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.poai.proof import bundle_hashes, sign_bundle
+from app.domain.poai.bundle import bundle_hashes, sign_bundle
 from app.domain.poai.verification import (
     TrustedKey,
     VerificationResult,

@@ -16,7 +16,8 @@ from typing import Protocol
 from app.domain.chain.errors import CallReverted
 from app.domain.chain.model import ChainTransaction, ContractCall, TxStatus
 from app.domain.chain.services import WaitPolicy, send_once
-from app.domain.credits.model import BatchStatus, ProofPending, RetirementStatus
+from app.domain.credits.errors import ProofPending
+from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.audit import AuditRecord
 from app.ports.chain import ChainWriter, RegistryCalls
 from app.ports.clock import Clock

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from app.domain.credits import chain_jobs
-from app.domain.credits.model import BatchStatus, ProofPending
+from app.domain.credits import jobs
+from app.domain.credits.errors import ProofPending
+from app.domain.credits.model import BatchStatus
 from app.domain.projects.model import Status
 from tests.fakes.registry import fake_project_key
 from tests.unit.builders import PID
@@ -73,7 +74,7 @@ def test_a_project_is_anchored_once():
     world = LedgerWorld()
 
     def register() -> str | None:
-        return chain_jobs.register_project_on_chain(PID, **job_args(world))
+        return jobs.register_project_on_chain(PID, **job_args(world))
 
     first = register()
     assert first is not None
@@ -87,7 +88,7 @@ def test_a_mint_job_delivered_twice_signs_each_transaction_once():
     world = LedgerWorld()
     batch = world.mint()
     for _ in range(2):
-        chain_jobs.mint_on_chain(batch.id, world.org_address, **job_args(world))
+        jobs.mint_on_chain(batch.id, world.org_address, **job_args(world))
     assert len(world.node.signed) == 2  # the record and the batch
     assert len(world.chain.blocks) == 3  # genesis and their two blocks
 

@@ -22,8 +22,8 @@ from app.domain.auth.model import (
 )
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.results import SessionGrant, UserView
 from app.domain.auth.throttle import address_block
-from app.domain.auth.views import SessionGrant, UserView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import InvalidValue, NotFound, Unauthenticated
 from app.domain.shared.ids import new_id

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from app.domain.auth.model import Principal
 from app.domain.documents.model import Visibility
+from app.domain.documents.services import DocumentView, readable_document
 from app.domain.projects.access import is_issuer_of
-from app.domain.projects.documents import DocumentView, readable_document
+from app.domain.projects.errors import ProjectLocked
 from app.domain.projects.model import FULL_EDIT_STATUSES, METADATA_EDIT_STATUSES
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.errors import NotFound, PermissionDenied
 from app.ports.clock import Clock
-from app.ports.repositories.projects import ProjectsUoW
+from app.ports.repositories.documents import ProjectDocumentsUoW
 
 OPEN_STATUSES = FULL_EDIT_STATUSES | METADATA_EDIT_STATUSES
 
@@ -23,7 +24,7 @@ def change_visibility(
     document_id: str,
     visibility: Visibility,
     *,
-    uow: ProjectsUoW,
+    uow: ProjectDocumentsUoW,
     clock: Clock,
 ) -> DocumentView:
     with uow:
@@ -31,9 +32,8 @@ def change_visibility(
         if not (principal.is_admin or is_issuer_of(principal, project.organization_id)):
             raise PermissionDenied("only the project's issuers change who reads its documents")
         if not principal.is_admin and project.status not in OPEN_STATUSES:
-            raise Conflict(
-                f"the documents of a {project.status.value} project keep their visibility",
-                code="project_locked",
+            raise ProjectLocked(
+                f"the documents of a {project.status.value} project keep their visibility"
             )
         version = uow.documents.version(document.id, document.current_version)
         if version is None:
