@@ -71,7 +71,7 @@ from app.ports.health import HealthProbe
 from app.ports.notifier import Mailer
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
-from app.workers import EVENT_SUBSCRIPTIONS, job_handlers
+from app.workers import EVENT_SUBSCRIPTIONS, JobsUoW, job_handlers
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Platform:
     blob_store: BlobStore
     open_chain: ChainFactory
     clock: SystemClock = field(default_factory=SystemClock)
-    handlers: dict[str, JobHandler] = field(default_factory=dict)
+    handlers: dict[str, JobHandler[JobsUoW]] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
     probes: list[HealthProbe] = field(default_factory=list)
     chain_lock: ChainDirLock | None = None  # this process's hold on the embedded chain
@@ -259,7 +259,7 @@ class Platform:
 def bootstrap(
     settings: Settings,
     *,
-    handlers: Mapping[str, JobHandler] | None = None,
+    handlers: Mapping[str, JobHandler[JobsUoW]] | None = None,
     subscriptions: Mapping[str, Sequence[str]] | None = None,
     broker_factory: Callable[[Settings], dramatiq.Broker] | None = None,
 ) -> Platform:
