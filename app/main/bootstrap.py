@@ -41,6 +41,7 @@ from app.adapters.tasks.dramatiq_queue import BrokerProbe, DramatiqTaskQueue, de
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import LoginThrottle
 from app.domain.chain.services import WaitPolicy
+from app.domain.credits.custody import CustodialAccounts
 from app.domain.credits.jobs import ChainWrites
 from app.domain.documents.services import Storage
 from app.domain.indexer.model import FollowedContract, StepResult
@@ -131,6 +132,7 @@ class Platform:
             cipher=_cipher(settings),
             link_key=_derive(settings.secret_key, b"document-links"),
         )
+        self.custody = CustodialAccounts(self.wallets, self.storage.cipher)
 
     def uow(self, request_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(

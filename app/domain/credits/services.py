@@ -7,10 +7,11 @@ the indexer confirms it when the event is seen."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
+from app.domain.credits.custody import Custody
 from app.domain.credits.errors import InsufficientCredits, ProofPending
 from app.domain.credits.model import (
     CreditBatch,
@@ -37,10 +38,6 @@ MINTABLE = frozenset({Status.APPROVED, Status.REGISTERED, Status.ACTIVE})
 
 class LedgerUoW(CreditsUoW, ProjectsUoW, AuthUoW, Protocol):
     """Minting and retiring touch projects and the ledger in one transaction."""
-
-
-# (owner kind, owner id, unit of work) -> custodial address, created inside the unit
-Custody = Callable[[str, str, Any], str]
 
 
 def mint_batch(
