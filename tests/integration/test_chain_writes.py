@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from web3 import Web3
 
-from app.adapters.chain.abi import decode_log
+from app.adapters.chain.events import decode_log
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.domain.chain.errors import NotMinedYet
 from app.domain.credits.jobs import ChainWrites

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.adapters.chain.abi import platform_decoder
+from app.adapters.chain.events import platform_decoder
 from app.domain.indexer.projection import PROJECTIONS, PlatformProjector, projections_for
 from app.domain.shared.chain import ChainEvent
 from tests.fakes.clock import FakeClock
