@@ -14,10 +14,11 @@ from app.domain.shared.errors import DomainError
 from app.http import api
 from app.http.common import auth, errors, json_body, json_limits, request_context
 from app.http.common.limiter import limiter
-from app.main.bootstrap import Platform, bootstrap
+from app.main.bootstrap import bootstrap
 from app.main.cli import register_cli
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
+from app.main.platform import Platform
 
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)

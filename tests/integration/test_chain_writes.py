@@ -19,7 +19,7 @@ from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.domain.chain.errors import NotMinedYet
 from app.domain.credits.jobs import ChainWrites
 from app.main.app_factory import create_app
-from app.main.bootstrap import Platform
+from app.main.platform import Platform
 from app.ports.chain import Receipt
 from tests.integration.identity import wait_for
 from tests.integration.test_poai_flow import approved_with_proof

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.main.bootstrap import Platform
+from app.main.platform import Platform
 
 
 def current_platform() -> Platform:

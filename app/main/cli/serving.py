@@ -13,9 +13,9 @@ from flask.globals import app_ctx
 from werkzeug.serving import run_simple
 
 from app.main import background
-from app.main.bootstrap import Platform
 from app.main.cli.context import current_platform
 from app.main.config import Settings
+from app.main.platform import Platform
 
 
 def served_settings(settings: Settings, host: str, port: int, env: Mapping[str, str]) -> Settings:
