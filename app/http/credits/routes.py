@@ -1,4 +1,4 @@
-"""Credits: minting batches, holdings, retirements; the chain indexer's status."""
+"""Credits: minting batches, holdings, retirements."""
 
 from __future__ import annotations
 
@@ -13,17 +13,15 @@ from marshmallow import validate
 from app.domain.credits import services
 from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement
-from app.domain.indexer.projection import platform_projector
-from app.domain.indexer.services import resync
 from app.domain.poai.proofs import signed_bundle_hash
-from app.domain.shared.errors import NotFound, PermissionDenied
+from app.domain.shared.errors import NotFound
 from app.domain.shared.quantity import Quantity
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
 from app.http.common.pagination import Page, paginated
-from app.http.common.schemas import MAX_BLOCK, Text, TonnesField, Vintage, WholeNumber
+from app.http.common.schemas import Text, TonnesField, Vintage
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
@@ -132,40 +130,6 @@ class BalanceSchema(ma.Schema):
 class BalanceArgs(ma.Schema):
     holder = ma.fields.String(validate=validate.Length(max=64))
     project_id = ma.fields.String(validate=validate.Length(max=64))
-
-
-class StatusSchema(ma.Schema):
-    chain_id = ma.fields.Integer(allow_none=True)
-    head_block = ma.fields.Integer()
-    indexed_block = ma.fields.Integer()
-    safe_block = ma.fields.Integer()
-    lag = ma.fields.Integer()
-    reorgs = ma.fields.Integer()
-    confirmations = ma.fields.Integer()
-    halted = ma.fields.String(allow_none=True)
-
-
-class ResyncSchema(ma.Schema):
-    from_block = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_BLOCK))
-
-
-class ResyncResultSchema(ma.Schema):
-    rolled_back = ma.fields.Integer(metadata={"description": "events undone"})
-
-
-class TransactionArgs(ma.Schema):
-    address = ma.fields.String(validate=validate.Length(max=64))
-    project_id = ma.fields.String(validate=validate.Length(max=64))
-
-
-class ChainEventSchema(ma.Schema):
-    name = ma.fields.String()
-    block_number = ma.fields.Integer()
-    log_index = ma.fields.Integer()
-    tx_hash = ma.fields.String()
-    address = ma.fields.String()
-    args = ma.fields.Dict()
-    status = ma.fields.String()
 
 
 def _custody(kind: str, owner_id: str, unit: Any) -> str:
@@ -306,55 +270,3 @@ def list_retirements(page: Page) -> tuple[Sequence[Retirement], int]:
 def get_retirement(retirement_id: str) -> Retirement:
     """One retirement with its serial range, transaction and status."""
     return services.get_retirement(current_principal(), retirement_id, uow=uow())
-
-
-@blp.route("/chain/status", methods=["GET"])
-@public
-@blp.response(200, StatusSchema)
-def chain_status() -> dict[str, Any]:
-    """Where the indexer stands: head, indexed and safe blocks, lag, reorgs, halt reason."""
-    with read() as reads:
-        cp = reads.ledger.checkpoint() or {}
-    head, indexed = cp.get("head_block", 0), cp.get("block_number", -1)
-    return {
-        "chain_id": cp.get("chain_id"),
-        "head_block": head,
-        "indexed_block": indexed,
-        "safe_block": cp.get("safe_block", 0),
-        "lag": max(0, head - indexed),
-        "reorgs": cp.get("reorgs", 0),
-        "confirmations": platform().settings.chain_confirmations,
-        "halted": cp.get("halted"),
-    }
-
-
-@blp.route("/chain/transactions", methods=["GET"])
-@public
-@blp.arguments(TransactionArgs, location="query")
-@blp.response(200, ChainEventSchema(many=True))
-@paginated(blp)
-def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
-    """Indexed platform events, newest first; `pending` until past the confirmation depth."""
-    with read() as reads:
-        token_ids = None
-        if args.get("project_id"):
-            token_ids = reads.ledger.token_ids(args["project_id"])
-        events, total = reads.ledger.transactions(
-            args.get("address"), token_ids, page.offset, page.limit
-        )
-        safe = (reads.ledger.checkpoint() or {}).get("safe_block", 0)
-    for event in events:
-        event["status"] = "confirmed" if event["block_number"] <= safe else "pending"
-    return events, total
-
-
-@blp.route("/admin/indexer/resync", methods=["POST"])
-@requires("indexer:manage")
-@blp.arguments(ResyncSchema)
-@blp.response(200, ResyncResultSchema)
-def admin_resync(body: dict[str, Any]) -> dict[str, int]:
-    """Index again from `from_block` (undoing what was indexed above it; clears a halt)."""
-    if not current_principal().is_admin:
-        raise PermissionDenied("platform admins only")
-    count = resync(body["from_block"], uow=uow(), project=platform_projector(platform().clock))
-    return {"rolled_back": count}
