@@ -11,13 +11,7 @@ from flask_smorest import Blueprint
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.shared.errors import PermissionDenied
-from app.http.chain.schemas import (
-    ChainEventSchema,
-    ResyncResultSchema,
-    ResyncSchema,
-    StatusSchema,
-    TransactionArgs,
-)
+from app.http.chain import schemas as s
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, read, uow
 from app.http.common.pagination import Page, paginated
@@ -27,7 +21,7 @@ blp = Blueprint("chain", __name__, description="Chain indexer status, events and
 
 @blp.route("/chain/status", methods=["GET"])
 @public
-@blp.response(200, StatusSchema)
+@blp.response(200, s.StatusSchema)
 def chain_status() -> dict[str, Any]:
     """Where the indexer stands: head, indexed and safe blocks, lag, reorgs, halt reason."""
     with read() as reads:
@@ -47,8 +41,8 @@ def chain_status() -> dict[str, Any]:
 
 @blp.route("/chain/transactions", methods=["GET"])
 @public
-@blp.arguments(TransactionArgs, location="query")
-@blp.response(200, ChainEventSchema(many=True))
+@blp.arguments(s.TransactionArgs, location="query")
+@blp.response(200, s.ChainEventSchema(many=True))
 @paginated(blp)
 def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
     """Indexed platform events, newest first; `pending` until past the confirmation depth."""
@@ -67,8 +61,8 @@ def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, A
 
 @blp.route("/admin/indexer/resync", methods=["POST"])
 @requires("indexer:manage")
-@blp.arguments(ResyncSchema)
-@blp.response(200, ResyncResultSchema)
+@blp.arguments(s.ResyncSchema)
+@blp.response(200, s.ResyncResultSchema)
 def admin_resync(body: dict[str, Any]) -> dict[str, int]:
     """Index again from `from_block` (undoing what was indexed above it; clears a halt)."""
     if not current_principal().is_admin:
