@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from app.domain.credits import services
 from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement
+from app.domain.credits.services import LedgerUoW
 from app.domain.poai.proofs import signed_bundle_hash
 from app.domain.shared.errors import NotFound
 from app.http.common.auth import current_principal, public, requires
@@ -19,11 +20,12 @@ from app.http.common.idempotency import idempotent
 from app.http.common.pagination import Page, paginated
 from app.http.credits import schemas as s
 from app.http.credits.confirmations import settled
+from app.ports.repositories.credits import CreditsUoW
 
 blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
 
-def _custody(kind: str, owner_id: str, unit: Any) -> str:
+def _custody(kind: str, owner_id: str, unit: CreditsUoW) -> str:
     p = platform()
     return custodial_address(kind, owner_id, uow=unit, wallets=p.wallets, cipher=p.storage.cipher)
 
@@ -40,22 +42,24 @@ def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
     reserved now, the chain confirms later. The project needs its signed PoAI proof."""
     quantity = body["quantity"]
     period = body["monitoring_period"] or str(body["vintage"])
+    unit = uow()
+
+    def proof_of(of_project: str, _unit: LedgerUoW) -> bytes | None:
+        # The service hands `unit` back typed as its ledger's; the proof reads PoAI's.
+        return signed_bundle_hash(of_project, uow=unit)
+
     return services.mint_batch(
         current_principal(),
         project_id,
         vintage=body["vintage"],
         quantity=quantity,
         monitoring_period=period,
-        uow=uow(),
+        uow=unit,
         clock=platform().clock,
         custody=_custody,
         project_key=platform().chain_project_key,
-        proof_of=_signed_bundle_hash,
+        proof_of=proof_of,
     )
-
-
-def _signed_bundle_hash(project_id: str, unit: Any) -> bytes | None:
-    return signed_bundle_hash(project_id, uow=unit)
 
 
 @blp.route("/credits/batches", methods=["GET"])
