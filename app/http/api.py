@@ -29,7 +29,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
 # The chain's operations are documented under the credits tag, as they always were: a
 # nested blueprint's operations carry its parent's tag.
-credits_blp.register_blueprint(chain_blp)
+credits_blp.nest(chain_blp)
 
 
 class PlatformApi(Api):
@@ -93,7 +93,7 @@ def register(app: Flask) -> Api:
         "api_key", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
     for blueprint in BLUEPRINTS:
-        api.register_blueprint(blueprint, url_prefix=PREFIX)
+        api.register_blueprint(blueprint.smorest, url_prefix=PREFIX)
     app.register_blueprint(
         Blueprint(
             "swagger_assets",

@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.auth.audit import search_audit_log
 from app.domain.platform.services import audit_head, verify_audit_chain
 from app.domain.shared.audit import AuditEntry, AuditQuery, ChainHead, ChainReport
 from app.http.audit import schemas as s
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import read, uow
 from app.http.common.pagination import Page, paginated
 
-blp = Blueprint("audit", __name__, description="Audit log")
+blp = ApiBlueprint("audit", __name__, description="Audit log")
 
 
 @blp.route("/audit-logs")

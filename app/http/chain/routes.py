@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.shared.errors import PermissionDenied
 from app.http.chain import schemas as s
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform, read, uow
 from app.http.common.pagination import Page, paginated
 
-blp = Blueprint("chain", __name__, description="Chain indexer status, events and resync")
+blp = ApiBlueprint("chain", __name__, description="Chain indexer status, events and resync")
 
 
 @blp.route("/chain/status", methods=["GET"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.credits import services
 from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement
@@ -14,6 +12,7 @@ from app.domain.credits.services import LedgerUoW
 from app.domain.poai.proofs import signed_bundle_hash
 from app.domain.shared.errors import NotFound
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
@@ -22,7 +21,7 @@ from app.http.credits import schemas as s
 from app.http.credits.confirmations import settled
 from app.ports.repositories.credits import CreditsUoW
 
-blp = Blueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
+blp = ApiBlueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
 
 def _custody(kind: str, owner_id: str, unit: CreditsUoW) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.platform.services import readiness
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform
 from app.http.common.limiter import limiter
 from app.http.ops import schemas as s
 
-blp = Blueprint("ops", __name__, description="Health and readiness")
-limiter.exempt(blp)
+blp = ApiBlueprint("ops", __name__, description="Health and readiness")
+limiter.exempt(blp.smorest)
 
 
 @blp.route("/health")

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.poai import proofs, services
 from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decision, Result
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform, uow
 from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
 from app.http.common.schemas import ProblemSchema
 from app.http.poai import schemas as s
 
-blp = Blueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
+blp = ApiBlueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
 
 
 @blp.route("/poai/cases", methods=["POST"])
