@@ -13,6 +13,7 @@ from app.domain.auth.services import ClientInfo
 from app.http.auth import schemas as s
 from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, issue_tokens, public, refresh_claims, requires
+from app.http.common.blueprint import ViewDecorator
 from app.http.common.deps import platform, uow
 from app.http.common.limiter import sensitive
 from app.http.common.openapi import rule_codes
@@ -25,7 +26,7 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"typ
 TOO_MANY_FROM_ADDRESS = "Too many requests from this address (`rate_limited`)"
 
 
-def _limited(description: str = TOO_MANY_FROM_ADDRESS) -> Any:
+def _limited(description: str = TOO_MANY_FROM_ADDRESS) -> ViewDecorator:
     return blp.alt_response(
         429,
         schema=ProblemSchema,
