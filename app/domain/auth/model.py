@@ -22,6 +22,7 @@ from app.domain.auth.permissions import (
     role_permissions,
 )
 from app.domain.shared.errors import InvalidValue
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.text import TextRule
 
 DISPLAY_NAME = TextRule(100, blank=False)
@@ -76,7 +77,7 @@ def check_password_policy(password: str, *, email: str = "") -> None:
 
 def hash_secret(secret: str) -> str:
     """SHA-256 of a high-entropy secret (tokens, API keys): safe to store, fast to look up."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return sha256_hex(secret.encode())
 
 
 def secret_matches(secret: str, stored_hash: str) -> bool:

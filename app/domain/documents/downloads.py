@@ -13,11 +13,11 @@ from app.domain.documents.model import (
     AccessEntry,
     associated_data,
     link_is_valid,
-    sha256_hex,
     sign_link,
 )
 from app.domain.documents.services import Storage, readable_document
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.ids import new_id
 from app.ports.clock import Clock
 from app.ports.repositories.documents import ProjectDocumentsUoW

@@ -190,10 +190,6 @@ def safe_filename(name: str | None) -> str:
     return (stem[: MAX_FILENAME - len(suffix)].rstrip(" .") or "document") + suffix
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def sign_link(key: bytes, document_id: str, version: int, expires: int, actor_id: str) -> str:
     message = f"{document_id}|{version}|{expires}|{actor_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -36,7 +36,8 @@ from typing import Any, TypeAlias
 
 from app.domain.shared.clock import isoformat
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.json import canonical, sha256_hex
+from app.domain.shared.hashing import sha256_hex
+from app.domain.shared.json import canonical
 from app.domain.shared.money import to_decimal
 from app.domain.shared.quantity import Quantity
 from app.ports.signing import BundleSigner
