@@ -9,10 +9,8 @@ from typing import Any
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
 from app.domain.projects.access import actor_kinds, can_see, is_issuer_of, visible_scope
-from app.domain.projects.errors import InvalidTransition
 from app.domain.projects.events import ProjectStatusChanged
 from app.domain.projects.model import (
-    TRANSITIONS,
     Actor,
     HistoryEntry,
     Project,
@@ -142,17 +140,8 @@ def transition_project(
 ) -> Project:
     with uow:
         project = _visible(principal, project_id, uow, lock=True)
-        allowed = TRANSITIONS.get((project.status, to))
-        if allowed is None:
-            raise InvalidTransition(
-                f"a project cannot go from {project.status.value} to {to.value}"
-            )
-        kinds = actor_kinds(principal, project) & allowed
-        if not kinds:
-            raise PermissionDenied(
-                f"moving a project from {project.status.value} to {to.value} is not yours to do"
-            )
-        _apply(project, to, min(kinds), reason=reason, actor_id=principal.id, uow=uow, clock=clock)
+        actor = project.acting_as(to, actor_kinds(principal, project))
+        _apply(project, to, actor, reason=reason, actor_id=principal.id, uow=uow, clock=clock)
         uow.commit()
         return project
 
