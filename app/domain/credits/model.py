@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.domain.credits.errors import InsufficientCredits
+from app.domain.shared.chain import depth_status
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import KG_PER_TONNE, Quantity
 
@@ -41,6 +42,15 @@ class RetirementStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     FAILED = "failed"
+
+
+def status_at_depth(status: str, block: int | None, safe: int | None) -> str:
+    """A batch's or retirement's status as the API shows it: a confirmed one stays
+    `pending` until its block is past the confirmation depth; `pending` and `failed` as
+    they are."""
+    if status == "confirmed" and depth_status(block, safe) == "pending":
+        return "pending"
+    return str(status)
 
 
 @dataclass

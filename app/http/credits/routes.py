@@ -12,10 +12,11 @@ from marshmallow import validate
 
 from app.domain.credits import services
 from app.domain.credits.custody import custodial_address
-from app.domain.credits.model import CreditBatch, Retirement
+from app.domain.credits.model import CreditBatch, Retirement, status_at_depth
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.poai.proofs import signed_bundle_hash
+from app.domain.shared.chain import depth_status
 from app.domain.shared.errors import NotFound, PermissionDenied
 from app.domain.shared.quantity import Quantity
 from app.http.common.auth import current_principal, public, requires
@@ -62,16 +63,13 @@ class BatchSchema(ma.Schema):
     mint_block = ma.fields.Integer(allow_none=True)
 
 
-def _safe_block() -> int:
-    """The highest block past the confirmation depth (per request, cached on `g`)."""
+def _safe_block() -> int | None:
+    """The highest block past the confirmation depth, None before anything was indexed
+    (per request, cached on `g`)."""
     if "safe_block" not in g:
         with read() as reads:
-            g.safe_block = (reads.ledger.checkpoint() or {}).get("safe_block", -1)
-    return int(g.safe_block)
-
-
-def _settled(block: int | None) -> bool:
-    return block is not None and block <= _safe_block()
+            g.safe_block = (reads.ledger.checkpoint() or {}).get("safe_block")
+    return None if g.safe_block is None else int(g.safe_block)
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -115,9 +113,7 @@ class RetirementSchema(ma.Schema):
     failure = ma.fields.String(allow_none=True)
 
     def depth_status(self, retirement: Retirement) -> str:
-        if retirement.status.value == "confirmed" and not _settled(retirement.confirmed_block):
-            return "pending"
-        return retirement.status.value
+        return status_at_depth(retirement.status, retirement.confirmed_block, _safe_block())
 
 
 class BalanceSchema(ma.Schema):
@@ -213,9 +209,7 @@ def batches(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]],
     with read() as reads:
         rows, total = reads.ledger.batches(args.get("project_id"), page.offset, page.limit)
     for row in rows:
-        if row["status"] != "failed":
-            settled = row["status"] == "confirmed" and _settled(row["mint_block"])
-            row["status"] = "confirmed" if settled else "pending"
+        row["status"] = status_at_depth(row["status"], row["mint_block"], _safe_block())
     return rows, total
 
 
@@ -342,9 +336,9 @@ def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, A
         events, total = reads.ledger.transactions(
             args.get("address"), token_ids, page.offset, page.limit
         )
-        safe = (reads.ledger.checkpoint() or {}).get("safe_block", 0)
+        safe = (reads.ledger.checkpoint() or {}).get("safe_block")
     for event in events:
-        event["status"] = "confirmed" if event["block_number"] <= safe else "pending"
+        event["status"] = depth_status(event["block_number"], safe)
     return events, total
 
 
