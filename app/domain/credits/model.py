@@ -71,8 +71,7 @@ class CreditBatch:
     mint_block: int | None = None
 
     def __post_init__(self) -> None:
-        if self.issued_kg <= 0:
-            raise InvalidValue("a batch holds a positive quantity", code="invalid_quantity")
+        Quantity(self.issued_kg).positive()  # a batch holds something
         if self.serial_end - self.serial_start + 1 != serial_count(self.issued_kg):
             raise InvalidValue("one serial per started tonne", code="serial_range")
         if self.next_kg < 0:
@@ -92,8 +91,7 @@ class CreditBatch:
 
     def take_kilograms(self, quantity: Quantity) -> tuple[int, int]:
         """The next kilogram range for a retirement of this quantity."""
-        if quantity.kg <= 0:
-            raise InvalidValue("quantity must be positive", code="invalid_quantity")
+        quantity.positive()
         start, end = self.next_kg, self.next_kg + quantity.kg - 1
         if end > self.last_kg:
             raise InsufficientCredits("not enough unretired credits in this batch")

@@ -58,8 +58,7 @@ def mint_batch(
 ) -> CreditBatch:
     """Reserve a token id and a serial range for a new batch and ask for the mint. The
     project needs its stored, signed PoAI proof (`proof_of` gives its bundle hash)."""
-    if quantity.kg <= 0:
-        raise RuleViolation("quantity must be positive", code="invalid_quantity")
+    quantity.positive()
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
@@ -153,8 +152,7 @@ def retire(
     custody: Custody,
 ) -> Retirement:
     """Reserve the holding and the next kilograms of a batch, then ask the chain."""
-    if quantity.kg <= 0:
-        raise RuleViolation("quantity must be positive", code="invalid_quantity")
+    quantity.positive()
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
