@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from app.domain.credits.errors import InsufficientCredits
 from app.domain.shared.chain import depth_status
@@ -30,6 +31,10 @@ def serials_of(kg_start: int, kg_end: int) -> tuple[int, int]:
 def serial_count(kg: int) -> int:
     """How many serials a batch of `kg` kilograms spans (a started tonne has its serial)."""
     return -(-kg // KG_PER_TONNE)
+
+
+# Who holds credits: a user, or an organization (through its custodial address).
+OwnerKind = Literal["user", "organization"]
 
 
 class BatchStatus(StrEnum):
@@ -132,7 +137,7 @@ class Holding:
 class Retirement:
     id: str
     holder_address: str
-    owner_kind: str  # user | organization
+    owner_kind: OwnerKind
     owner_id: str
     project_id: str
     vintage: int

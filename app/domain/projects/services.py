@@ -75,7 +75,7 @@ def _owning_org(principal: Principal, organization_id: str | None) -> str:
         if not (principal.is_admin or is_issuer_of(principal, organization_id)):
             raise PermissionDenied("you do not administer that organization")
         return organization_id
-    mine = [o for o in principal.memberships if is_issuer_of(principal, o)]
+    mine = [o for o in principal.organizations if is_issuer_of(principal, o)]
     if len(mine) != 1:
         raise RuleViolation(
             "say which organization the project belongs to (organization_id)"

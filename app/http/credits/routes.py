@@ -11,13 +11,14 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from app.domain.credits import services
+from app.domain.credits.access import balance_holders, own_holders
 from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement, status_at_depth
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
 from app.domain.poai.proofs import signed_bundle_hash
 from app.domain.shared.chain import depth_status
-from app.domain.shared.errors import NotFound, PermissionDenied
+from app.domain.shared.errors import PermissionDenied
 from app.domain.shared.quantity import Quantity
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.chain_writes import requires_chain
@@ -224,15 +225,8 @@ def balances(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]]
     organizations' holdings."""
     principal = current_principal()
     with read() as reads:
-        owners = [("user", principal.id)] + [("organization", o) for o in principal.memberships]
-        mine = reads.ledger.custodial_addresses(owners)
-        if args.get("holder"):
-            holder = args["holder"]
-            if not principal.is_admin and holder.lower() not in {a.lower() for a in mine}:
-                raise NotFound("no such holder among yours")
-            holders: list[str] | None = [holder]
-        else:
-            holders = None if principal.is_admin and not mine else mine
+        mine = reads.ledger.custodial_addresses(list(own_holders(principal)))
+        holders = balance_holders(principal, args.get("holder"), mine)
         return reads.ledger.balances(holders, args.get("project_id"), page.offset, page.limit)
 
 
