@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
 from types import MappingProxyType
+from typing import Literal
 
 from app.domain.auth.errors import InvalidToken, LastAdmin, WeakPassword
 from app.domain.auth.permissions import (
@@ -25,6 +26,12 @@ from app.domain.shared.errors import InvalidValue
 from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.text import TextRule
 
+# Who calls, how a session was opened, what a one-time token or a wallet nonce is for:
+# stored and shown as these strings.
+PrincipalKind = Literal["user", "api_key"]
+SessionMethod = Literal["password", "siwe"]
+TokenPurpose = Literal["verify_email", "reset_password"]
+NoncePurpose = Literal["login", "link"]
 DISPLAY_NAME = TextRule(100, blank=False)
 ORGANIZATION_NAME = TextRule(200, blank=False)
 API_KEY_NAME = TextRule(200, blank=False)
@@ -174,7 +181,7 @@ class Session:
     expires_at: datetime
     user_agent: str | None = None
     ip: str | None = None
-    method: str = "password"
+    method: SessionMethod = "password"
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
 
@@ -203,7 +210,7 @@ class OneTimeToken:
 
     id: str
     user_id: str
-    purpose: str
+    purpose: TokenPurpose
     token_hash: str
     created_at: datetime
     expires_at: datetime
@@ -223,7 +230,7 @@ class WalletNonce:
     message: str
     created_at: datetime
     expires_at: datetime
-    purpose: str = "login"
+    purpose: NoncePurpose = "login"
     used_at: datetime | None = None
 
     def consume(self, now: datetime) -> None:
@@ -263,7 +270,7 @@ class Principal:
     """Who is calling: a user (through a session) or an organization's API key."""
 
     id: str
-    kind: str  # "user" | "api_key"
+    kind: PrincipalKind
     roles: frozenset[Role] = frozenset()
     memberships: Mapping[str, OrgRole] = field(default_factory=lambda: MappingProxyType({}))
     scopes: frozenset[str] = frozenset()

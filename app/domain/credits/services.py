@@ -15,6 +15,7 @@ from app.domain.credits.access import Owner, owner_ids_to_list, owns
 from app.domain.credits.errors import InsufficientCredits, ProofPending
 from app.domain.credits.model import (
     CreditBatch,
+    OwnerKind,
     Retirement,
     RetirementStatus,
     serial_count,
@@ -41,7 +42,7 @@ class LedgerUoW(CreditsUoW, ProjectsUoW, AuthUoW, Protocol):
 
 
 # (owner kind, owner id, unit of work) -> custodial address, created inside the unit
-Custody = Callable[[str, str, Any], str]
+Custody = Callable[[OwnerKind, str, Any], str]
 
 
 def mint_batch(

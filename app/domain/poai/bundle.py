@@ -34,6 +34,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
+from app.domain.poai.model import Mode
 from app.domain.shared.clock import isoformat
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.hashing import sha256_hex
@@ -47,7 +48,7 @@ Bundle: TypeAlias = dict[str, Any]
 BUNDLE_VERSION = "poai-bundle/1"
 SIGNATURE_ALGORITHM = "Ed25519"
 CATEGORIES = ("asset", "data", "process")
-MODES = frozenset({"automated", "manual"})
+MODES = frozenset(Mode)
 PROJECT_TEXT = (
     "id",
     "organization_id",

@@ -54,7 +54,15 @@ def _history(
     clock: Clock,
 ) -> None:
     uow.poai.add_history(
-        CaseHistoryEntry(case.id, case.round, before, case.status.value, actor, reason, clock.now())
+        CaseHistoryEntry(
+            case.id,
+            case.round,
+            CaseStatus(before) if before else None,
+            case.status,
+            actor,
+            reason,
+            clock.now(),
+        )
     )
     uow.publish(
         CaseStatusChanged(
