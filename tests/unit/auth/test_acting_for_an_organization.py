@@ -11,7 +11,6 @@ from app.domain.auth.audit import search_audit_log
 from app.domain.auth.model import Principal
 from app.domain.auth.organizations import authorize_org
 from app.domain.auth.permissions import OrgRole, Role
-from app.domain.credits.access import balance_holders, own_holders, owns
 from app.domain.credits.services import get_retirement, list_retirements
 from app.domain.poai.model import Case
 from app.domain.poai.services import can_see_case
@@ -154,27 +153,6 @@ def test_a_case_is_seen_by_whoever_acts_for_the_projects_organization():
 
 
 # --- credits -------------------------------------------------------------------------------
-
-
-def test_holdings_of_ones_own_and_of_the_organizations_acted_for():
-    assert own_holders(MEMBER) == [("user", MEMBER.id), ("organization", ORG)]
-    assert own_holders(KEY) == [("organization", ORG)]  # an API key holds nothing itself
-    assert owns(KEY, "organization", ORG)
-    assert not owns(KEY, "user", KEY.id)
-    assert not owns(OTHER_KEY, "organization", ORG)
-    assert owns(ADMIN, "organization", ORG)
-
-
-def test_balances_of_a_holder_among_ones_own_or_of_anyone_for_an_admin():
-    mine = ["0xAbC", "0xdef"]
-    assert balance_holders(MEMBER, None, mine) == mine
-    assert balance_holders(MEMBER, "0xabc", mine) == ["0xabc"]
-    with pytest.raises(NotFound):
-        balance_holders(MEMBER, "0x999", mine)
-    assert balance_holders(ADMIN, "0x999", []) == ["0x999"]
-    assert balance_holders(ADMIN, None, []) is None
-    assert balance_holders(ADMIN, None, mine) == mine
-    assert balance_holders(STRANGER, None, []) == []
 
 
 def test_an_api_key_lists_the_retirements_it_may_read_one_by_one():
