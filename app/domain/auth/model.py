@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
 from types import MappingProxyType
+from typing import Literal
 
 from app.domain.auth.errors import InvalidToken, LastAdmin, WeakPassword
 from app.domain.auth.permissions import (
@@ -22,8 +23,15 @@ from app.domain.auth.permissions import (
     role_permissions,
 )
 from app.domain.shared.errors import InvalidValue
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.text import TextRule
 
+# Who calls, how a session was opened, what a one-time token or a wallet nonce is for:
+# stored and shown as these strings.
+PrincipalKind = Literal["user", "api_key"]
+SessionMethod = Literal["password", "siwe"]
+TokenPurpose = Literal["verify_email", "reset_password"]
+NoncePurpose = Literal["login", "link"]
 DISPLAY_NAME = TextRule(100, blank=False)
 ORGANIZATION_NAME = TextRule(200, blank=False)
 API_KEY_NAME = TextRule(200, blank=False)
@@ -76,7 +84,7 @@ def check_password_policy(password: str, *, email: str = "") -> None:
 
 def hash_secret(secret: str) -> str:
     """SHA-256 of a high-entropy secret (tokens, API keys): safe to store, fast to look up."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return sha256_hex(secret.encode())
 
 
 def secret_matches(secret: str, stored_hash: str) -> bool:
@@ -173,7 +181,7 @@ class Session:
     expires_at: datetime
     user_agent: str | None = None
     ip: str | None = None
-    method: str = "password"
+    method: SessionMethod = "password"
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
 
@@ -202,7 +210,7 @@ class OneTimeToken:
 
     id: str
     user_id: str
-    purpose: str
+    purpose: TokenPurpose
     token_hash: str
     created_at: datetime
     expires_at: datetime
@@ -222,7 +230,7 @@ class WalletNonce:
     message: str
     created_at: datetime
     expires_at: datetime
-    purpose: str = "login"
+    purpose: NoncePurpose = "login"
     used_at: datetime | None = None
 
     def consume(self, now: datetime) -> None:
@@ -262,7 +270,7 @@ class Principal:
     """Who is calling: a user (through a session) or an organization's API key."""
 
     id: str
-    kind: str  # "user" | "api_key"
+    kind: PrincipalKind
     roles: frozenset[Role] = frozenset()
     memberships: Mapping[str, OrgRole] = field(default_factory=lambda: MappingProxyType({}))
     scopes: frozenset[str] = frozenset()
@@ -288,17 +296,36 @@ class Principal:
         role = self.memberships.get(org_id)
         return org_role_permissions(role) if role else frozenset()
 
+    def acts_for(self, org_id: str) -> bool:
+        """Acts for the organization: one of its members, or one of its API keys. The one
+        rule for "this organization's own"; a platform admin sees every organization
+        (`sees_org`) without acting for any."""
+        return org_id in self.memberships or org_id == self.api_key_org
+
+    @property
+    def organizations(self) -> tuple[str, ...]:
+        """Every organization it acts for: a user's memberships, an API key's own."""
+        key_org = () if self.api_key_org is None else (self.api_key_org,)
+        return tuple(self.memberships) + tuple(o for o in key_org if o not in self.memberships)
+
+    def role_in(self, org_id: str) -> OrgRole | None:
+        """Its sub-role in the organization (an API key has none: it has scopes)."""
+        return self.memberships.get(org_id)
+
+    def sees_org(self, org_id: str) -> bool:
+        return self.is_admin or self.acts_for(org_id)
+
     def can(self, permission: str) -> bool:
         """May hold `permission` somewhere: the endpoint-level check."""
         if permission in self.platform_permissions():
             return True
-        orgs = [self.api_key_org] if self.api_key_org else list(self.memberships)
-        return any(permission in self.org_permissions(org) for org in orgs if org)
-
-    def sees_org(self, org_id: str) -> bool:
-        return self.is_admin or org_id in self.memberships or org_id == self.api_key_org
+        return any(permission in self.org_permissions(org) for org in self.organizations)
 
     def can_in_org(self, permission: str, org_id: str) -> bool:
         return permission in self.platform_permissions() or permission in self.org_permissions(
             org_id
         )
+
+    def orgs_with(self, permission: str) -> tuple[str, ...]:
+        """The organizations it acts for in which it holds `permission`."""
+        return tuple(o for o in self.organizations if self.can_in_org(permission, o))

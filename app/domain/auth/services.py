@@ -13,6 +13,8 @@ from app.domain.auth.model import (
     OneTimeToken,
     Principal,
     Session,
+    SessionMethod,
+    TokenPurpose,
     User,
     check_password_policy,
     derive_token,
@@ -32,8 +34,6 @@ from app.ports.clock import Clock
 from app.ports.passwords import PasswordHasher
 from app.ports.repositories.auth import AuthUoW
 
-VERIFY_EMAIL = "verify_email"
-RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a secret)
 # Hashed once so that a login for an unknown email costs as much as a real one.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -70,18 +70,18 @@ def register(
             return UserView.of(user)  # never stored: same shape, nothing revealed
         uow.users.add(user)
         uow.audit(AuditRecord("user.registered", "user", user.id, user.id, after=_public(user)))
-        token_id = issue_token(user, VERIFY_EMAIL, uow=uow, now=now, policy=policy)
+        token_id = issue_token(user, "verify_email", uow=uow, now=now, policy=policy)
         uow.enqueue(Job("auth.send_verification", {"user_id": user.id, "token_id": token_id}))
         uow.commit()
     return UserView.of(user)
 
 
 def issue_token(
-    user: User, purpose: str, *, uow: AuthUoW, now: datetime, policy: AuthPolicy
+    user: User, purpose: TokenPurpose, *, uow: AuthUoW, now: datetime, policy: AuthPolicy
 ) -> str:
     """A fresh single-use token (inside the caller's transaction); older unused ones of
     the same purpose stop working. Returns its id, from which the email job derives it."""
-    ttl = policy.verify_email_ttl if purpose == VERIFY_EMAIL else policy.reset_password_ttl
+    ttl = policy.verify_email_ttl if purpose == "verify_email" else policy.reset_password_ttl
     token_id = new_id()
     token_hash = hash_secret(derive_token(policy.token_key, token_id))
     uow.tokens.invalidate_for_user(user.id, purpose, now)
@@ -91,7 +91,7 @@ def issue_token(
 
 def verify_email(token: str, *, uow: AuthUoW, clock: Clock) -> UserView:
     with uow:
-        user = _consume(token, VERIFY_EMAIL, uow=uow, clock=clock)
+        user = _consume(token, "verify_email", uow=uow, clock=clock)
         if not user.email_verified:
             user.email_verified = True
             uow.users.save(user)
@@ -101,7 +101,7 @@ def verify_email(token: str, *, uow: AuthUoW, clock: Clock) -> UserView:
         return UserView.of(user)
 
 
-def _consume(token: str, purpose: str, *, uow: AuthUoW, clock: Clock) -> User:
+def _consume(token: str, purpose: TokenPurpose, *, uow: AuthUoW, clock: Clock) -> User:
     stored = uow.tokens.by_hash_for_update(hash_secret(token))
     if stored is None or stored.purpose != purpose:
         raise InvalidToken("this link is not valid")
@@ -194,7 +194,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 def open_session(
     user: User,
-    method: str,
+    method: SessionMethod,
     *,
     uow: AuthUoW,
     clock: Clock,
@@ -230,7 +230,7 @@ def request_password_reset(email: str, *, uow: AuthUoW, clock: Clock, policy: Au
     with uow:
         user = uow.users.by_email(email)
         if user is not None and not user.disabled:
-            token_id = issue_token(user, RESET_PASSWORD, uow=uow, now=clock.now(), policy=policy)
+            token_id = issue_token(user, "reset_password", uow=uow, now=clock.now(), policy=policy)
             job = Job("auth.send_password_reset", {"user_id": user.id, "token_id": token_id})
             uow.enqueue(job)
             uow.commit()
@@ -247,7 +247,7 @@ def reset_password(
     """Set a new password from a reset link; every open session of the account ends.
     Returns the revoked session ids (for the revocation list)."""
     with uow:
-        user = _consume(token, RESET_PASSWORD, uow=uow, clock=clock)
+        user = _consume(token, "reset_password", uow=uow, clock=clock)
         check_password_policy(new_password, email=user.email or "")
         user.password_hash = hasher.hash(new_password)
         user.email_verified = True  # the reset link proved the mailbox

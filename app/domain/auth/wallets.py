@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from app.domain.auth import siwe
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import Principal, User, WalletNonce, new_secret
+from app.domain.auth.model import NoncePurpose, Principal, User, WalletNonce, new_secret
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.results import SessionGrant, UserView
@@ -18,14 +18,12 @@ from app.ports.clock import Clock
 from app.ports.repositories.auth import AuthUoW
 from app.ports.signatures import SignatureVerifier
 
-LOGIN, LINK = "login", "link"
-
 
 def issue_nonce(
     address: str,
     chain_id: int,
     *,
-    purpose: str = LOGIN,
+    purpose: NoncePurpose = "login",
     uow: AuthUoW,
     clock: Clock,
     policy: AuthPolicy,
@@ -67,7 +65,7 @@ def issue_nonce(
 def _verified_address(
     message: str,
     signature: str,
-    purpose: str,
+    purpose: NoncePurpose,
     *,
     uow: AuthUoW,
     clock: Clock,
@@ -118,7 +116,7 @@ def wallet_login(
         address = _verified_address(
             message,
             signature,
-            LOGIN,
+            "login",
             uow=uow,
             clock=clock,
             policy=policy,
@@ -162,7 +160,7 @@ def link_wallet(
         address = _verified_address(
             message,
             signature,
-            LINK,
+            "link",
             uow=uow,
             clock=clock,
             policy=policy,

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
+from app.domain.credits.access import Owner, owner_ids_to_list, owns
 from app.domain.credits.custody import Custody
 from app.domain.credits.errors import InsufficientCredits, ProofPending
 from app.domain.credits.model import (
@@ -55,8 +56,7 @@ def mint_batch(
 ) -> CreditBatch:
     """Reserve a token id and a serial range for a new batch and ask for the mint. The
     project needs its stored, signed PoAI proof (`proof_of` gives its bundle hash)."""
-    if quantity.kg <= 0:
-        raise RuleViolation("quantity must be positive", code="invalid_quantity")
+    quantity.positive()
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
@@ -122,7 +122,7 @@ def mint_batch(
         return batch
 
 
-def authorize_holding(principal: Principal, organization_id: str | None) -> tuple[str, str]:
+def authorize_holding(principal: Principal, organization_id: str | None) -> Owner:
     """Whose credits: the caller's own, or an organization's (its admin or finance)."""
     if organization_id is None:
         if principal.user_id is None:
@@ -130,8 +130,9 @@ def authorize_holding(principal: Principal, organization_id: str | None) -> tupl
         return "user", principal.user_id
     if not principal.sees_org(organization_id):
         raise NotFound("organization not found")
-    role = principal.memberships.get(organization_id)
-    if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.FINANCE}):
+    if not (
+        principal.is_admin or principal.role_in(organization_id) in {OrgRole.ADMIN, OrgRole.FINANCE}
+    ):
         raise PermissionDenied("retiring an organization's credits takes its admin or finance role")
     return "organization", organization_id
 
@@ -144,14 +145,13 @@ def retire(
     quantity: Quantity,
     beneficiary: str,
     purpose: str,
-    owner: tuple[str, str],
+    owner: Owner,
     uow: LedgerUoW,
     clock: Clock,
     custody: Custody,
 ) -> Retirement:
     """Reserve the holding and the next kilograms of a batch, then ask the chain."""
-    if quantity.kg <= 0:
-        raise RuleViolation("quantity must be positive", code="invalid_quantity")
+    quantity.positive()
     with uow:
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
@@ -214,27 +214,16 @@ def list_retirements(
 ) -> tuple[list[Retirement], int]:
     """A page of the caller's own retirements and its organizations' (everything for
     admins), newest first, and how many there are."""
-    owners = None if principal.is_admin else [principal.id, *principal.memberships]
     with uow:
-        return uow.credits.list_retirements(None, owners, offset, limit)
+        return uow.credits.list_retirements(None, owner_ids_to_list(principal), offset, limit)
 
 
 def get_retirement(principal: Principal, retirement_id: str, *, uow: CreditsUoW) -> Retirement:
     with uow:
         retirement = uow.credits.get_retirement(retirement_id)
-    if retirement is None or not _owns(principal, retirement):
+    if retirement is None or not owns(principal, retirement.owner_kind, retirement.owner_id):
         raise NotFound("retirement not found")
     return retirement
-
-
-def _owns(principal: Principal, retirement: Retirement) -> bool:
-    if principal.is_admin:
-        return True
-    if retirement.owner_kind == "user":
-        return retirement.owner_id == principal.user_id
-    return (
-        retirement.owner_id in principal.memberships or retirement.owner_id == principal.api_key_org
-    )
 
 
 def record_self_custody_retirement(

@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 
 from app.domain.indexer.errors import NodeInconsistent
 from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
+from app.domain.shared.chain import DEFAULT_CONFIRMATIONS, safe_block
 from app.ports.chain import ChainReader, RawLog
 from app.ports.repositories.indexer import IndexerUoW
 
@@ -38,7 +39,7 @@ Decoder = Callable[[RawLog], ChainEvent | None]
 @dataclass(frozen=True)
 class IndexerConfig:
     contracts: Sequence[FollowedContract]
-    confirmations: int = 2
+    confirmations: int = DEFAULT_CONFIRMATIONS
     reorg_window: int = 64
     max_blocks: int = 2000  # blocks per step (one transaction)
     page_blocks: int = 250  # blocks per log request inside a step
@@ -89,7 +90,7 @@ def index_step(
             uow.indexer.record_blocks(hashes)
             checkpoint.block_number, checkpoint.block_hash = end, header.hash
         checkpoint.head_block = head
-        checkpoint.safe_block = max(0, head - config.confirmations)
+        checkpoint.safe_block = safe_block(head, config.confirmations)
         uow.indexer.save_checkpoint(checkpoint)
         uow.commit()
         return StepResult(start, max(end, start - 1), fetched, new, depth)

@@ -34,9 +34,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
+from app.domain.poai.model import Mode
 from app.domain.shared.clock import isoformat
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.json import canonical, sha256_hex
+from app.domain.shared.hashing import sha256_hex
+from app.domain.shared.json import canonical
 from app.domain.shared.money import to_decimal
 from app.domain.shared.quantity import Quantity
 from app.ports.signing import BundleSigner
@@ -46,7 +48,7 @@ Bundle: TypeAlias = dict[str, Any]
 BUNDLE_VERSION = "poai-bundle/1"
 SIGNATURE_ALGORITHM = "Ed25519"
 CATEGORIES = ("asset", "data", "process")
-MODES = frozenset({"automated", "manual"})
+MODES = frozenset(Mode)
 PROJECT_TEXT = (
     "id",
     "organization_id",

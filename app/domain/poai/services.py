@@ -54,7 +54,15 @@ def _history(
     clock: Clock,
 ) -> None:
     uow.poai.add_history(
-        CaseHistoryEntry(case.id, case.round, before, case.status.value, actor, reason, clock.now())
+        CaseHistoryEntry(
+            case.id,
+            case.round,
+            CaseStatus(before) if before else None,
+            case.status,
+            actor,
+            reason,
+            clock.now(),
+        )
     )
     uow.publish(
         CaseStatusChanged(
@@ -135,7 +143,7 @@ def can_see_case(principal: Principal, case: Case) -> bool:
     return (
         principal.is_admin
         or principal.id in case.reviewer_ids
-        or case.organization_id in principal.memberships
+        or principal.acts_for(case.organization_id)
     )
 
 
@@ -202,7 +210,7 @@ def list_cases(
             )
         return uow.poai.list_cases(
             reviewer_id=principal.id,
-            organization_ids=list(principal.memberships),
+            organization_ids=list(principal.organizations),
             offset=offset,
             limit=limit,
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import resync
+from app.domain.shared.chain import depth_status
 from app.domain.shared.errors import PermissionDenied
 from app.http.chain import schemas as s
 from app.http.common.auth import current_principal, public, requires
@@ -52,9 +53,9 @@ def transactions(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, A
         events, total = reads.ledger.transactions(
             args.get("address"), token_ids, page.offset, page.limit
         )
-        safe = (reads.ledger.checkpoint() or {}).get("safe_block", 0)
+        safe = (reads.ledger.checkpoint() or {}).get("safe_block")
     for event in events:
-        event["status"] = "confirmed" if event["block_number"] <= safe else "pending"
+        event["status"] = depth_status(event["block_number"], safe)
     return events, total
 
 

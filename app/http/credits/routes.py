@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.domain.credits import services
+from app.domain.credits.access import balance_holders, own_holders
 from app.domain.credits.custody import custodial_address
-from app.domain.credits.model import CreditBatch, Retirement
+from app.domain.credits.model import CreditBatch, Retirement, status_at_depth
 from app.domain.credits.services import LedgerUoW
 from app.domain.poai.proofs import signed_bundle_hash
-from app.domain.shared.errors import NotFound
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.blueprint import ApiBlueprint
 from app.http.common.chain_writes import requires_chain
@@ -18,7 +18,7 @@ from app.http.common.deps import platform, read, uow
 from app.http.common.idempotency import idempotent
 from app.http.common.pagination import Page, paginated
 from app.http.credits import schemas as s
-from app.http.credits.confirmations import settled
+from app.http.credits.confirmations import safe_block
 from app.ports.repositories.credits import CreditsUoW
 
 blp = ApiBlueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
@@ -71,9 +71,7 @@ def batches(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]],
     with read() as reads:
         rows, total = reads.ledger.batches(args.get("project_id"), page.offset, page.limit)
     for row in rows:
-        if row["status"] != "failed":
-            confirmed = row["status"] == "confirmed" and settled(row["mint_block"])
-            row["status"] = "confirmed" if confirmed else "pending"
+        row["status"] = status_at_depth(row["status"], row["mint_block"], safe_block())
     return rows, total
 
 
@@ -88,15 +86,8 @@ def balances(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]]
     organizations' holdings."""
     principal = current_principal()
     with read() as reads:
-        owners = [("user", principal.id)] + [("organization", o) for o in principal.memberships]
-        mine = reads.ledger.custodial_addresses(owners)
-        if args.get("holder"):
-            holder = args["holder"]
-            if not principal.is_admin and holder.lower() not in {a.lower() for a in mine}:
-                raise NotFound("no such holder among yours")
-            holders: list[str] | None = [holder]
-        else:
-            holders = None if principal.is_admin and not mine else mine
+        mine = reads.ledger.custodial_addresses(list(own_holders(principal)))
+        holders = balance_holders(principal, args.get("holder"), mine)
         return reads.ledger.balances(holders, args.get("project_id"), page.offset, page.limit)
 
 

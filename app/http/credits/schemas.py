@@ -7,10 +7,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.credits.model import Retirement
+from app.domain.credits.model import Retirement, status_at_depth
 from app.domain.shared.quantity import Quantity
 from app.http.common.schemas import Text, TonnesField, Vintage
-from app.http.credits.confirmations import settled
+from app.http.credits.confirmations import safe_block
 
 
 def tonnes(kg: int) -> str:
@@ -88,9 +88,7 @@ class RetirementSchema(ma.Schema):
     failure = ma.fields.String(allow_none=True)
 
     def depth_status(self, retirement: Retirement) -> str:
-        if retirement.status.value == "confirmed" and not settled(retirement.confirmed_block):
-            return "pending"
-        return retirement.status.value
+        return status_at_depth(retirement.status, retirement.confirmed_block, safe_block())
 
 
 class BalanceSchema(ma.Schema):
