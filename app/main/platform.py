@@ -115,7 +115,7 @@ class Platform:
         self.contracts = SqlContractRegistry(self.db)
         self.storage = Storage(
             store=self.blob_store,
-            cipher=_cipher(settings),
+            cipher=envelope_cipher(settings),
             link_key=_derive(settings.secret_key, b"document-links"),
         )
         self.custody = CustodialAccounts(self.wallets, self.storage.cipher)
@@ -249,7 +249,7 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
 
 
-def _cipher(settings: Settings) -> AesGcmEnvelopeCipher:
+def envelope_cipher(settings: Settings) -> AesGcmEnvelopeCipher:
     keys = parse_master_keys(settings.master_keys)
     active = settings.master_key_id or next(iter(keys))
     if active not in keys:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher
-from app.main.bootstrap import _cipher
 from app.main.config import Settings
+from app.main.platform import envelope_cipher
 
 APP = Path(__file__).resolve().parents[2] / "app"
 RING = {"k1": bytes(range(32)), "k2": bytes(range(32, 64))}
@@ -24,7 +24,7 @@ def test_aes_gcm_is_used_in_the_envelope_adapter_only():
 
 
 def test_the_composition_root_builds_the_envelope_cipher():
-    assert isinstance(_cipher(Settings()), AesGcmEnvelopeCipher)
+    assert isinstance(envelope_cipher(Settings()), AesGcmEnvelopeCipher)
 
 
 def test_a_custodial_key_seals_and_opens_bound_to_its_owner():

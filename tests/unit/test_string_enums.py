@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
-from app.domain.auth.model import NoncePurpose, PrincipalKind, SessionMethod, TokenPurpose
+from app.domain.auth.model import NoncePurpose, SessionMethod, TokenPurpose
+from app.domain.auth.principal import PrincipalKind
 from app.domain.auth.results import MemberStatus
 from app.domain.credits.model import OwnerKind
 from app.domain.documents.model import AccessAction

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain.auth.model import Principal
 from app.domain.auth.organizations import authorize_org
+from app.domain.auth.principal import Principal
 from app.domain.shared.audit import AuditEntry, AuditQuery
 from app.domain.shared.errors import PermissionDenied
 from app.ports.repositories.platform import AuditRepository

@@ -11,7 +11,6 @@ from app.domain.auth.errors import InvalidCredentials, InvalidToken
 from app.domain.auth.model import (
     DISPLAY_NAME,
     OneTimeToken,
-    Principal,
     Session,
     SessionMethod,
     TokenPurpose,
@@ -27,7 +26,7 @@ from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.results import SessionGrant, UserView
 from app.domain.auth.throttle import address_block
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import InvalidValue, NotFound, Unauthenticated
+from app.domain.shared.errors import InvalidValue, Unauthenticated
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
@@ -69,7 +68,9 @@ def register(
             uow.commit()
             return UserView.of(user)  # never stored: same shape, nothing revealed
         uow.users.add(user)
-        uow.audit(AuditRecord("user.registered", "user", user.id, user.id, after=_public(user)))
+        uow.audit(
+            AuditRecord("user.registered", "user", user.id, user.id, after=public_fields(user))
+        )
         token_id = issue_token(user, "verify_email", uow=uow, now=now, policy=policy)
         uow.enqueue(Job("auth.send_verification", {"user_id": user.id, "token_id": token_id}))
         uow.commit()
@@ -267,42 +268,6 @@ def _revoke_all(user_id: str, reason: str, *, uow: AuthUoW, now: datetime) -> li
     return revoked
 
 
-def get_profile(principal: Principal, *, uow: AuthUoW) -> UserView:
-    with uow:
-        return UserView.of(_user_of(principal, uow))
-
-
-def update_profile(principal: Principal, *, display_name: str, uow: AuthUoW) -> UserView:
-    display_name = DISPLAY_NAME.clean(display_name, field="display_name")
-    with uow:
-        user = _user_of(principal, uow, lock=True)
-        before = user.display_name
-        user.display_name = display_name
-        uow.users.save(user)
-        uow.audit(
-            AuditRecord(
-                "user.profile_updated",
-                "user",
-                user.id,
-                user.id,
-                before={"display_name": before},
-                after={"display_name": user.display_name},
-            )
-        )
-        uow.commit()
-        return UserView.of(user)
-
-
-def _user_of(principal: Principal, uow: AuthUoW, *, lock: bool = False) -> User:
-    if principal.user_id is None:
-        raise NotFound("API keys have no profile")
-    get = uow.users.get_for_update if lock else uow.users.get
-    user = get(principal.user_id)
-    if user is None:
-        raise NotFound("user not found")
-    return user
-
-
-def _public(user: User) -> dict[str, object]:
+def public_fields(user: User) -> dict[str, object]:
     roles = [r.value for r in sorted(user.roles)]
     return {"email": user.email, "display_name": user.display_name, "roles": roles}

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from app.domain.auth import siwe
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import NoncePurpose, Principal, User, WalletNonce, new_secret
+from app.domain.auth.model import NoncePurpose, User, WalletNonce, new_secret
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import SessionGrant, UserView
 from app.domain.auth.services import ClientInfo, open_session
 from app.domain.shared.audit import AuditRecord

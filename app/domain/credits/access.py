@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.credits.model import OwnerKind
 from app.domain.shared.errors import NotFound
 

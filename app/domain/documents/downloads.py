@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import (
     AccessEntry,
     associated_data,

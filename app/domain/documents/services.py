@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import (
     DEFAULT_VISIBILITY,
     AccessEntry,

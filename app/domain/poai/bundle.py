@@ -25,7 +25,11 @@ both `"1.5"`). Hashes are SHA-256 (hex) of the RFC 8785 canonical bytes of the `
 `data` and `process` sections and of the whole bundle; the bundle hash goes on chain.
 The signature is over the UTF-8 bytes of the bundle hash as 64 lowercase hex digits, so
 someone holding only the on-chain hash can check it too. Checking a bundle, its signature
-and the key that made it is `app.domain.poai.verification`."""
+and the key that made it is `app.domain.poai.verification`.
+
+One file although longer than 300 lines: this is the bundle format, which anyone who
+verifies a proof must reproduce byte for byte; its shape, normal forms and hashes read
+best side by side, as one specification."""
 
 from __future__ import annotations
 

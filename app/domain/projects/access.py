@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.projects.model import PUBLIC_STATUSES, Actor, Project, Status
 
 REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED})

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
+from app.domain.auth.principal import Principal
 from app.domain.projects.access import actor_kinds, can_see, is_issuer_of, visible_scope
 from app.domain.projects.events import ProjectStatusChanged
 from app.domain.projects.model import (

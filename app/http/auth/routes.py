@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from app.domain.auth import services, sessions, wallets
+from app.domain.auth import profile, services, sessions, wallets
 from app.domain.auth.results import SessionView, UserView
 from app.domain.auth.services import ClientInfo
 from app.http.auth import schemas as s
@@ -212,7 +212,7 @@ def wallet_verify(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, s.UserSchema)
 def me() -> UserView:
     """The signed-in user."""
-    return services.get_profile(current_principal(), uow=uow())
+    return profile.get_profile(current_principal(), uow=uow())
 
 
 @blp.route("/me", methods=["PATCH"])
@@ -221,9 +221,7 @@ def me() -> UserView:
 @blp.response(200, s.UserSchema)
 def update_me(body: dict[str, Any]) -> UserView:
     """Change the display name."""
-    return services.update_profile(
-        current_principal(), display_name=body["display_name"], uow=uow()
-    )
+    return profile.update_profile(current_principal(), display_name=body["display_name"], uow=uow())
 
 
 @blp.route("/me/sessions", methods=["GET"])

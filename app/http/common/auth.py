@@ -18,8 +18,8 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 
 from app.domain.auth import api_keys, sessions
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import API_KEY_SCOPES, ORG_ROLE_PERMISSIONS
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import SessionGrant
 from app.domain.shared.errors import PermissionDenied, Unauthenticated
 from app.http.common.blueprint import View, ViewDecorator

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.domain.credits import services
+from app.domain.credits import retirements, services
 from app.domain.credits.access import balance_holders, own_holders
 from app.domain.credits.custody import custodial_address
 from app.domain.credits.model import CreditBatch, Retirement, status_at_depth
@@ -111,7 +111,7 @@ def retire(body: dict[str, Any]) -> Retirement:
     principal = current_principal()
     if body["tx_hash"]:
         p = platform()
-        return services.record_self_custody_retirement(
+        return retirements.record_self_custody_retirement(
             principal,
             tx_hash=body["tx_hash"].lower(),
             project_id=body["project_id"],
@@ -124,7 +124,7 @@ def retire(body: dict[str, Any]) -> Retirement:
             decode=p.decode_event,
         )
     owner = services.authorize_holding(principal, body["organization_id"])
-    return services.retire(
+    return retirements.retire(
         principal,
         project_id=body["project_id"],
         vintage=body["vintage"],
@@ -144,7 +144,7 @@ def retire(body: dict[str, Any]) -> Retirement:
 @paginated(blp)
 def list_retirements(page: Page) -> tuple[Sequence[Retirement], int]:
     """Your retirements and your organizations', newest first."""
-    return services.list_retirements(
+    return retirements.list_retirements(
         current_principal(), offset=page.offset, limit=page.limit, uow=uow()
     )
 
@@ -154,4 +154,4 @@ def list_retirements(page: Page) -> tuple[Sequence[Retirement], int]:
 @blp.response(200, s.RetirementSchema)
 def get_retirement(retirement_id: str) -> Retirement:
     """One retirement with its serial range, transaction and status."""
-    return services.get_retirement(current_principal(), retirement_id, uow=uow())
+    return retirements.get_retirement(current_principal(), retirement_id, uow=uow())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.domain.poai import checks as case_checks
 from app.domain.poai import proofs, services
 from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decision, Result
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
@@ -65,7 +66,7 @@ def assign(body: dict[str, Any], case_id: str) -> Case:
 @paginated(blp)
 def checks(case_id: str, page: Page) -> tuple[Sequence[Check], int]:
     """Checks of every round, with results and evidence."""
-    return page.of(services.list_checks(current_principal(), case_id, uow=uow()))
+    return page.of(case_checks.list_checks(current_principal(), case_id, uow=uow()))
 
 
 @blp.route("/poai/cases/<case_id>/checks", methods=["POST"])
@@ -77,7 +78,7 @@ def checks(case_id: str, page: Page) -> tuple[Sequence[Check], int]:
 )
 def add_check(body: dict[str, Any], case_id: str) -> Check:
     """Add a custom manual check to the current round."""
-    return services.add_check(
+    return case_checks.add_check(
         current_principal(),
         case_id,
         category=Category(body["category"]),
@@ -94,7 +95,7 @@ def add_check(body: dict[str, Any], case_id: str) -> Check:
 @blp.response(200, s.CheckSchema)
 def record_check(body: dict[str, Any], check_id: str) -> Check:
     """Record a manual check's result, notes and evidence documents."""
-    return services.record_manual_check(
+    return case_checks.record_manual_check(
         current_principal(),
         check_id,
         result=Result(body["result"]),

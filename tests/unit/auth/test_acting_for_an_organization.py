@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from app.domain.auth.audit import search_audit_log
-from app.domain.auth.model import Principal
 from app.domain.auth.organizations import authorize_org
 from app.domain.auth.permissions import OrgRole, Role
-from app.domain.credits.services import get_retirement, list_retirements
+from app.domain.auth.principal import Principal
+from app.domain.credits.retirements import get_retirement, list_retirements
 from app.domain.poai.model import Case
 from app.domain.poai.services import can_see_case
 from app.domain.projects import services as projects

@@ -3,8 +3,8 @@ organizations it acts for, anyone's for a platform admin; and which holders' bal
 
 import pytest
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.credits.access import balance_holders, own_holders, owner_ids_to_list, owns
 from app.domain.shared.errors import NotFound
 from tests.unit.builders import ORG

@@ -4,8 +4,8 @@ same errors."""
 
 import pytest
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.projects import services
 from app.domain.projects.errors import InvalidTransition
 from app.domain.projects.model import TRANSITIONS, Actor, Status
