@@ -10,7 +10,7 @@ import pytest
 from eth_utils.crypto import keccak
 
 from app.adapters.chain.abi import LEGACY_DIR, LEGACY_REGISTRY, load_artifact, signature
-from app.adapters.chain.events import decode_log, event_topics
+from app.adapters.chain.events import decode_log, platform_decoder
 from app.adapters.chain.reverts import revert_error, revert_name, revert_reason
 from app.ports.chain import RawLog
 
@@ -125,11 +125,12 @@ def test_a_legacy_retirement_decodes_with_the_kilograms_of_its_serials() -> None
         "kgStart": 41_000,
         "kgEnd": 43_499,
     }
-    assert event_topics()["CreditsRetired"] != topic  # the current topic, not the legacy one
+    # the current topic, not the legacy one
+    assert platform_decoder().topics["CreditsRetired"] != topic
 
 
 def test_a_current_retirement_decodes_as_emitted() -> None:
-    topic = event_topics()["CreditsRetired"]
+    topic = platform_decoder().topics["CreditsRetired"]
     data = eth_abi.encode(
         ["uint256", "string", "string", "uint256", "uint256", "uint256", "uint256"],
         [500, "Acme", "offset", 4, 4, 4_500, 4_999],
@@ -153,7 +154,7 @@ def test_a_current_retirement_decodes_as_emitted() -> None:
 def test_legacy_events_that_kept_their_signature_decode_as_the_current_ones() -> None:
     legacy = _legacy_event("CreditsTransferred")
     topic = "0x" + keccak(text=signature(legacy)).hex()
-    assert topic == event_topics()["CreditsTransferred"]
+    assert topic == platform_decoder().topics["CreditsTransferred"]
     to = "0x" + "22" * 20
     topics = [topic, _word(1), _word(int(HOLDER, 16)), _word(int(to, 16))]
 

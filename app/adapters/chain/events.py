@@ -223,8 +223,3 @@ def decode_log(raw: RawLog) -> ChainEvent:
     """Decodes a log of the platform contracts, current or legacy (raises `UnknownEvent`
     otherwise)."""
     return platform_decoder().decode(raw)
-
-
-def event_topics() -> dict[str, str]:
-    """Event name -> topic 0, for the current platform contracts."""
-    return platform_decoder().topics
