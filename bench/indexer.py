@@ -26,11 +26,12 @@ printed.
 
 How the data is made (timed, not part of the measurement): anvil on a free loopback port
 (gas limit 1e9, auto-mining); the app's `deploy`, one project registered, one batch minted
-per token and spread over a few holders with the app's `Web3RegistryOperator`; then, auto-
-mining off, `transfer` calls from the operator between those holders, each signed locally
-(EIP-1559, libsecp256k1 through coincurve, checked byte for byte against eth_account on
-the first one) with locally counted nonces, sent `--txs-per-block` at a time in one JSON-RPC
-batch and mined with `evm_mine`; a receipt is checked every `--receipt-every` transactions.
+per token and spread over a few holders with the app's `Web3RegistryCalls`, each sent by
+its `Web3ChainWriter` with its receipt awaited; then, auto-mining off, `transfer` calls
+from the operator between those holders, each signed locally (EIP-1559, libsecp256k1
+through coincurve, checked byte for byte against eth_account on the first one) with
+locally counted nonces, sent `--txs-per-block` at a time in one JSON-RPC batch and mined
+with `evm_mine`; a receipt is checked every `--receipt-every` transactions.
 The range then holds exactly setup events + transfers, which is checked, as are the
 platform's stored positions against the raw logs and its projected balances against the
 contract's `balanceOf`.
@@ -103,13 +104,15 @@ from psycopg.types.json import Jsonb
 from web3 import Web3
 
 from app.adapters.chain.abi import ARTIFACTS_DIR, CONTRACT_NAMES, checksum, encode_call
-from app.adapters.chain.rpc import REGISTRY, Deployment, Web3RegistryOperator, deploy
+from app.adapters.chain.rpc import REGISTRY, Deployment, Web3RegistryCalls, balance_of, deploy
+from app.adapters.chain.transactions import Web3ChainWriter, send_and_wait
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.uow import SqlUnitOfWork
 from app.domain.indexer.services import IndexerConfig
-from app.main import bootstrap as bootstrap_module
-from app.main.bootstrap import Platform, bootstrap
+from app.main import platform as platform_module
+from app.main.bootstrap import bootstrap
 from app.main.config import Settings
+from app.main.platform import Platform
 
 ANVIL_DIR = ROOT / "tools" / "anvil"
 ANVIL_GLOB = "node_modules/@foundry-rs/anvil-*/bin/anvil"
@@ -439,15 +442,17 @@ def set_up_chain(url: str) -> Chain:
     """Deploy, register the project, mint one batch per token and spread it over the
     holders, with the platform's own adapters (auto-mined, receipts awaited)."""
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
-    deployment = deploy(w3, DEV_KEY)
-    operator = Web3RegistryOperator(
-        w3, deployment.registry_address, deployment.governance_address, DEV_KEY
-    )
+    writer = Web3ChainWriter(w3, DEV_KEY)
+    deployment = deploy(writer)
+    calls = Web3RegistryCalls(deployment.registry_address, deployment.governance_address)
     holders = [checksum(h) for h in HOLDERS]
-    operator.register_project(PROJECT, keccak(b"bench bundle"), "https://example.invalid/bench")
+    bundle_hash = keccak(b"bench bundle")
+    send_and_wait(
+        writer, calls.register_project(PROJECT, bundle_hash, "https://example.invalid/bench")
+    )
     for token in TOKENS:
         first_serial = token * 10**12
-        operator.mint_batch(
+        mint = calls.mint_batch(
             token_id=token,
             project_id=PROJECT,
             vintage=2024,
@@ -456,8 +461,9 @@ def set_up_chain(url: str) -> Chain:
             serial_end=first_serial + MINT_KG // 1000 - 1,
             to=holders[0],
         )
+        send_and_wait(writer, mint)
         for holder in holders[1:]:
-            operator.transfer(token, holders[0], holder, SEED_KG)
+            send_and_wait(writer, calls.transfer(token, holders[0], holder, SEED_KG))
     addresses = sorted([deployment.registry_address, deployment.governance_address])
     return Chain(deployment, addresses, holders, start_block=deployment.block_number)
 
@@ -682,10 +688,11 @@ def check_ours(
                 "SELECT address, token_id, onchain_kg FROM credit_balances"
             )
         }
-    operator = platform.chain.operator
+    w3 = Web3(Web3.HTTPProvider(platform.settings.chain_rpc_url, request_kwargs={"timeout": 60}))
+    registry = chain.deployment.registry_address
     for holder in chain.holders:
         for token in TOKENS:
-            on_chain = operator.balance_of(holder, token)
+            on_chain = balance_of(w3, registry, holder, token)
             if stored.get((holder, token)) != on_chain:
                 raise BenchError(
                     f"projected balance of {holder} token {token}: "
@@ -758,7 +765,7 @@ def stage_timers(platform: Platform, timer: StageTimer) -> Iterator[dict[str, fl
     """Wraps the stages `index_step` goes through (bench-side patches, undone on exit) and
     counts the SQL statements sent (and the time spent inside the driver's execute)."""
     reader = platform.chain.reader
-    projector = bootstrap_module.platform_projector
+    projector = platform_module.platform_projector
     sql = {"statements": 0.0, "executemany": 0.0, "driver_s": 0.0}
     started: list[float] = []
 
@@ -776,10 +783,10 @@ def stage_timers(platform: Platform, timer: StageTimer) -> Iterator[dict[str, fl
         mock.patch.object(reader, "block", timer.wrap(STAGE_NODE_OTHER, reader.block)),
         mock.patch.object(reader, "chain_id", timer.wrap(STAGE_NODE_OTHER, reader.chain_id)),
         mock.patch.object(
-            bootstrap_module, "decode", timer.wrap(STAGE_DECODE, bootstrap_module.decode)
+            platform_module, "decode", timer.wrap(STAGE_DECODE, platform_module.decode)
         ),
         mock.patch.object(
-            bootstrap_module,
+            platform_module,
             "platform_projector",
             lambda clock: timer.wrap(STAGE_PROJECT, projector(clock)),
         ),

@@ -13,6 +13,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
+from app.http.chain.routes import blp as chain_blp
 from app.http.common.openapi import CrossCuttingResponses
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
@@ -25,6 +26,10 @@ from app.http.projects.routes import blp as projects_blp
 PREFIX = "/api/v1"
 BLUEPRINTS = [ops_blp, auth_blp, projects_blp, documents_blp, poai_blp, credits_blp, audit_blp]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
+
+# The chain's operations are documented under the credits tag, as they always were: a
+# nested blueprint's operations carry its parent's tag.
+credits_blp.nest(chain_blp)
 
 
 class PlatformApi(Api):
@@ -88,7 +93,7 @@ def register(app: Flask) -> Api:
         "api_key", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
     for blueprint in BLUEPRINTS:
-        api.register_blueprint(blueprint, url_prefix=PREFIX)
+        api.register_blueprint(blueprint.smorest, url_prefix=PREFIX)
     app.register_blueprint(
         Blueprint(
             "swagger_assets",

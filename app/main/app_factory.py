@@ -12,12 +12,13 @@ from app.domain.auth.admin import ensure_admin
 from app.domain.auth.errors import WeakPassword
 from app.domain.shared.errors import DomainError
 from app.http import api
-from app.http.common import auth, errors, json_body, json_limits, request_context
+from app.http.common import auth, deps, errors, json_body, json_limits, request_context
 from app.http.common.limiter import limiter
-from app.main.bootstrap import Platform, bootstrap
+from app.main.bootstrap import bootstrap
 from app.main.cli import register_cli
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
+from app.main.platform import Platform
 
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     )
     if settings.trusted_proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)  # type: ignore[method-assign]
-    app.extensions["platform"] = platform
+    deps.install(app, platform)
     request_context.install(app)
     json_limits.install(app)
     auth.install(app)

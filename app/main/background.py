@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
-from app.main.bootstrap import Platform
+from app.main.platform import Platform
 
 log = logging.getLogger(__name__)
 

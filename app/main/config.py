@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.domain.shared.chain import DEFAULT_CONFIRMATIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
 # What a bare Settings() (the tests) signs with. A server started from the environment
@@ -120,7 +122,7 @@ class Settings:
     chain_registry_address: str | None = None
     chain_governance_address: str | None = None
     chain_start_block: int = 0
-    chain_confirmations: int = 2
+    chain_confirmations: int = DEFAULT_CONFIRMATIONS
     chain_receipt_seconds: float = 120.0
     indexer_poll_seconds: float = 2.0
     indexer_reorg_window: int = 64
@@ -180,7 +182,10 @@ class Settings:
             chain_start_block=int(env.get("CHAIN_START_BLOCK", "0")),
             # The embedded chain mines a block per transaction only: no depth to wait for.
             chain_confirmations=int(
-                env.get("CHAIN_CONFIRMATIONS", "0" if env.get("CHAIN_BACKEND") != "rpc" else "2")
+                env.get(
+                    "CHAIN_CONFIRMATIONS",
+                    "0" if env.get("CHAIN_BACKEND") != "rpc" else str(DEFAULT_CONFIRMATIONS),
+                )
             ),
             chain_receipt_seconds=float(env.get("CHAIN_RECEIPT_SECONDS", "120")),
             indexer_poll_seconds=float(env.get("INDEXER_POLL_SECONDS", "2")),

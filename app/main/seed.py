@@ -10,7 +10,7 @@ from app.domain.auth import admin, organizations
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.projects.model import Project, ProjectType, Status
 from app.domain.shared.quantity import Quantity
-from app.main.bootstrap import Platform
+from app.main.platform import Platform
 
 DEMO_PASSWORD = "Demo-Carbon-2026!"  # noqa: S105 (published demo credentials)
 DEMO_ORG_ID = "demo-organization"

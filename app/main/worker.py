@@ -13,9 +13,10 @@ from dramatiq.middleware import Middleware
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.http.common.json_limits import cap_recursion_limit
 from app.main.background import Background
-from app.main.bootstrap import Platform, bootstrap
+from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
+from app.main.platform import Platform
 
 
 class OutboxRelayMiddleware(Middleware):

@@ -3,19 +3,28 @@
 A handler is `handler(payload, uow)`: thin, it reads ids from the payload and calls a
 service with the unit of work it is given (`run_job` owns that transaction and marks
 the job done in it, so a second delivery is a no-op). Each module's `handlers(deps)`
-adds its jobs; `EVENT_SUBSCRIPTIONS` maps domain events to job names. The bootstrap
-declares one Dramatiq actor per job name."""
+adds its jobs, typed by the unit of work they need; `EVENT_SUBSCRIPTIONS` maps domain
+events to job names. The bootstrap declares one Dramatiq actor per job name."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from app.domain.platform.jobs import JobHandler
+from app.ports.repositories.auth import AuthUoW
 from app.workers import auth, credits, poai
+from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
+from app.workers.poai import PoaiJobsUoW
 
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "projects.status_changed": ["poai.on_project_status"],
 }
 
 
-def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
+class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, Protocol):
+    """The unit of work that runs every module's jobs."""
+
+
+def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
     return {**auth.handlers(deps), **credits.handlers(deps), **poai.handlers(deps)}

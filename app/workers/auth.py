@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.domain.auth import jobs
 from app.domain.platform.jobs import JobHandler
+from app.domain.shared.json import JSON
+from app.ports.repositories.auth import AuthUoW
 from app.workers.deps import WorkerDeps
 
 
-def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
-    def verification(payload: dict[str, Any], uow: Any) -> None:
+def handlers(deps: WorkerDeps) -> dict[str, JobHandler[AuthUoW]]:
+    def verification(payload: dict[str, JSON], uow: AuthUoW) -> None:
         jobs.send_verification(
             str(payload["token_id"]),
             uow=uow,
@@ -19,7 +19,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             policy=deps.auth_policy,
         )
 
-    def password_reset(payload: dict[str, Any], uow: Any) -> None:
+    def password_reset(payload: dict[str, JSON], uow: AuthUoW) -> None:
         jobs.send_password_reset(
             str(payload["token_id"]),
             uow=uow,
@@ -28,12 +28,12 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             policy=deps.auth_policy,
         )
 
-    def already_registered(payload: dict[str, Any], uow: Any) -> None:
+    def already_registered(payload: dict[str, JSON], uow: AuthUoW) -> None:
         jobs.send_already_registered(
             str(payload["user_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
         )
 
-    def invitation(payload: dict[str, Any], uow: Any) -> None:
+    def invitation(payload: dict[str, JSON], uow: AuthUoW) -> None:
         jobs.send_invitation(
             str(payload["invitation_id"]), uow=uow, mailer=deps.mailer, policy=deps.auth_policy
         )

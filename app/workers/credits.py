@@ -3,20 +3,27 @@ units of work of its own (see `OwnTransactions`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from app.domain.credits import jobs
+from app.domain.credits.jobs import ChainJobsUoW
 from app.domain.platform.jobs import JobHandler, OwnTransactions
 from app.domain.poai.proofs import signed_bundle_hash
+from app.domain.shared.json import JSON
+from app.ports.repositories.poai import ProofsUoW
 from app.workers.deps import WorkerDeps
 
 
-def bundle_hash_of(project_id: str, uow: Any) -> bytes | None:
+class CreditJobsUoW(ChainJobsUoW, ProofsUoW, Protocol):
+    """The ledger's chain jobs, and the signed PoAI proof they anchor."""
+
+
+def bundle_hash_of(project_id: str, uow: ProofsUoW) -> bytes | None:
     return signed_bundle_hash(project_id, uow=uow)
 
 
-def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
-    def mint(payload: dict[str, Any], uow: Any) -> None:
+def handlers(deps: WorkerDeps) -> dict[str, JobHandler[CreditJobsUoW]]:
+    def mint(payload: dict[str, JSON], uow: CreditJobsUoW) -> None:
         jobs.mint_on_chain(
             str(payload["batch_id"]),
             str(payload["to"]),
@@ -27,7 +34,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             metadata_uri=deps.project_uri,
         )
 
-    def retire(payload: dict[str, Any], uow: Any) -> None:
+    def retire(payload: dict[str, JSON], uow: ChainJobsUoW) -> None:
         jobs.retire_on_chain(str(payload["retirement_id"]), uow=uow, chain=deps.chain_writes)
 
     return {"credits.mint": OwnTransactions(mint), "credits.retire": OwnTransactions(retire)}

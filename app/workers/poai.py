@@ -3,21 +3,27 @@ the signed proof on approval and anchor it on chain."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from app.domain.credits.jobs import register_project_on_chain
 from app.domain.platform.jobs import JobHandler, OwnTransactions
 from app.domain.poai import automated, jobs, services
-from app.workers.credits import bundle_hash_of
+from app.domain.shared.json import JSON
+from app.ports.repositories.poai import PoaiUoW
+from app.workers.credits import CreditJobsUoW, bundle_hash_of
 from app.workers.deps import WorkerDeps
 
 
-def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
-    def on_project_status(payload: dict[str, Any], uow: Any) -> None:
+class PoaiJobsUoW(PoaiUoW, CreditJobsUoW, Protocol):
+    """Review, and anchoring the approved case's proof through the ledger."""
+
+
+def handlers(deps: WorkerDeps) -> dict[str, JobHandler[PoaiJobsUoW]]:
+    def on_project_status(payload: dict[str, JSON], uow: PoaiUoW) -> None:
         if payload.get("to_status") == "submitted":
             services.open_case(str(payload["project_id"]), uow=uow, clock=deps.clock)
 
-    def run_checks(payload: dict[str, Any], uow: Any) -> None:
+    def run_checks(payload: dict[str, JSON], uow: PoaiUoW) -> None:
         automated.run_automated_checks(
             str(payload["case_id"]),
             uow=uow,
@@ -26,7 +32,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             clock=deps.clock,
         )
 
-    def issue_proof(payload: dict[str, Any], uow: Any) -> None:
+    def issue_proof(payload: dict[str, JSON], uow: PoaiUoW) -> None:
         jobs.issue_proof(
             str(payload["case_id"]),
             uow=uow,
@@ -35,7 +41,7 @@ def handlers(deps: WorkerDeps) -> dict[str, JobHandler]:
             clock=deps.clock,
         )
 
-    def anchor(payload: dict[str, Any], uow: Any) -> None:
+    def anchor(payload: dict[str, JSON], uow: PoaiJobsUoW) -> None:
         with uow:
             case = uow.poai.get_case(str(payload["case_id"]))
         if case is None:

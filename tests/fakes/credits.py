@@ -8,9 +8,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from app.domain.credits.custody import custodial_address
+from app.domain.credits.custody import Custody, custodial_address
 from app.domain.credits.model import CreditBatch, Holding, Retirement, RetirementStatus
-from app.domain.credits.services import Custody
 from app.ports.repositories.credits import CreditsUoW
 from tests.fakes.documents import FakeEnvelopeCipher
 from tests.fakes.indexer import FakeIndexerRepository

@@ -11,8 +11,9 @@ from flask import Flask
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.http.common.limiter import limiter
 from app.main.app_factory import create_app
-from app.main.bootstrap import Platform, bootstrap
+from app.main.bootstrap import bootstrap
 from app.main.config import Settings
+from app.main.platform import Platform
 from tests.integration.support_api import probe_blp
 
 AppFactory = Callable[..., Flask]

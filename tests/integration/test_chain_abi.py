@@ -1,5 +1,5 @@
 """Revert data read back as reasons, and legacy registry events decoded to the current shape:
-`app.adapters.chain.abi` on hand-built data, no chain."""
+`app.adapters.chain.events` and `.reverts` on hand-built data, no chain."""
 
 from __future__ import annotations
 
@@ -9,17 +9,9 @@ import eth_abi
 import pytest
 from eth_utils.crypto import keccak
 
-from app.adapters.chain.abi import (
-    LEGACY_DIR,
-    LEGACY_REGISTRY,
-    decode_log,
-    event_topics,
-    load_artifact,
-    revert_error,
-    revert_name,
-    revert_reason,
-    signature,
-)
+from app.adapters.chain.abi import LEGACY_DIR, LEGACY_REGISTRY, load_artifact, signature
+from app.adapters.chain.events import decode_log, event_topics
+from app.adapters.chain.reverts import revert_error, revert_name, revert_reason
 from app.ports.chain import RawLog
 
 HOLDER = "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"

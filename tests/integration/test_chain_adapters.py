@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from web3 import Web3
 
-from app.adapters.chain.abi import decode_log
 from app.adapters.chain.embedded import EmbeddedChain
+from app.adapters.chain.events import decode_log
 from app.adapters.chain.rpc import (
     Deployment,
     Web3ChainReader,

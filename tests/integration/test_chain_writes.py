@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from web3 import Web3
 
-from app.adapters.chain.abi import decode_log
+from app.adapters.chain.events import decode_log
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.domain.chain.errors import NotMinedYet
 from app.domain.credits.jobs import ChainWrites
 from app.main.app_factory import create_app
-from app.main.bootstrap import Platform
+from app.main.platform import Platform
 from app.ports.chain import Receipt
 from tests.integration.identity import wait_for
 from tests.integration.test_poai_flow import approved_with_proof

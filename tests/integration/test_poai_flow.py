@@ -17,7 +17,7 @@ from app.domain.poai import services
 from app.domain.poai.bundle import build_bundle, sign_bundle
 from app.domain.poai.model import CaseStatus
 from app.domain.poai.proofs import signed_bundle_hash
-from app.main.cli import poai_verify
+from app.main.cli.poai import poai_verify
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.test_projects_http import BODY, _issuer
 

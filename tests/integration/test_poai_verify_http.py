@@ -12,7 +12,7 @@ import pytest
 
 from app.adapters.crypto.ed25519 import Ed25519BundleSigner, generate_signing_key
 from app.domain.poai.bundle import build_bundle, sign_bundle
-from app.main.cli import poai_verify
+from app.main.cli.poai import poai_verify
 
 PROBLEM = "application/problem+json"
 NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)

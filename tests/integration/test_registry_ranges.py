@@ -25,13 +25,12 @@ from app.adapters.chain.abi import (
     ARTIFACTS_DIR,
     LEGACY_DIR,
     LEGACY_REGISTRY,
-    decode_log,
     decode_result,
     encode_call,
     load_artifact,
-    revert_error,
-    revert_reason,
 )
+from app.adapters.chain.events import decode_log
+from app.adapters.chain.reverts import revert_error, revert_reason
 from app.ports.chain import RawLog
 
 if TYPE_CHECKING:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.main import background, cli
+from app.main import background
 from app.main.app_factory import create_app
-from app.main.cli import served_settings
+from app.main.cli import serving
+from app.main.cli.serving import served_settings
 from app.main.config import Settings
 
 
@@ -27,7 +28,7 @@ class FakeBackground:
 def served(monkeypatch):
     """What `flask serve` hands to the WSGI server, without serving."""
     apps: list = []
-    monkeypatch.setattr(cli, "run_simple", lambda host, port, app, **kw: apps.append(app))
+    monkeypatch.setattr(serving, "run_simple", lambda host, port, app, **kw: apps.append(app))
     monkeypatch.setattr(background, "Background", FakeBackground)
     FakeBackground.platforms = []
     return apps

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
-from app.domain.credits import services
+from app.domain.auth.principal import Principal
+from app.domain.credits import retirements, services
 from app.domain.credits.jobs import ChainWrites
 from app.domain.credits.model import CreditBatch, Holding, Retirement
 from app.domain.documents.model import Document, DocumentKind
@@ -127,7 +127,7 @@ class LedgerWorld:
         project_id: str = PID,
         vintage: int = 2024,
     ) -> Retirement:
-        return services.retire(
+        return retirements.retire(
             principal,
             project_id=project_id,
             vintage=vintage,

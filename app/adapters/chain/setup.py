@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from app.adapters.chain.abi import UnknownEvent, platform_decoder
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.embedded import DEFAULT_CHAIN_ID, EmbeddedChain
+from app.adapters.chain.events import UnknownEvent, platform_decoder
 from app.adapters.chain.rpc import (
     GOVERNANCE,
     REGISTRY,

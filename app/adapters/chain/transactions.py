@@ -18,7 +18,8 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 
-from app.adapters.chain.abi import checksum, revert_reason
+from app.adapters.chain.abi import checksum
+from app.adapters.chain.reverts import revert_reason
 from app.domain.chain.errors import CallReverted, NodeRefused, NonceTaken
 from app.domain.chain.model import ContractCall, Fees, SignedTransaction
 from app.ports.chain import RawLog, Receipt

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -16,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from app.domain.shared.hashing import sha256_hex
 
 KEY_BYTES = 32
 SIGNATURE_BYTES = 64
@@ -32,7 +33,7 @@ class Ed25519BundleSigner:
         if key_id is not None and (not isinstance(key_id, str) or not key_id.strip()):
             raise ValueError("the key id must be a non-empty string")
         # Default: a fingerprint of the public key, so the same key always has the same id.
-        self._key_id = key_id if key_id is not None else hashlib.sha256(public).hexdigest()[:16]
+        self._key_id = key_id if key_id is not None else sha256_hex(public)[:16]
 
     @property
     def key_id(self) -> str:

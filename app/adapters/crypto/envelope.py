@@ -50,15 +50,19 @@ class AesGcmEnvelopeCipher:
         return self._wrap(data_key, associated_data, ciphertext)
 
     def open(self, sealed: SealedObject, associated_data: bytes) -> bytes:
-        data_key = self._unwrap(sealed, associated_data)
-        return _decrypt(AESGCM(data_key), sealed.ciphertext, associated_data, "object")
+        return self._open(sealed, associated_data)[1]
 
     def rewrap(self, sealed: SealedObject, associated_data: bytes) -> SealedObject:
-        data_key = self._unwrap(sealed, associated_data)
-        # Unwrapping authenticates the key, not the ciphertext: check the ciphertext too so
-        # a rotation never blesses an object that could not be opened.
-        _decrypt(AESGCM(data_key), sealed.ciphertext, associated_data, "object")
+        # Opened in full, not just unwrapped: unwrapping authenticates the key, not the
+        # ciphertext, and a rotation must never bless an object that could not be opened.
+        data_key, _ = self._open(sealed, associated_data)
         return self._wrap(data_key, associated_data, sealed.ciphertext)
+
+    def _open(self, sealed: SealedObject, associated_data: bytes) -> tuple[bytes, bytes]:
+        """The data key and the plaintext, both authenticated."""
+        data_key = self._unwrap(sealed, associated_data)
+        plaintext = _decrypt(AESGCM(data_key), sealed.ciphertext, associated_data, "object")
+        return data_key, plaintext
 
     def _wrap(self, data_key: bytes, associated_data: bytes, ciphertext: bytes) -> SealedObject:
         key_id = self._active_key_id

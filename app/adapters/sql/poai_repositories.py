@@ -139,7 +139,13 @@ class SqlPoaiRepository:
         )
         return [
             CaseHistoryEntry(
-                r.case_id, r.round, r.from_status, r.to_status, r.actor_id, r.reason, r.at
+                r.case_id,
+                r.round,
+                CaseStatus(r.from_status) if r.from_status else None,
+                CaseStatus(r.to_status),
+                r.actor_id,
+                r.reason,
+                r.at,
             )
             for r in rows
         ]

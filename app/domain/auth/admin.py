@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from app.domain.auth.model import (
-    DISPLAY_NAME,
-    Principal,
-    User,
-    check_password_policy,
-    normalize_email,
-)
+from app.domain.auth.model import DISPLAY_NAME, User, check_password_policy, normalize_email
 from app.domain.auth.permissions import Role
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import UserView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied

@@ -6,16 +6,10 @@ from __future__ import annotations
 import secrets
 
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import (
-    API_KEY_NAME,
-    ApiKey,
-    Principal,
-    hash_secret,
-    new_secret,
-    secret_matches,
-)
+from app.domain.auth.model import API_KEY_NAME, ApiKey, hash_secret, new_secret, secret_matches
 from app.domain.auth.organizations import authorize_org
 from app.domain.auth.permissions import API_KEY_SCOPES
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import ApiKeyCreated, ApiKeyView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import InvalidValue, NotFound

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.domain.auth.model import Principal
 from app.domain.auth.organizations import authorize_org
+from app.domain.auth.principal import Principal
 from app.domain.shared.audit import AuditEntry, AuditQuery
 from app.domain.shared.errors import PermissionDenied
 from app.ports.repositories.platform import AuditRepository
@@ -27,10 +27,8 @@ def search_audit_log(
         authorize_org(principal, organization_id, PERMISSION)
         query = replace(query, organization_ids=(organization_id,))
     elif not principal.is_admin:
-        orgs = [o for o in principal.memberships if principal.can_in_org(PERMISSION, o)]
-        if principal.api_key_org and principal.can_in_org(PERMISSION, principal.api_key_org):
-            orgs.append(principal.api_key_org)
+        orgs = principal.orgs_with(PERMISSION)
         if not orgs:
             raise PermissionDenied("reading the audit log needs an admin or auditor role")
-        query = replace(query, organization_ids=tuple(orgs))
+        query = replace(query, organization_ids=orgs)
     return audit_log.search(query, offset, limit)

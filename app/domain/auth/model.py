@@ -7,23 +7,25 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
-from types import MappingProxyType
+from typing import Literal
 
 from app.domain.auth.errors import InvalidToken, LastAdmin, WeakPassword
 from app.domain.auth.permissions import (
-    SIGNED_IN,
     OrgRole,
     Role,
-    org_role_permissions,
-    role_permissions,
 )
 from app.domain.shared.errors import InvalidValue
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.text import TextRule
 
+# Who calls, how a session was opened, what a one-time token or a wallet nonce is for:
+# stored and shown as these strings.
+SessionMethod = Literal["password", "siwe"]
+TokenPurpose = Literal["verify_email", "reset_password"]
+NoncePurpose = Literal["login", "link"]
 DISPLAY_NAME = TextRule(100, blank=False)
 ORGANIZATION_NAME = TextRule(200, blank=False)
 API_KEY_NAME = TextRule(200, blank=False)
@@ -76,7 +78,7 @@ def check_password_policy(password: str, *, email: str = "") -> None:
 
 def hash_secret(secret: str) -> str:
     """SHA-256 of a high-entropy secret (tokens, API keys): safe to store, fast to look up."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return sha256_hex(secret.encode())
 
 
 def secret_matches(secret: str, stored_hash: str) -> bool:
@@ -173,7 +175,7 @@ class Session:
     expires_at: datetime
     user_agent: str | None = None
     ip: str | None = None
-    method: str = "password"
+    method: SessionMethod = "password"
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
 
@@ -202,7 +204,7 @@ class OneTimeToken:
 
     id: str
     user_id: str
-    purpose: str
+    purpose: TokenPurpose
     token_hash: str
     created_at: datetime
     expires_at: datetime
@@ -222,7 +224,7 @@ class WalletNonce:
     message: str
     created_at: datetime
     expires_at: datetime
-    purpose: str = "login"
+    purpose: NoncePurpose = "login"
     used_at: datetime | None = None
 
     def consume(self, now: datetime) -> None:
@@ -255,50 +257,3 @@ class ApiKey:
             return False
         self.last_used_at = now
         return True
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a user (through a session) or an organization's API key."""
-
-    id: str
-    kind: str  # "user" | "api_key"
-    roles: frozenset[Role] = frozenset()
-    memberships: Mapping[str, OrgRole] = field(default_factory=lambda: MappingProxyType({}))
-    scopes: frozenset[str] = frozenset()
-    api_key_org: str | None = None
-    session_id: str | None = None
-
-    @property
-    def user_id(self) -> str | None:
-        return self.id if self.kind == "user" else None
-
-    @property
-    def is_admin(self) -> bool:
-        return Role.PLATFORM_ADMIN in self.roles
-
-    def platform_permissions(self) -> frozenset[str]:
-        if self.kind == "api_key":
-            return frozenset()
-        return SIGNED_IN | role_permissions(self.roles)
-
-    def org_permissions(self, org_id: str) -> frozenset[str]:
-        if self.kind == "api_key":
-            return self.scopes if org_id == self.api_key_org else frozenset()
-        role = self.memberships.get(org_id)
-        return org_role_permissions(role) if role else frozenset()
-
-    def can(self, permission: str) -> bool:
-        """May hold `permission` somewhere: the endpoint-level check."""
-        if permission in self.platform_permissions():
-            return True
-        orgs = [self.api_key_org] if self.api_key_org else list(self.memberships)
-        return any(permission in self.org_permissions(org) for org in orgs if org)
-
-    def sees_org(self, org_id: str) -> bool:
-        return self.is_admin or org_id in self.memberships or org_id == self.api_key_org
-
-    def can_in_org(self, permission: str, org_id: str) -> bool:
-        return permission in self.platform_permissions() or permission in self.org_permissions(
-            org_id
-        )

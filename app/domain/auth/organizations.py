@@ -3,14 +3,9 @@
 
 from __future__ import annotations
 
-from app.domain.auth.model import (
-    ORGANIZATION_NAME,
-    Invitation,
-    Organization,
-    Principal,
-    normalize_email,
-)
+from app.domain.auth.model import ORGANIZATION_NAME, Invitation, Organization, normalize_email
 from app.domain.auth.permissions import OrgRole
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import MemberView, OrganizationView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied

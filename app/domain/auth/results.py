@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from app.domain.auth.model import ApiKey, Session, User
+from app.domain.auth.model import ApiKey, Session, SessionMethod, User
+
+# A member who joined, or an email address invited (it joins once verified).
+MemberStatus = Literal["active", "invited"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class SessionView:
     created_at: datetime
     last_used_at: datetime
     expires_at: datetime
-    method: str
+    method: SessionMethod
     user_agent: str | None
     ip: str | None
     current: bool
@@ -72,7 +76,7 @@ class MemberView:
     email: str | None
     display_name: str | None
     role: str
-    status: str  # "active" | "invited"
+    status: MemberStatus
 
 
 @dataclass(frozen=True)

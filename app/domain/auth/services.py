@@ -11,8 +11,9 @@ from app.domain.auth.errors import InvalidCredentials, InvalidToken
 from app.domain.auth.model import (
     DISPLAY_NAME,
     OneTimeToken,
-    Principal,
     Session,
+    SessionMethod,
+    TokenPurpose,
     User,
     check_password_policy,
     derive_token,
@@ -25,15 +26,13 @@ from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.results import SessionGrant, UserView
 from app.domain.auth.throttle import address_block
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import InvalidValue, NotFound, Unauthenticated
+from app.domain.shared.errors import InvalidValue, Unauthenticated
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
 from app.ports.passwords import PasswordHasher
 from app.ports.repositories.auth import AuthUoW
 
-VERIFY_EMAIL = "verify_email"
-RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a secret)
 # Hashed once so that a login for an unknown email costs as much as a real one.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -69,19 +68,21 @@ def register(
             uow.commit()
             return UserView.of(user)  # never stored: same shape, nothing revealed
         uow.users.add(user)
-        uow.audit(AuditRecord("user.registered", "user", user.id, user.id, after=_public(user)))
-        token_id = issue_token(user, VERIFY_EMAIL, uow=uow, now=now, policy=policy)
+        uow.audit(
+            AuditRecord("user.registered", "user", user.id, user.id, after=public_fields(user))
+        )
+        token_id = issue_token(user, "verify_email", uow=uow, now=now, policy=policy)
         uow.enqueue(Job("auth.send_verification", {"user_id": user.id, "token_id": token_id}))
         uow.commit()
     return UserView.of(user)
 
 
 def issue_token(
-    user: User, purpose: str, *, uow: AuthUoW, now: datetime, policy: AuthPolicy
+    user: User, purpose: TokenPurpose, *, uow: AuthUoW, now: datetime, policy: AuthPolicy
 ) -> str:
     """A fresh single-use token (inside the caller's transaction); older unused ones of
     the same purpose stop working. Returns its id, from which the email job derives it."""
-    ttl = policy.verify_email_ttl if purpose == VERIFY_EMAIL else policy.reset_password_ttl
+    ttl = policy.verify_email_ttl if purpose == "verify_email" else policy.reset_password_ttl
     token_id = new_id()
     token_hash = hash_secret(derive_token(policy.token_key, token_id))
     uow.tokens.invalidate_for_user(user.id, purpose, now)
@@ -91,7 +92,7 @@ def issue_token(
 
 def verify_email(token: str, *, uow: AuthUoW, clock: Clock) -> UserView:
     with uow:
-        user = _consume(token, VERIFY_EMAIL, uow=uow, clock=clock)
+        user = _consume(token, "verify_email", uow=uow, clock=clock)
         if not user.email_verified:
             user.email_verified = True
             uow.users.save(user)
@@ -101,7 +102,7 @@ def verify_email(token: str, *, uow: AuthUoW, clock: Clock) -> UserView:
         return UserView.of(user)
 
 
-def _consume(token: str, purpose: str, *, uow: AuthUoW, clock: Clock) -> User:
+def _consume(token: str, purpose: TokenPurpose, *, uow: AuthUoW, clock: Clock) -> User:
     stored = uow.tokens.by_hash_for_update(hash_secret(token))
     if stored is None or stored.purpose != purpose:
         raise InvalidToken("this link is not valid")
@@ -194,7 +195,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 def open_session(
     user: User,
-    method: str,
+    method: SessionMethod,
     *,
     uow: AuthUoW,
     clock: Clock,
@@ -230,7 +231,7 @@ def request_password_reset(email: str, *, uow: AuthUoW, clock: Clock, policy: Au
     with uow:
         user = uow.users.by_email(email)
         if user is not None and not user.disabled:
-            token_id = issue_token(user, RESET_PASSWORD, uow=uow, now=clock.now(), policy=policy)
+            token_id = issue_token(user, "reset_password", uow=uow, now=clock.now(), policy=policy)
             job = Job("auth.send_password_reset", {"user_id": user.id, "token_id": token_id})
             uow.enqueue(job)
             uow.commit()
@@ -247,7 +248,7 @@ def reset_password(
     """Set a new password from a reset link; every open session of the account ends.
     Returns the revoked session ids (for the revocation list)."""
     with uow:
-        user = _consume(token, RESET_PASSWORD, uow=uow, clock=clock)
+        user = _consume(token, "reset_password", uow=uow, clock=clock)
         check_password_policy(new_password, email=user.email or "")
         user.password_hash = hasher.hash(new_password)
         user.email_verified = True  # the reset link proved the mailbox
@@ -267,42 +268,6 @@ def _revoke_all(user_id: str, reason: str, *, uow: AuthUoW, now: datetime) -> li
     return revoked
 
 
-def get_profile(principal: Principal, *, uow: AuthUoW) -> UserView:
-    with uow:
-        return UserView.of(_user_of(principal, uow))
-
-
-def update_profile(principal: Principal, *, display_name: str, uow: AuthUoW) -> UserView:
-    display_name = DISPLAY_NAME.clean(display_name, field="display_name")
-    with uow:
-        user = _user_of(principal, uow, lock=True)
-        before = user.display_name
-        user.display_name = display_name
-        uow.users.save(user)
-        uow.audit(
-            AuditRecord(
-                "user.profile_updated",
-                "user",
-                user.id,
-                user.id,
-                before={"display_name": before},
-                after={"display_name": user.display_name},
-            )
-        )
-        uow.commit()
-        return UserView.of(user)
-
-
-def _user_of(principal: Principal, uow: AuthUoW, *, lock: bool = False) -> User:
-    if principal.user_id is None:
-        raise NotFound("API keys have no profile")
-    get = uow.users.get_for_update if lock else uow.users.get
-    user = get(principal.user_id)
-    if user is None:
-        raise NotFound("user not found")
-    return user
-
-
-def _public(user: User) -> dict[str, object]:
+def public_fields(user: User) -> dict[str, object]:
     roles = [r.value for r in sorted(user.roles)]
     return {"email": user.email, "display_name": user.display_name, "roles": roles}

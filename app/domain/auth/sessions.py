@@ -4,8 +4,9 @@ revoking one's own sessions, and turning a token or key into a `Principal`."""
 from __future__ import annotations
 
 from app.domain.auth.errors import InvalidToken, SessionRevoked
-from app.domain.auth.model import Principal, User
+from app.domain.auth.model import User
 from app.domain.auth.permissions import OrgRole
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import SessionGrant, SessionView
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import NotFound

@@ -1,5 +1,9 @@
 """Sign-In with Ethereum (EIP-4361) messages: build, strictly parse and validate.
 
+One file although longer than 300 lines: it is the EIP-4361 grammar, its strict parser
+and the checks on a parsed message; each rule here mirrors one line of the ABNF below,
+and splitting it would put the grammar in one place and its enforcement in another.
+
 Pure Python: the EIP-55 checksum needs keccak-256, which the standard library lacks
 (`hashlib.sha3_256` is the NIST variant, not keccak), so `parse_message` takes the checksum
 test as a parameter and an adapter supplies it.

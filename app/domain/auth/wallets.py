@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from app.domain.auth import siwe
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import Principal, User, WalletNonce, new_secret
+from app.domain.auth.model import NoncePurpose, User, WalletNonce, new_secret
 from app.domain.auth.permissions import Role
 from app.domain.auth.policy import AuthPolicy
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import SessionGrant, UserView
 from app.domain.auth.services import ClientInfo, open_session
 from app.domain.shared.audit import AuditRecord
@@ -18,14 +19,12 @@ from app.ports.clock import Clock
 from app.ports.repositories.auth import AuthUoW
 from app.ports.signatures import SignatureVerifier
 
-LOGIN, LINK = "login", "link"
-
 
 def issue_nonce(
     address: str,
     chain_id: int,
     *,
-    purpose: str = LOGIN,
+    purpose: NoncePurpose = "login",
     uow: AuthUoW,
     clock: Clock,
     policy: AuthPolicy,
@@ -67,7 +66,7 @@ def issue_nonce(
 def _verified_address(
     message: str,
     signature: str,
-    purpose: str,
+    purpose: NoncePurpose,
     *,
     uow: AuthUoW,
     clock: Clock,
@@ -118,7 +117,7 @@ def wallet_login(
         address = _verified_address(
             message,
             signature,
-            LOGIN,
+            "login",
             uow=uow,
             clock=clock,
             policy=policy,
@@ -162,7 +161,7 @@ def link_wallet(
         address = _verified_address(
             message,
             signature,
-            LINK,
+            "link",
             uow=uow,
             clock=clock,
             policy=policy,

@@ -3,10 +3,33 @@ holds credits without a wallet of its own; the key is encrypted at rest."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from app.domain.shared.audit import AuditRecord
 from app.ports.chain import CustodialWallets
 from app.ports.repositories.credits import CreditsUoW
 from app.ports.storage import EnvelopeCipher
+
+
+class Custody(Protocol):
+    """Where an owner's credits are held: its custodial address, created inside the
+    caller's unit of work when absent (how the ledger's use cases find a holder)."""
+
+    def __call__(self, owner_kind: str, owner_id: str, uow: CreditsUoW, /) -> str: ...
+
+
+@dataclass(frozen=True)
+class CustodialAccounts:
+    """`Custody` over a key generator and the cipher that keeps the keys at rest."""
+
+    wallets: CustodialWallets
+    cipher: EnvelopeCipher
+
+    def __call__(self, owner_kind: str, owner_id: str, uow: CreditsUoW, /) -> str:
+        return custodial_address(
+            owner_kind, owner_id, uow=uow, wallets=self.wallets, cipher=self.cipher
+        )
 
 
 def custodial_address(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.domain.chain.errors import CallReverted
 from app.domain.chain.model import ChainTransaction, ContractCall, TxStatus
@@ -29,8 +29,11 @@ class ChainJobsUoW(CreditsUoW, ChainUoW, Protocol):
     """The ledger and the chain write-ahead log, in one unit of work."""
 
 
-# (project id, unit of work) -> the bundle hash of the project's signed proof, or None
-BundleHashOf = Callable[[str, ChainJobsUoW], bytes | None]
+U = TypeVar("U", bound=ChainJobsUoW)
+
+# (project id, the job's unit of work) -> the bundle hash of the project's signed proof,
+# or None. Generic in the unit: the caller's may hold more than the ledger knows of.
+BundleHashOf = Callable[[str, U], bytes | None]
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,9 @@ class ChainWrites:
 def register_project_on_chain(
     project_id: str,
     *,
-    uow: ChainJobsUoW,
+    uow: U,
     chain: ChainWrites,
-    bundle_hash_of: BundleHashOf,
+    bundle_hash_of: BundleHashOf[U],
     project_key: Callable[[str], str],
     metadata_uri: Callable[[str], str],
 ) -> str | None:
@@ -94,9 +97,9 @@ def mint_on_chain(
     batch_id: str,
     to: str,
     *,
-    uow: ChainJobsUoW,
+    uow: U,
     chain: ChainWrites,
-    bundle_hash_of: BundleHashOf,
+    bundle_hash_of: BundleHashOf[U],
     project_key: Callable[[str], str],
     metadata_uri: Callable[[str], str],
 ) -> None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from app.domain.credits.errors import InsufficientCredits
+from app.domain.shared.chain import depth_status
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import KG_PER_TONNE, Quantity
 
@@ -31,6 +33,10 @@ def serial_count(kg: int) -> int:
     return -(-kg // KG_PER_TONNE)
 
 
+# Who holds credits: a user, or an organization (through its custodial address).
+OwnerKind = Literal["user", "organization"]
+
+
 class BatchStatus(StrEnum):
     PENDING = "pending"  # mint sent, not yet seen on chain
     CONFIRMED = "confirmed"
@@ -41,6 +47,15 @@ class RetirementStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     FAILED = "failed"
+
+
+def status_at_depth(status: str, block: int | None, safe: int | None) -> str:
+    """A batch's or retirement's status as the API shows it: a confirmed one stays
+    `pending` until its block is past the confirmation depth; `pending` and `failed` as
+    they are."""
+    if status == "confirmed" and depth_status(block, safe) == "pending":
+        return "pending"
+    return str(status)
 
 
 @dataclass
@@ -61,8 +76,7 @@ class CreditBatch:
     mint_block: int | None = None
 
     def __post_init__(self) -> None:
-        if self.issued_kg <= 0:
-            raise InvalidValue("a batch holds a positive quantity", code="invalid_quantity")
+        Quantity(self.issued_kg).positive()  # a batch holds something
         if self.serial_end - self.serial_start + 1 != serial_count(self.issued_kg):
             raise InvalidValue("one serial per started tonne", code="serial_range")
         if self.next_kg < 0:
@@ -82,8 +96,7 @@ class CreditBatch:
 
     def take_kilograms(self, quantity: Quantity) -> tuple[int, int]:
         """The next kilogram range for a retirement of this quantity."""
-        if quantity.kg <= 0:
-            raise InvalidValue("quantity must be positive", code="invalid_quantity")
+        quantity.positive()
         start, end = self.next_kg, self.next_kg + quantity.kg - 1
         if end > self.last_kg:
             raise InsufficientCredits("not enough unretired credits in this batch")
@@ -124,7 +137,7 @@ class Holding:
 class Retirement:
     id: str
     holder_address: str
-    owner_kind: str  # user | organization
+    owner_kind: OwnerKind
     owner_id: str
     project_id: str
     vintage: int

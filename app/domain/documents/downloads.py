@@ -7,17 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import (
     AccessEntry,
     associated_data,
     link_is_valid,
-    sha256_hex,
     sign_link,
 )
 from app.domain.documents.services import Storage, readable_document
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.ids import new_id
 from app.ports.clock import Clock
 from app.ports.repositories.documents import ProjectDocumentsUoW
@@ -127,7 +127,7 @@ def access_log(
 ) -> tuple[list[AccessEntry], int]:
     with uow:
         document, project = readable_document(principal, document_id, uow)
-        role = principal.memberships.get(project.organization_id)
+        role = principal.role_in(project.organization_id)
         if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
             raise PermissionDenied("the access log is for the organization's admins and auditors")
         return uow.documents.access_log(document.id, offset, limit)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from app.domain.documents.model import (
     associated_data,
-    sha256_hex,
 )
 from app.domain.documents.services import Storage
 from app.domain.shared.audit import AuditRecord
+from app.domain.shared.hashing import sha256_hex
 from app.ports.repositories.documents import DocumentsUoW, ProjectDocumentsUoW
 from app.ports.storage import BlobStore, EnvelopeCipher, SealedObject
 

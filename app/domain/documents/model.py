@@ -13,9 +13,13 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from app.domain.documents.errors import EmptyFile, UnsupportedContent
 from app.domain.shared.text import remove_unsafe
+
+# What the access log records of a document version.
+AccessAction = Literal["upload", "link", "download"]
 
 
 class DocumentKind(StrEnum):
@@ -89,7 +93,7 @@ class AccessEntry:
     id: str
     document_id: str
     version: int
-    action: str  # upload | link | download
+    action: AccessAction
     actor_id: str | None
     ip: str | None
     request_id: str | None
@@ -188,10 +192,6 @@ def safe_filename(name: str | None) -> str:
         stem, extension = base, ""
     suffix = f".{extension}" if extension else ""
     return (stem[: MAX_FILENAME - len(suffix)].rstrip(" .") or "document") + suffix
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def sign_link(key: bytes, document_id: str, version: int, expires: int, actor_id: str) -> str:

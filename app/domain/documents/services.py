@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import (
     DEFAULT_VISIBILITY,
     AccessEntry,
@@ -19,7 +19,6 @@ from app.domain.documents.model import (
     Visibility,
     associated_data,
     safe_filename,
-    sha256_hex,
     sniff_content_type,
     storage_key,
 )
@@ -27,6 +26,7 @@ from app.domain.projects.access import can_see, is_issuer_of, reads_private_docu
 from app.domain.projects.model import Project
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.ids import new_id
 from app.ports.clock import Clock
 from app.ports.repositories.documents import ProjectDocumentsUoW

@@ -5,7 +5,7 @@ mistake)."""
 
 from __future__ import annotations
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import Visibility
 from app.domain.documents.services import DocumentView, readable_document
 from app.domain.projects.access import is_issuer_of

@@ -1,12 +1,16 @@
-"""What each platform event changes: the credit ledger, and projects becoming registered
-when their record is minted on chain."""
+"""What each platform event changes, wired in one place (`PROJECTIONS`): the credit
+ledger follows the credit events, and a project becomes registered when its record is
+minted on chain. Every other decoded event (governance, operators, ownership, project
+configuration) is stored by the indexer and projected nowhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from app.domain.credits.projection import apply_credit_events
+from app.domain.indexer.services import Projector
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
 from app.domain.shared.chain import ChainEvent
@@ -20,14 +24,59 @@ class ProjectionUoW(IndexerUoW, CreditsUoW, ProjectsUoW, Protocol):
     """The indexer's transaction touches every projected module."""
 
 
-def platform_projector(clock: Clock) -> Callable[[list[ChainEvent], ProjectionUoW, int], None]:
-    def project(events: list[ChainEvent], uow: ProjectionUoW, sign: int) -> None:
-        apply_credit_events(events, uow, sign, clock.now())
-        for event in events:
-            if event.name == "ProjectRecordMinted":
-                _registered(event, uow, sign, clock)
+# (the batch's events it follows, in block order, unit, sign, clock)
+Apply = Callable[[list[ChainEvent], ProjectionUoW, int, Clock], None]
 
-    return project
+
+@dataclass(frozen=True)
+class Projection:
+    """One module's projection and the events it follows."""
+
+    name: str
+    follows: frozenset[str]
+    apply: Apply
+
+
+def _ledger(events: list[ChainEvent], uow: ProjectionUoW, sign: int, clock: Clock) -> None:
+    # A whole batch at once: its changes are summed per holding and written once each.
+    apply_credit_events(events, uow, sign, clock.now())
+
+
+def _registrations(events: list[ChainEvent], uow: ProjectionUoW, sign: int, clock: Clock) -> None:
+    for event in events:
+        _registered(event, uow, sign, clock)
+
+
+# Run in this order on each batch.
+PROJECTIONS: tuple[Projection, ...] = (
+    Projection(
+        "ledger", frozenset({"CreditsMinted", "CreditsTransferred", "CreditsRetired"}), _ledger
+    ),
+    Projection("project registration", frozenset({"ProjectRecordMinted"}), _registrations),
+)
+
+
+def projections_for(event_name: str) -> tuple[str, ...]:
+    """The names of the projections an event feeds (none for most)."""
+    return tuple(p.name for p in PROJECTIONS if event_name in p.follows)
+
+
+@dataclass(frozen=True)
+class PlatformProjector:
+    """The indexer's `Projector`: each projection gets the batch's events it follows."""
+
+    clock: Clock
+    projections: Sequence[Projection] = PROJECTIONS
+
+    def __call__(self, events: list[ChainEvent], uow: ProjectionUoW, sign: int, /) -> None:
+        for projection in self.projections:
+            followed = [event for event in events if event.name in projection.follows]
+            if followed:
+                projection.apply(followed, uow, sign, self.clock)
+
+
+def platform_projector(clock: Clock) -> Projector[ProjectionUoW]:
+    return PlatformProjector(clock)
 
 
 def _registered(event: ChainEvent, uow: ProjectionUoW, sign: int, clock: Clock) -> None:

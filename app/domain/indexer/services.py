@@ -11,25 +11,35 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Protocol, TypeVar
 
 from app.domain.indexer.errors import NodeInconsistent
 from app.domain.indexer.model import ChainEvent, Checkpoint, FollowedContract, StepResult
+from app.domain.shared.chain import DEFAULT_CONFIRMATIONS, safe_block
 from app.ports.chain import ChainReader, RawLog
 from app.ports.repositories.indexer import IndexerUoW
 
 log = logging.getLogger(__name__)
 
-# (event, unit of work, sign): +1 applies the event, -1 undoes it. The unit of work is
-# the module's union of every projected module's UoW.
-Projector = Callable[[list[ChainEvent], Any, int], None]
+U = TypeVar("U", bound=IndexerUoW)
+U_contra = TypeVar("U_contra", bound=IndexerUoW, contravariant=True)
+
+
+class Projector(Protocol[U_contra]):
+    """What stored events change in the other modules, inside the indexer's unit of work:
+    `sign` +1 applies a batch of new events, -1 undoes orphaned ones (newest first). The
+    unit is the union of every projected module's (see `app.domain.indexer.projection`)."""
+
+    def __call__(self, events: list[ChainEvent], uow: U_contra, sign: int, /) -> None: ...
+
+
 Decoder = Callable[[RawLog], ChainEvent | None]
 
 
 @dataclass(frozen=True)
 class IndexerConfig:
     contracts: Sequence[FollowedContract]
-    confirmations: int = 2
+    confirmations: int = DEFAULT_CONFIRMATIONS
     reorg_window: int = 64
     max_blocks: int = 2000  # blocks per step (one transaction)
     page_blocks: int = 250  # blocks per log request inside a step
@@ -38,10 +48,10 @@ class IndexerConfig:
 
 def index_step(
     *,
-    uow: IndexerUoW,
+    uow: U,
     chain: ChainReader,
     decode: Decoder,
-    project: Projector,
+    project: Projector[U],
     config: IndexerConfig,
 ) -> StepResult:
     with uow:
@@ -80,7 +90,7 @@ def index_step(
             uow.indexer.record_blocks(hashes)
             checkpoint.block_number, checkpoint.block_hash = end, header.hash
         checkpoint.head_block = head
-        checkpoint.safe_block = max(0, head - config.confirmations)
+        checkpoint.safe_block = safe_block(head, config.confirmations)
         uow.indexer.save_checkpoint(checkpoint)
         uow.commit()
         return StepResult(start, max(end, start - 1), fetched, new, depth)
@@ -103,10 +113,10 @@ def _checkpoint(uow: IndexerUoW, chain: ChainReader, config: IndexerConfig) -> C
 
 
 def _handle_reorg(
-    uow: IndexerUoW,
+    uow: U,
     chain: ChainReader,
     checkpoint: Checkpoint,
-    project: Projector,
+    project: Projector[U],
     config: IndexerConfig,
 ) -> int:
     if checkpoint.block_hash is None:
@@ -183,7 +193,7 @@ def _event_pages(
 _position = attrgetter("block_number", "log_index")
 
 
-def resync(from_block: int, *, uow: IndexerUoW, project: Projector) -> int:
+def resync(from_block: int, *, uow: U, project: Projector[U]) -> int:
     """Forget everything indexed above `from_block - 1` (undoing its effects) so the next
     steps index it again; also clears a halt. Returns how many events were rolled back."""
     with uow:

@@ -13,7 +13,7 @@ from typing import Protocol
 from app.domain.chain.errors import CallReverted
 from app.domain.chain.model import TxStatus
 from app.domain.credits.jobs import ChainJobsUoW, ChainWrites
-from app.domain.credits.services import reserve_retirement
+from app.domain.credits.retirements import reserve_retirement
 from app.domain.marketplace.model import OrderStatus
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole
-from app.domain.credits.services import Custody, authorize_holding
+from app.domain.auth.principal import Principal
+from app.domain.credits.custody import Custody
+from app.domain.credits.services import authorize_holding
 from app.domain.marketplace.errors import ApprovalRequired, OrderStateConflict, QuoteExpired
 from app.domain.marketplace.fees import PaymentMethod, compute_charge
 from app.domain.marketplace.fx import convert_with
@@ -155,7 +156,7 @@ def _may_act(principal: Principal, order: Order) -> bool:
         return True
     if order.organization_id is None:
         return False
-    return principal.memberships.get(order.organization_id) in {OrgRole.ADMIN, OrgRole.FINANCE}
+    return principal.role_in(order.organization_id) in {OrgRole.ADMIN, OrgRole.FINANCE}
 
 
 def get_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Order:
@@ -235,8 +236,7 @@ def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Ord
         order = _order(principal, order_id, uow, lock=True)
         org = order.organization_id
         if not (
-            principal.is_admin
-            or (org is not None and principal.memberships.get(org) == OrgRole.ADMIN)
+            principal.is_admin or (org is not None and principal.role_in(org) == OrgRole.ADMIN)
         ):
             raise PermissionDenied("orders are approved by the organization's admin")
         if order.status not in OPEN_ORDER_STATUSES or not order.approval_required:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
+from app.domain.credits.custody import Custody
 from app.domain.credits.model import BatchStatus
-from app.domain.credits.services import Custody
 from app.domain.marketplace.errors import InsufficientHolding, InsufficientInventory, ListingClosed
 from app.domain.marketplace.fees import (
     DEFAULT_FEE_SCHEDULE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from app.domain.platform.errors import UnknownJob
 from app.domain.platform.jobs import JobHandler, OwnTransactions
@@ -16,6 +17,8 @@ from app.ports.repositories.platform import AuditRepository, PlatformUoW
 from app.ports.tasks import TaskQueue
 
 log = logging.getLogger(__name__)
+
+U = TypeVar("U", bound=PlatformUoW)
 
 
 def relay_outbox(*, uow: PlatformUoW, queue: TaskQueue, clock: Clock, limit: int = 100) -> int:
@@ -38,7 +41,7 @@ def relay_outbox(*, uow: PlatformUoW, queue: TaskQueue, clock: Clock, limit: int
 
 
 def run_job(
-    job_id: str, *, uow: PlatformUoW, handlers: Mapping[str, JobHandler], clock: Clock
+    job_id: str, *, uow: U, handlers: Mapping[str, JobHandler[U]], clock: Clock
 ) -> JobOutcome:
     """Run an outbox job at most once: the job row is locked, its handler's writes and the
     `done` mark commit together, and a second delivery finds it done and does nothing.

@@ -25,7 +25,11 @@ both `"1.5"`). Hashes are SHA-256 (hex) of the RFC 8785 canonical bytes of the `
 `data` and `process` sections and of the whole bundle; the bundle hash goes on chain.
 The signature is over the UTF-8 bytes of the bundle hash as 64 lowercase hex digits, so
 someone holding only the on-chain hash can check it too. Checking a bundle, its signature
-and the key that made it is `app.domain.poai.verification`."""
+and the key that made it is `app.domain.poai.verification`.
+
+One file although longer than 300 lines: this is the bundle format, which anyone who
+verifies a proof must reproduce byte for byte; its shape, normal forms and hashes read
+best side by side, as one specification."""
 
 from __future__ import annotations
 
@@ -34,9 +38,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
+from app.domain.poai.model import Mode
 from app.domain.shared.clock import isoformat
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.json import canonical, sha256_hex
+from app.domain.shared.hashing import sha256_hex
+from app.domain.shared.json import canonical
 from app.domain.shared.money import to_decimal
 from app.domain.shared.quantity import Quantity
 from app.ports.signing import BundleSigner
@@ -46,7 +52,7 @@ Bundle: TypeAlias = dict[str, Any]
 BUNDLE_VERSION = "poai-bundle/1"
 SIGNATURE_ALGORITHM = "Ed25519"
 CATEGORIES = ("asset", "data", "process")
-MODES = frozenset({"automated", "manual"})
+MODES = frozenset(Mode)
 PROJECT_TEXT = (
     "id",
     "organization_id",

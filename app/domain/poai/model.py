@@ -158,8 +158,8 @@ class Case:
 class CaseHistoryEntry:
     case_id: str
     round: int
-    from_status: str | None
-    to_status: str
+    from_status: CaseStatus | None
+    to_status: CaseStatus
     actor_id: str | None
     reason: str | None
     at: datetime

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.documents.services import Storage, read_document
 from app.domain.poai.services import can_see_case
 from app.domain.shared.errors import Conflict, NotFound

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
-from app.domain.documents.model import DocumentKind
+from app.domain.auth.principal import Principal
 from app.domain.poai.case_bundle import ensure_provable
 from app.domain.poai.errors import CaseStateConflict
 from app.domain.poai.events import CaseStatusChanged
@@ -14,11 +13,8 @@ from app.domain.poai.model import (
     Case,
     CaseHistoryEntry,
     CaseStatus,
-    Category,
     Check,
     Decision,
-    Mode,
-    Result,
 )
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
@@ -54,7 +50,15 @@ def _history(
     clock: Clock,
 ) -> None:
     uow.poai.add_history(
-        CaseHistoryEntry(case.id, case.round, before, case.status.value, actor, reason, clock.now())
+        CaseHistoryEntry(
+            case.id,
+            case.round,
+            CaseStatus(before) if before else None,
+            case.status,
+            actor,
+            reason,
+            clock.now(),
+        )
     )
     uow.publish(
         CaseStatusChanged(
@@ -124,7 +128,7 @@ def open_case_by_hand(principal: Principal, project_id: str, *, uow: PoaiUoW, cl
         return case
 
 
-def _case(principal: Principal, case_id: str, uow: PoaiUoW, *, lock: bool = False) -> Case:
+def case_for(principal: Principal, case_id: str, uow: PoaiUoW, *, lock: bool = False) -> Case:
     case = (uow.poai.case_for_update if lock else uow.poai.get_case)(case_id)
     if case is None or not can_see_case(principal, case):
         raise NotFound("case not found")
@@ -135,11 +139,11 @@ def can_see_case(principal: Principal, case: Case) -> bool:
     return (
         principal.is_admin
         or principal.id in case.reviewer_ids
-        or case.organization_id in principal.memberships
+        or principal.acts_for(case.organization_id)
     )
 
 
-def _reviewing(principal: Principal, case: Case) -> None:
+def require_reviewer(principal: Principal, case: Case) -> None:
     if not (principal.is_admin or principal.id in case.reviewer_ids):
         raise PermissionDenied("only the case's assigned reviewers act on it")
 
@@ -150,7 +154,7 @@ def assign_reviewer(
     if not principal.is_admin:
         raise PermissionDenied("only platform admins assign reviewers")
     with uow:
-        case = _case(principal, case_id, uow, lock=True)
+        case = case_for(principal, case_id, uow, lock=True)
         if not case.active:
             raise CaseStateConflict("the case is closed")
         reviewer = uow.users.get(reviewer_id)
@@ -202,7 +206,7 @@ def list_cases(
             )
         return uow.poai.list_cases(
             reviewer_id=principal.id,
-            organization_ids=list(principal.memberships),
+            organization_ids=list(principal.organizations),
             offset=offset,
             limit=limit,
         )
@@ -210,107 +214,7 @@ def list_cases(
 
 def get_case(principal: Principal, case_id: str, *, uow: PoaiUoW) -> Case:
     with uow:
-        return _case(principal, case_id, uow)
-
-
-def list_checks(principal: Principal, case_id: str, *, uow: PoaiUoW) -> list[Check]:
-    with uow:
-        case = _case(principal, case_id, uow)
-        return uow.poai.checks(case.id)
-
-
-def add_check(
-    principal: Principal,
-    case_id: str,
-    *,
-    category: Category,
-    name: str,
-    required: bool,
-    uow: PoaiUoW,
-    clock: Clock,
-) -> Check:
-    with uow:
-        case = _case(principal, case_id, uow, lock=True)
-        _reviewing(principal, case)
-        if case.status != CaseStatus.IN_REVIEW:
-            raise CaseStateConflict("checks are added while the case is in review")
-        if any(c.name == name for c in uow.poai.checks(case.id, case.round)):
-            raise Conflict(f"this round already has a check named {name!r}", code="duplicate_check")
-        check = Check(new_id(), case.id, case.round, category, name, Mode.MANUAL, required)
-        uow.poai.add_checks([check])
-        uow.audit(
-            AuditRecord(
-                "poai.check_added",
-                "poai_case",
-                case.id,
-                principal.id,
-                after={"name": name, "category": category.value, "required": required},
-                organization_id=case.organization_id,
-            )
-        )
-        uow.commit()
-        return check
-
-
-def record_manual_check(
-    principal: Principal,
-    check_id: str,
-    *,
-    result: Result,
-    notes: str,
-    evidence_document_ids: list[str],
-    uow: PoaiUoW,
-    clock: Clock,
-) -> Check:
-    with uow:
-        check = uow.poai.check_for_update(check_id)
-        case = uow.poai.get_case(check.case_id) if check else None
-        if check is None or case is None or not can_see_case(principal, case):
-            raise NotFound("check not found")
-        _reviewing(principal, case)
-        if case.status != CaseStatus.IN_REVIEW or check.round != case.round:
-            raise CaseStateConflict("only checks of the current round of a case in review change")
-        if check.mode != Mode.MANUAL:
-            raise Conflict("automated checks are run by the platform", code="automated_check")
-        _evidence_documents(uow, case, evidence_document_ids)
-        before = check.result.value
-        check.record(
-            result,
-            notes=notes,
-            evidence=None,
-            by=principal.id,
-            at=clock.now(),
-            documents=evidence_document_ids,
-        )
-        uow.poai.save_check(check)
-        uow.audit(
-            AuditRecord(
-                "poai.check_recorded",
-                "poai_check",
-                check.id,
-                principal.id,
-                before={"result": before},
-                after={"result": result.value, "notes": notes},
-                organization_id=case.organization_id,
-            )
-        )
-        uow.commit()
-        return check
-
-
-def _evidence_documents(uow: PoaiUoW, case: Case, document_ids: list[str]) -> None:
-    """Evidence is a document the issuer uploaded to the project: the proof lists those
-    documents with their hashes, and evidence must point among them."""
-    for document_id in document_ids:
-        document = uow.documents.get(document_id)
-        if (
-            document is None
-            or document.project_id != case.project_id
-            or document.kind == DocumentKind.POAI_BUNDLE
-        ):
-            raise RuleViolation(
-                f"document {document_id} is not one of the project's", code="bad_evidence"
-            )
+        return case_for(principal, case_id, uow)
 
 
 def decide(
@@ -323,8 +227,8 @@ def decide(
     clock: Clock,
 ) -> Case:
     with uow:
-        case = _case(principal, case_id, uow, lock=True)
-        _reviewing(principal, case)
+        case = case_for(principal, case_id, uow, lock=True)
+        require_reviewer(principal, case)
         checks = uow.poai.checks(case.id, case.round)
         before = case.status.value
         case.decide(decision, checks=checks, reason=reason, by=principal.id, at=clock.now())
@@ -341,5 +245,5 @@ def decide(
 
 def case_history(principal: Principal, case_id: str, *, uow: PoaiUoW) -> list[CaseHistoryEntry]:
     with uow:
-        case = _case(principal, case_id, uow)
+        case = case_for(principal, case_id, uow)
         return uow.poai.history(case.id)

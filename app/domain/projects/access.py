@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.projects.model import PUBLIC_STATUSES, Actor, Project, Status
 
 REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED})
@@ -18,11 +18,9 @@ def can_see(principal: Principal | None, project: Project) -> bool:
         return True
     if principal is None:
         return False
-    if principal.is_admin or project.organization_id in principal.memberships:
+    if principal.sees_org(project.organization_id):
         return True
-    return project.organization_id == principal.api_key_org or (
-        Role.POAI_REVIEWER in principal.roles and project.status in REVIEW_STATUSES
-    )
+    return Role.POAI_REVIEWER in principal.roles and project.status in REVIEW_STATUSES
 
 
 def reads_private_documents(
@@ -33,8 +31,7 @@ def reads_private_documents(
     rest does not decide)."""
     if principal is None:
         return False
-    org = project.organization_id
-    if principal.is_admin or org in principal.memberships or org == principal.api_key_org:
+    if principal.sees_org(project.organization_id):
         return True
     return Role.POAI_REVIEWER in principal.roles and principal.id in reviewer_ids()
 
@@ -45,25 +42,19 @@ def actor_kinds(principal: Principal, project: Project) -> set[Actor]:
         kinds.add(Actor.ADMIN)
     if is_issuer_of(principal, project.organization_id):
         kinds.add(Actor.ISSUER)
-    member = project.organization_id in principal.memberships
-    if Role.POAI_REVIEWER in principal.roles and not member:  # no reviewing one's own
+    own = principal.acts_for(project.organization_id)
+    if Role.POAI_REVIEWER in principal.roles and not own:  # no reviewing one's own
         kinds.add(Actor.REVIEWER)
     return kinds
 
 
 def is_issuer_of(principal: Principal, organization_id: str) -> bool:
     """An issuer acting for an organization it administers."""
-    return (
-        Role.ISSUER in principal.roles
-        and principal.memberships.get(organization_id) == OrgRole.ADMIN
-    )
+    return Role.ISSUER in principal.roles and principal.role_in(organization_id) == OrgRole.ADMIN
 
 
 def visible_scope(principal: Principal | None) -> tuple[bool, tuple[str, ...], bool]:
     """(sees everything, organizations whose drafts it sees, sees review states)."""
     if principal is None:
         return False, (), False
-    orgs = tuple(principal.memberships) + (
-        (principal.api_key_org,) if principal.api_key_org else ()
-    )
-    return principal.is_admin, orgs, Role.POAI_REVIEWER in principal.roles
+    return principal.is_admin, principal.organizations, Role.POAI_REVIEWER in principal.roles

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -163,16 +163,24 @@ class Project:
         self.updated_at = now
         return before
 
-    def transition(
-        self, to: Status, actor: Actor, *, reason: str | None, actor_id: str | None, now: datetime
-    ) -> HistoryEntry:
+    def acting_as(self, to: Status, capacities: Collection[Actor]) -> Actor:
+        """The capacity in which a caller holding `capacities` moves the project to `to`
+        (the first of those the step allows): `InvalidTransition` when the lifecycle has
+        no such step, `PermissionDenied` when none of them may take it."""
         allowed = TRANSITIONS.get((self.status, to))
         if allowed is None:
             raise InvalidTransition(f"a project cannot go from {self.status.value} to {to.value}")
-        if actor not in allowed:
+        mine = allowed.intersection(capacities)
+        if not mine:
             raise PermissionDenied(
                 f"moving a project from {self.status.value} to {to.value} is not yours to do"
             )
+        return min(mine)
+
+    def transition(
+        self, to: Status, actor: Actor, *, reason: str | None, actor_id: str | None, now: datetime
+    ) -> HistoryEntry:
+        self.acting_as(to, (actor,))
         if to in {S.REJECTED, S.CHANGES_REQUESTED, S.SUSPENDED, S.CLOSED} and not reason:
             raise InvalidValue("give a reason for this transition", code="reason_required")
         entry = HistoryEntry(self.status, to, actor_id, reason, now)

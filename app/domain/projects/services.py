@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import Role
+from app.domain.auth.principal import Principal
 from app.domain.projects.access import actor_kinds, can_see, is_issuer_of, visible_scope
-from app.domain.projects.errors import InvalidTransition
 from app.domain.projects.events import ProjectStatusChanged
 from app.domain.projects.model import (
-    TRANSITIONS,
     Actor,
     HistoryEntry,
     Project,
@@ -77,7 +75,7 @@ def _owning_org(principal: Principal, organization_id: str | None) -> str:
         if not (principal.is_admin or is_issuer_of(principal, organization_id)):
             raise PermissionDenied("you do not administer that organization")
         return organization_id
-    mine = [o for o in principal.memberships if is_issuer_of(principal, o)]
+    mine = [o for o in principal.organizations if is_issuer_of(principal, o)]
     if len(mine) != 1:
         raise RuleViolation(
             "say which organization the project belongs to (organization_id)"
@@ -142,17 +140,8 @@ def transition_project(
 ) -> Project:
     with uow:
         project = _visible(principal, project_id, uow, lock=True)
-        allowed = TRANSITIONS.get((project.status, to))
-        if allowed is None:
-            raise InvalidTransition(
-                f"a project cannot go from {project.status.value} to {to.value}"
-            )
-        kinds = actor_kinds(principal, project) & allowed
-        if not kinds:
-            raise PermissionDenied(
-                f"moving a project from {project.status.value} to {to.value} is not yours to do"
-            )
-        _apply(project, to, min(kinds), reason=reason, actor_id=principal.id, uow=uow, clock=clock)
+        actor = project.acting_as(to, actor_kinds(principal, project))
+        _apply(project, to, actor, reason=reason, actor_id=principal.id, uow=uow, clock=clock)
         uow.commit()
         return project
 

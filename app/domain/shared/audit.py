@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from app.domain.shared.clock import isoformat
+from app.domain.shared.hashing import sha256_hex
 from app.domain.shared.ids import new_id
-from app.domain.shared.json import JSON, canonical, sha256_hex, to_json
+from app.domain.shared.json import JSON, canonical, to_json
 
 GENESIS_HASH = "0" * 64
 

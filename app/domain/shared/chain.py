@@ -1,8 +1,28 @@
-"""A decoded event of the platform contracts, as every module sees it."""
+"""A decoded event of the platform contracts, as every module sees it, and the
+confirmation-depth rule: how deep under the chain's head a block must be before what
+happened in it counts as confirmed."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
+
+# Blocks a transaction must be buried under before it counts (CHAIN_CONFIRMATIONS); the
+# embedded chain, which mines a block per transaction only, is configured with none.
+DEFAULT_CONFIRMATIONS = 2
+DepthStatus = Literal["confirmed", "pending"]
+
+
+def safe_block(head: int, confirmations: int) -> int:
+    """The highest block at least `confirmations` deep under `head`."""
+    return max(0, head - confirmations)
+
+
+def depth_status(block: int | None, safe: int | None) -> DepthStatus:
+    """`confirmed` for a block at or below the safe block, else `pending` (also when the
+    block is not known yet, or when nothing was indexed: `safe` is None)."""
+    if block is None or safe is None or block > safe:
+        return "pending"
+    return "confirmed"
 
 
 class ChainEvent(NamedTuple):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -34,7 +33,3 @@ def to_json(value: Any) -> JSON:
 def canonical(value: Any) -> bytes:
     """RFC 8785 (JCS) bytes of a value: same data, same bytes, whatever the key order."""
     return rfc8785.dumps(to_json(value))
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -18,6 +18,8 @@ KG_PER_TONNE = 1000
 # inside a signed 64-bit column.
 MAX_TONNES = 10**13 - 1
 MAX_KG = MAX_TONNES * KG_PER_TONNE + 999
+_MAX_DECIMAL_TONNES = Decimal(MAX_KG) / KG_PER_TONNE
+_ONE_KG = Decimal("0.001")
 _PLAIN_TONNES = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<frac>[0-9]+))?", re.ASCII)
 # The same rule as an OpenAPI pattern: at most 13 digits before the point and 3 after,
 # not zero.
@@ -27,7 +29,7 @@ TONNES_OR_ZERO_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,3})?$"
 
 def parse_tonnes(text: str, *, allow_zero: bool = False) -> Quantity:
     """A positive quantity (or zero, when allowed) from the API's decimal tonnes, to the
-    kilogram."""
+    kilogram. The text form is checked here (what is written); the value, by `Quantity`."""
     if not isinstance(text, str):
         raise InvalidValue('quantity must be a string of decimal tonnes, e.g. "2.5"')
     match = _PLAIN_TONNES.fullmatch(text)
@@ -37,25 +39,34 @@ def parse_tonnes(text: str, *, allow_zero: bool = False) -> Quantity:
             '3 decimals (e.g. "2.5"); no sign, exponent, spaces or separators',
             code="invalid_quantity",
         )
-    whole, frac = match["whole"], match["frac"] or ""
-    if len(frac) > 3:
-        raise InvalidValue(
-            "quantity has more than 3 decimals (the smallest unit is a kilogram)",
-            code="invalid_quantity",
-        )
-    if len(whole) > len(str(MAX_TONNES)):
-        raise InvalidValue(
-            f"quantity must be at most {MAX_TONNES} t (13 digits)", code="invalid_quantity"
-        )
-    kg = int(whole) * KG_PER_TONNE + int(frac.ljust(3, "0"))
-    if kg == 0 and not allow_zero:
-        raise InvalidValue("quantity must be positive", code="invalid_quantity")
-    return Quantity(kg)
+    if len(match["frac"] or "") > 3:
+        raise _finer_than_a_kilogram()
+    if len(match["whole"]) > len(str(MAX_TONNES)):
+        raise _too_large()
+    quantity = Quantity.from_tonnes(Decimal(text))
+    return quantity if allow_zero else quantity.positive()
+
+
+def _finer_than_a_kilogram() -> InvalidValue:
+    return InvalidValue(
+        "quantity has more than 3 decimals (the smallest unit is a kilogram)",
+        code="invalid_quantity",
+    )
+
+
+def _too_large() -> InvalidValue:
+    return InvalidValue(
+        f"quantity must be at most {MAX_TONNES} t (13 digits)", code="invalid_quantity"
+    )
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Quantity:
-    """A non-negative whole number of kilograms of CO2e (one credit is one tonne)."""
+    """A non-negative whole number of kilograms of CO2e (one credit is one tonne).
+
+    The quantity rule, in one place: whole kilograms, never negative, at most `MAX_KG`
+    when made from tonnes, and `positive()` where an operation needs more than nothing
+    (minting, retiring)."""
 
     kg: int
 
@@ -69,11 +80,21 @@ class Quantity:
 
     @classmethod
     def from_tonnes(cls, tonnes: Decimal | int | str) -> Quantity:
-        """Parse tonnes; more than three decimals (finer than a kilogram) is refused."""
-        value = to_decimal(tonnes) * KG_PER_TONNE
-        if value != value.to_integral_value():
-            raise InvalidValue("quantity has more than 3 decimals", code="invalid_quantity")
-        return cls(int(value))
+        """Tonnes to kilograms; finer than a kilogram (more than three decimals) or
+        beyond `MAX_TONNES` is refused."""
+        value = to_decimal(tonnes)
+        if abs(value) > _MAX_DECIMAL_TONNES:
+            raise _too_large()
+        kilograms = value.quantize(_ONE_KG)  # exact: the value is bounded
+        if kilograms != value:
+            raise _finer_than_a_kilogram()
+        return cls(int(kilograms * KG_PER_TONNE))
+
+    def positive(self) -> Quantity:
+        """This quantity, or `InvalidValue` when it is zero."""
+        if self.kg == 0:
+            raise InvalidValue("quantity must be positive", code="invalid_quantity")
+        return self
 
     @property
     def tonnes(self) -> Decimal:

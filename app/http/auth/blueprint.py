@@ -1,3 +1,3 @@
-from flask_smorest import Blueprint
+from app.http.common.blueprint import ApiBlueprint
 
-blp = Blueprint("auth", __name__, description="Identity: accounts, sessions, organizations")
+blp = ApiBlueprint("auth", __name__, description="Identity: accounts, sessions, organizations")

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import request
 
-from app.domain.auth import services, sessions, wallets
+from app.domain.auth import profile, services, sessions, wallets
 from app.domain.auth.results import SessionView, UserView
 from app.domain.auth.services import ClientInfo
 from app.http.auth import schemas as s
 from app.http.auth.blueprint import blp
 from app.http.common.auth import current_principal, issue_tokens, public, refresh_claims, requires
+from app.http.common.blueprint import ViewDecorator
 from app.http.common.deps import platform, uow
 from app.http.common.limiter import sensitive
 from app.http.common.openapi import rule_codes
@@ -25,7 +26,7 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"typ
 TOO_MANY_FROM_ADDRESS = "Too many requests from this address (`rate_limited`)"
 
 
-def _limited(description: str = TOO_MANY_FROM_ADDRESS) -> Any:
+def _limited(description: str = TOO_MANY_FROM_ADDRESS) -> ViewDecorator:
     return blp.alt_response(
         429,
         schema=ProblemSchema,
@@ -211,7 +212,7 @@ def wallet_verify(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, s.UserSchema)
 def me() -> UserView:
     """The signed-in user."""
-    return services.get_profile(current_principal(), uow=uow())
+    return profile.get_profile(current_principal(), uow=uow())
 
 
 @blp.route("/me", methods=["PATCH"])
@@ -220,9 +221,7 @@ def me() -> UserView:
 @blp.response(200, s.UserSchema)
 def update_me(body: dict[str, Any]) -> UserView:
     """Change the display name."""
-    return services.update_profile(
-        current_principal(), display_name=body["display_name"], uow=uow()
-    )
+    return profile.update_profile(current_principal(), display_name=body["display_name"], uow=uow())
 
 
 @blp.route("/me/sessions", methods=["GET"])

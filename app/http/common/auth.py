@@ -18,10 +18,11 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 
 from app.domain.auth import api_keys, sessions
 from app.domain.auth.errors import InvalidToken
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import API_KEY_SCOPES, ORG_ROLE_PERMISSIONS
+from app.domain.auth.principal import Principal
 from app.domain.auth.results import SessionGrant
 from app.domain.shared.errors import PermissionDenied, Unauthenticated
+from app.http.common.blueprint import View, ViewDecorator
 from app.http.common.deps import platform, uow
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,12 +132,12 @@ def current_principal() -> Principal:
     return principal
 
 
-def requires(permission: str) -> Callable[[F], F]:
+def requires(permission: str) -> ViewDecorator:
     """Declare the endpoint's permission. Platform permissions are checked here (403);
     organization-scoped ones are checked by the service against the organization
     itself (404 outside it, 403 inside without the sub-role)."""
 
-    def decorator(view: F) -> F:
+    def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = current_principal()
@@ -145,7 +146,7 @@ def requires(permission: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         doc = getattr(wrapper, "_apidoc", {})
-        wrapper._apidoc = {  # type: ignore[attr-defined]
+        vars(wrapper)["_apidoc"] = {
             **doc,
             "manual_doc": {
                 **doc.get("manual_doc", {}),
@@ -153,13 +154,13 @@ def requires(permission: str) -> Callable[[F], F]:
                 "description": f"Permission: `{permission}`.",
             },
         }
-        wrapper.permission = permission  # type: ignore[attr-defined]
-        return cast(F, wrapper)
+        vars(wrapper)["permission"] = permission
+        return wrapper
 
     return decorator
 
 
 def public(view: F) -> F:
     """Mark an endpoint that needs no credentials (documented as such)."""
-    view.permission = None  # type: ignore[attr-defined]
+    vars(view)["permission"] = None
     return view

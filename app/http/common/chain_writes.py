@@ -8,13 +8,11 @@ shown to strangers nor stored as the answer for the idempotency key."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+from app.http.common.blueprint import View
 from app.http.common.deps import platform
 from app.http.common.problems import problem
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 RECOVERY = (
     "Nothing was recorded; retry once an operator has restored the chain file, or reset "
@@ -23,7 +21,7 @@ RECOVERY = (
 )
 
 
-def requires_chain(view: F) -> F:
+def requires_chain(view: View) -> View:
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         reason = platform().chain_problem()
@@ -34,4 +32,4 @@ def requires_chain(view: F) -> F:
             )
         return view(*args, **kwargs)
 
-    return guarded  # type: ignore[return-value]
+    return guarded

@@ -1,26 +1,149 @@
-"""The one door from views to the composition root's adapters."""
+"""The one door from views to the composition root's adapters, and what views use of it.
+
+`ViewDeps` lists exactly what views and the request machinery reach through the door;
+`app.main` installs its `Platform`, which mypy checks against it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
 
-from flask import current_app, g
+from flask import Flask, current_app, g
+
+from app.domain.auth.policy import AuthPolicy
+from app.domain.credits.services import LedgerUoW
+from app.domain.documents.services import Storage
+from app.domain.poai.verification import TrustedKey
+from app.domain.shared.chain import ChainEvent
+from app.ports.chain import ChainReader, CustodialWallets, RawLog
+from app.ports.clock import Clock
+from app.ports.health import HealthProbe
+from app.ports.idempotency import IdempotencyStore
+from app.ports.ledger_reads import LedgerReads
+from app.ports.passwords import PasswordHasher
+from app.ports.repositories.indexer import IndexerUoW
+from app.ports.repositories.platform import AuditRepository
+from app.ports.repositories.poai import PoaiUoW
+from app.ports.repositories.projects import ProjectSearch
+from app.ports.revocation import RevocationList
+from app.ports.signatures import SignatureVerifier
+from app.ports.signing import SignatureChecker
+
+EXTENSION = "platform"
 
 
-def platform() -> Any:
-    """The `Platform` built by `app.main.bootstrap` for this app."""
-    return current_app.extensions["platform"]
+class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, Protocol):
+    """A request's unit of work: what the use cases the views call work in (PoAI cases
+    over projects, documents and accounts; the credit ledger; the indexer's resync)."""
 
 
-def uow() -> Any:
+class ReadSide(Protocol):
+    """Read-side repositories on one autocommit connection."""
+
+    @property
+    def audit_log(self) -> AuditRepository: ...
+
+    @property
+    def project_search(self) -> ProjectSearch: ...
+
+    @property
+    def ledger(self) -> LedgerReads: ...
+
+
+class ViewSettings(Protocol):
+    @property
+    def public_base_url(self) -> str: ...
+
+    @property
+    def access_token_minutes(self) -> int: ...
+
+    @property
+    def chain_confirmations(self) -> int: ...
+
+
+class ChainAccess(Protocol):
+    @property
+    def reader(self) -> ChainReader: ...
+
+
+class ViewDeps(Protocol):
+    @property
+    def settings(self) -> ViewSettings: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def auth_policy(self) -> AuthPolicy: ...
+
+    @property
+    def hasher(self) -> PasswordHasher: ...
+
+    @property
+    def revocations(self) -> RevocationList: ...
+
+    @property
+    def signatures(self) -> SignatureVerifier: ...
+
+    @property
+    def checksum_address(self) -> Callable[[str], str]: ...
+
+    @property
+    def is_checksum_address(self) -> Callable[[str], bool]: ...
+
+    @property
+    def storage(self) -> Storage: ...
+
+    @property
+    def wallets(self) -> CustodialWallets: ...
+
+    @property
+    def poai_keys(self) -> Sequence[TrustedKey]: ...
+
+    @property
+    def signature_checker(self) -> SignatureChecker: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def probes(self) -> Sequence[HealthProbe]: ...
+
+    @property
+    def chain(self) -> ChainAccess: ...
+
+    def chain_problem(self) -> str | None:
+        """Why chain writes must be refused now, or None."""
+        ...
+
+    def chain_project_key(self, project_id: str) -> str: ...
+
+    def decode_event(self, raw: RawLog) -> ChainEvent | None: ...
+
+    def uow(self, request_id: str | None = None) -> RequestUoW: ...
+
+    def reads(self) -> AbstractContextManager[ReadSide]: ...
+
+
+def install(app: Flask, deps: ViewDeps) -> None:
+    """Open the door: the views of `app` reach `deps` through `platform()`."""
+    app.extensions[EXTENSION] = deps
+
+
+def platform() -> ViewDeps:
+    """What `install` gave this app (the `Platform` built by `app.main.bootstrap`)."""
+    deps: ViewDeps = current_app.extensions[EXTENSION]
+    return deps
+
+
+def uow() -> RequestUoW:
     """A new unit of work carrying this request's id into the audit log."""
     return platform().uow(request_id=g.get("request_id"))
 
 
 @contextmanager
-def read() -> Iterator[Any]:
+def read() -> Iterator[ReadSide]:
     """Read-side repositories on an autocommit connection (no transaction to pay for)."""
     with platform().reads() as reads:
         yield reads

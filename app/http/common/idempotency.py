@@ -4,13 +4,13 @@ return the first response; the same key with another body is a 409."""
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from flask import Response, make_response, request
 
 from app.domain.shared.errors import Conflict, InvalidValue
+from app.domain.shared.hashing import sha256_hex
 from app.http.common.auth import current_principal
 from app.http.common.deps import platform
 
@@ -28,9 +28,9 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 "Idempotency-Key must be 1 to 200 characters", code="bad_idempotency_key"
             )
         caller = current_principal().id
-        fingerprint = hashlib.sha256(
+        fingerprint = sha256_hex(
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
-        ).hexdigest()
+        )
         store = platform().idempotency
         claim = store.begin(caller, key, fingerprint)
         if claim.state == "mismatch":

@@ -134,15 +134,19 @@ class FreeFormObject(ma.fields.Dict):
             "maxProperties": max_keys,
             **dict(kwargs.pop("metadata", None) or {}),
         }
-        super().__init__(keys=ma.fields.String(), metadata=metadata, **kwargs)
+        super().__init__(
+            keys=ma.fields.String(),
+            metadata=metadata,
+            validate=self._within_limits,
+            error_messages={"invalid": "must be a JSON object"},
+            **kwargs,
+        )
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, Mapping):
-            raise ma.ValidationError("must be a JSON object")
+    def _within_limits(self, value: Mapping[str, object]) -> None:
+        """Checked on the object as loaded: one level of keys copied, nothing recursed."""
         problem_text = self.limits.check(value)
         if problem_text:
             raise ma.ValidationError(problem_text)
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
+from app.http.common.blueprint import ApiBlueprint
+
 LOCATION = "form_and_files"
 
 
@@ -29,11 +31,14 @@ class MultipartParser(FlaskParser):
         return self._makeproxy(fields, schema)
 
 
-class MultipartBlueprint(Blueprint):
+class MultipartBlueprint(ApiBlueprint):
     """A blueprint whose operations may take `location="form_and_files"` arguments."""
 
-    ARGUMENTS_PARSER = MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-        LOCATION: "multipart/form-data",
-    }
+    def __init__(self, name: str, import_name: str, *, description: str) -> None:
+        super().__init__(name, import_name, description=description)
+        # flask-smorest reads both through the blueprint: these apply to this one alone.
+        self.smorest.ARGUMENTS_PARSER = MultipartParser()
+        self.smorest.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+            **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+            LOCATION: "multipart/form-data",
+        }

@@ -32,7 +32,7 @@ def rule_codes(*codes: str) -> Callable[[F], F]:
         doc = getattr(view, "_apidoc", {})
         manual = doc.get("manual_doc", {})
         known = list(manual.get(RULE_CODES, []))
-        view._apidoc = {  # type: ignore[attr-defined]
+        vars(view)["_apidoc"] = {
             **doc,
             "manual_doc": {**manual, RULE_CODES: sorted({*known, *codes})},
         }

@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
+
+from app.http.common.blueprint import ApiBlueprint
 
 MAX_OFFSET = 2**62
 DEFAULT_PAGE_SIZE = 50
@@ -45,7 +46,7 @@ def window(params: PaginationParameters) -> tuple[int, int]:
 
 
 def paginated(
-    blp: Blueprint,
+    blp: ApiBlueprint,
 ) -> Callable[[Callable[..., tuple[Sequence[Any], int]]], Callable[..., list[Any]]]:
     """Page the decorated list view (put it right under `@blp.response(200, ...)`): the
     view takes a `page` keyword and returns `(rows, total)`."""

@@ -6,20 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-import marshmallow as ma
 from flask import Response, request
-from flask_smorest.fields import Upload
-from marshmallow import validate
 
 from app.domain.documents import downloads, services
 from app.domain.documents.downloads import DownloadLink
-from app.domain.documents.model import (
-    DEFAULT_VISIBILITY,
-    UPLOADABLE,
-    AccessEntry,
-    DocumentKind,
-    Visibility,
-)
+from app.domain.documents.model import AccessEntry, DocumentKind, Visibility
 from app.domain.documents.services import DocumentView
 from app.domain.documents.visibility import change_visibility
 from app.domain.shared.errors import InvalidValue
@@ -29,90 +20,16 @@ from app.http.common.multipart import LOCATION as FORM_AND_FILES
 from app.http.common.multipart import MultipartBlueprint
 from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
+from app.http.documents import schemas as s
 
 blp = MultipartBlueprint("documents", __name__, description="Project documents (encrypted at rest)")
-KINDS = [k.value for k in UPLOADABLE]
-VISIBILITIES = [v.value for v in Visibility]
-VISIBILITY_RULE = (
-    "public: everyone who sees the project (anyone once it is registered); private: only"
-    " the project's organization, its assigned reviewers and platform admins"
-)
-KIND_DEFAULTS = ", ".join(f"{k.value}: {DEFAULT_VISIBILITY[k].value}" for k in UPLOADABLE)
-
-
-class UploadFormSchema(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
-    document_id = ma.fields.String(
-        load_default=None,
-        validate=validate.Length(max=64),
-        metadata={"description": "upload a new version of this document"},
-    )
-    visibility = ma.fields.String(
-        validate=validate.OneOf(VISIBILITIES),
-        metadata={
-            "description": f"{VISIBILITY_RULE}. Default by kind ({KIND_DEFAULTS}); a new"
-            " version keeps its document's"
-        },
-    )
-    file = Upload(required=True)
-
-
-class DocumentSchema(ma.Schema):
-    id = ma.fields.Function(lambda v: v.document.id)
-    project_id = ma.fields.Function(lambda v: v.document.project_id)
-    kind = ma.fields.Function(lambda v: v.document.kind.value)
-    visibility = ma.fields.Function(
-        lambda v: v.document.visibility.value,
-        metadata={"type": "string", "enum": VISIBILITIES, "description": VISIBILITY_RULE},
-    )
-    filename = ma.fields.Function(lambda v: v.version.filename)
-    content_type = ma.fields.Function(lambda v: v.version.content_type)
-    size = ma.fields.Function(lambda v: v.version.size)
-    sha256 = ma.fields.Function(lambda v: v.version.sha256)
-    version = ma.fields.Function(lambda v: v.version.version)
-    storage = ma.fields.Function(lambda v: v.version.storage_backend)
-    created_at = ma.fields.Function(lambda v: v.version.created_at.isoformat())
-
-
-class VisibilityChangeSchema(ma.Schema):
-    visibility = ma.fields.String(
-        required=True,
-        validate=validate.OneOf(VISIBILITIES),
-        metadata={"description": VISIBILITY_RULE},
-    )
-
-
-class LinkRequestSchema(ma.Schema):
-    version = ma.fields.Integer(load_default=None, validate=validate.Range(min=1))
-
-
-class LinkSchema(ma.Schema):
-    url = ma.fields.String()
-    expires_at = ma.fields.DateTime()
-
-
-class ContentArgs(ma.Schema):
-    version = ma.fields.Integer(required=True, validate=validate.Range(min=1))
-    expires = ma.fields.Integer(required=True, validate=validate.Range(min=0))
-    actor = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
-    signature = ma.fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
-
-
-class AccessSchema(ma.Schema):
-    document_id = ma.fields.String()
-    version = ma.fields.Integer()
-    action = ma.fields.String()
-    actor_id = ma.fields.String(allow_none=True)
-    ip = ma.fields.String(allow_none=True)
-    request_id = ma.fields.String(allow_none=True)
-    at = ma.fields.DateTime()
 
 
 @blp.route("/projects/<project_id>/documents", methods=["POST"])
 @requires("documents:upload")
 @rule_codes("unsupported_content", "empty_file", "kind_mismatch", "visibility_mismatch")
-@blp.arguments(UploadFormSchema, location=FORM_AND_FILES)
-@blp.response(201, DocumentSchema)
+@blp.arguments(s.UploadFormSchema, location=FORM_AND_FILES)
+@blp.response(201, s.DocumentSchema)
 def upload(form: dict[str, Any], project_id: str) -> DocumentView:
     """Upload a document (multipart `file`, `kind`, optional `visibility` and
     `document_id`); its type is read from its content, it is encrypted before storage,
@@ -139,7 +56,7 @@ def upload(form: dict[str, Any], project_id: str) -> DocumentView:
 
 @blp.route("/projects/<project_id>/documents", methods=["GET"])
 @public
-@blp.response(200, DocumentSchema(many=True))
+@blp.response(200, s.DocumentSchema(many=True))
 @paginated(blp)
 def list_documents(project_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """The project's documents (current versions)."""
@@ -148,7 +65,7 @@ def list_documents(project_id: str, page: Page) -> tuple[Sequence[DocumentView],
 
 @blp.route("/documents/<document_id>", methods=["GET"])
 @public
-@blp.response(200, DocumentSchema)
+@blp.response(200, s.DocumentSchema)
 def get_document(document_id: str) -> DocumentView:
     """A document's current version."""
     return services.get_document(authenticate(), document_id, uow=uow())
@@ -156,8 +73,8 @@ def get_document(document_id: str) -> DocumentView:
 
 @blp.route("/documents/<document_id>", methods=["PATCH"])
 @requires("documents:upload")
-@blp.arguments(VisibilityChangeSchema)
-@blp.response(200, DocumentSchema)
+@blp.arguments(s.VisibilityChangeSchema)
+@blp.response(200, s.DocumentSchema)
 @blp.alt_response(409, description="The project's status keeps its documents' visibility")
 def change_document_visibility(body: dict[str, Any], document_id: str) -> DocumentView:
     """Change who reads a document (its project's issuers while the project's details or
@@ -173,7 +90,7 @@ def change_document_visibility(body: dict[str, Any], document_id: str) -> Docume
 
 @blp.route("/documents/<document_id>/versions", methods=["GET"])
 @public
-@blp.response(200, DocumentSchema(many=True))
+@blp.response(200, s.DocumentSchema(many=True))
 @paginated(blp)
 def versions(document_id: str, page: Page) -> tuple[Sequence[DocumentView], int]:
     """Every version of a document."""
@@ -182,8 +99,8 @@ def versions(document_id: str, page: Page) -> tuple[Sequence[DocumentView], int]
 
 @blp.route("/documents/<document_id>/download-link", methods=["POST"])
 @requires("documents:read")
-@blp.arguments(LinkRequestSchema)
-@blp.response(200, LinkSchema)
+@blp.arguments(s.LinkRequestSchema)
+@blp.response(200, s.LinkSchema)
 def download_link(body: dict[str, Any], document_id: str) -> dict[str, Any]:
     """A link valid for 10 minutes that serves the decrypted file (to anyone holding it)."""
     p = platform()
@@ -206,7 +123,7 @@ def download_link(body: dict[str, Any], document_id: str) -> dict[str, Any]:
 
 @blp.route("/documents/<document_id>/content", methods=["GET"])
 @public
-@blp.arguments(ContentArgs, location="query")
+@blp.arguments(s.ContentArgs, location="query")
 @blp.alt_response(403, description="Altered or expired link")
 def content(args: dict[str, Any], document_id: str) -> Response:
     """The plaintext file behind a signed link."""
@@ -232,7 +149,7 @@ def _attachment(filename: str) -> str:
 
 @blp.route("/documents/<document_id>/access-log", methods=["GET"])
 @requires("documents:read")
-@blp.response(200, AccessSchema(many=True))
+@blp.response(200, s.AccessSchema(many=True))
 @paginated(blp)
 def access_log(document_id: str, page: Page) -> tuple[Sequence[AccessEntry], int]:
     """Every upload, link and download of the document, oldest first."""

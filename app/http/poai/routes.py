@@ -5,102 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import marshmallow as ma
-from flask_smorest import Blueprint
-from marshmallow import validate
-
+from app.domain.poai import checks as case_checks
 from app.domain.poai import proofs, services
 from app.domain.poai.model import Case, CaseHistoryEntry, Category, Check, Decision, Result
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.http.common.auth import current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform, uow
 from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
-from app.http.common.schemas import ProblemSchema, Text
-from app.http.poai.schemas import (
-    ProofSchema,
-    SigningKeySchema,
-    VerifyRequestSchema,
-    VerifyResultSchema,
-)
+from app.http.common.schemas import ProblemSchema
+from app.http.poai import schemas as s
 
-blp = Blueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
-
-
-class CaseSchema(ma.Schema):
-    id = ma.fields.String()
-    project_id = ma.fields.String()
-    organization_id = ma.fields.String()
-    status = ma.fields.Function(lambda c: c.status.value)
-    round = ma.fields.Integer()
-    reviewer_ids = ma.fields.List(ma.fields.String())
-    decision = ma.fields.Function(lambda c: c.decision.value if c.decision else None)
-    decision_reason = ma.fields.String(allow_none=True)
-    decided_at = ma.fields.DateTime(allow_none=True)
-    bundle_hash = ma.fields.String(allow_none=True)
-    opened_at = ma.fields.DateTime()
-
-
-class OpenCaseSchema(ma.Schema):
-    project_id = ma.fields.String(required=True, validate=validate.Length(max=64))
-
-
-class AssignSchema(ma.Schema):
-    reviewer_id = ma.fields.String(required=True, validate=validate.Length(max=64))
-
-
-class CheckSchema(ma.Schema):
-    id = ma.fields.String()
-    case_id = ma.fields.String()
-    round = ma.fields.Integer()
-    category = ma.fields.Function(lambda c: c.category.value)
-    name = ma.fields.String()
-    mode = ma.fields.Function(lambda c: c.mode.value)
-    required = ma.fields.Boolean()
-    result = ma.fields.Function(lambda c: c.result.value)
-    notes = ma.fields.String()
-    evidence_document_ids = ma.fields.List(ma.fields.String())
-    evidence = ma.fields.Dict()
-    updated_by = ma.fields.String(allow_none=True)
-    updated_at = ma.fields.DateTime(allow_none=True)
-
-
-class NewCheckSchema(ma.Schema):
-    category = ma.fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
-    name = Text(max_length=100, blank=False, required=True)
-    required = ma.fields.Boolean(load_default=True)
-
-
-class CheckUpdateSchema(ma.Schema):
-    result = ma.fields.String(
-        required=True, validate=validate.OneOf([r.value for r in Result if r != Result.PENDING])
-    )
-    notes = Text(max_length=10_000, multiline=True, load_default="")
-    evidence_document_ids = ma.fields.List(
-        ma.fields.String(validate=validate.Length(max=64)),
-        load_default=list,
-        validate=validate.Length(max=100),
-    )
-
-
-class DecisionSchema(ma.Schema):
-    decision = ma.fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
-    reason = Text(max_length=5000, multiline=True, load_default=None, allow_none=True)
-
-
-class CaseHistorySchema(ma.Schema):
-    round = ma.fields.Integer()
-    from_ = ma.fields.String(attribute="from_status", data_key="from", allow_none=True)
-    to = ma.fields.String(attribute="to_status")
-    actor_id = ma.fields.String(allow_none=True)
-    reason = ma.fields.String(allow_none=True)
-    at = ma.fields.DateTime()
+blp = ApiBlueprint("poai", __name__, description="Proof-of-Asset-Integrity review")
 
 
 @blp.route("/poai/cases", methods=["POST"])
 @requires("poai:manage")
-@blp.arguments(OpenCaseSchema)
-@blp.response(201, CaseSchema)
+@blp.arguments(s.OpenCaseSchema)
+@blp.response(201, s.CaseSchema)
 def open_case(body: dict[str, Any]) -> Case:
     """Open a case by hand for a submitted project (cases also open on submission)."""
     return services.open_case_by_hand(
@@ -110,7 +33,7 @@ def open_case(body: dict[str, Any]) -> Case:
 
 @blp.route("/poai/cases", methods=["GET"])
 @requires("poai:read")
-@blp.response(200, CaseSchema(many=True))
+@blp.response(200, s.CaseSchema(many=True))
 @paginated(blp)
 def list_cases(page: Page) -> tuple[Sequence[Case], int]:
     """Cases you review, of your organizations, or all (admins), newest first."""
@@ -119,7 +42,7 @@ def list_cases(page: Page) -> tuple[Sequence[Case], int]:
 
 @blp.route("/poai/cases/<case_id>", methods=["GET"])
 @requires("poai:read")
-@blp.response(200, CaseSchema)
+@blp.response(200, s.CaseSchema)
 def get_case(case_id: str) -> Case:
     """One case."""
     return services.get_case(current_principal(), case_id, uow=uow())
@@ -127,8 +50,8 @@ def get_case(case_id: str) -> Case:
 
 @blp.route("/poai/cases/<case_id>/assignments", methods=["POST"])
 @requires("poai:manage")
-@blp.arguments(AssignSchema)
-@blp.response(200, CaseSchema)
+@blp.arguments(s.AssignSchema)
+@blp.response(200, s.CaseSchema)
 def assign(body: dict[str, Any], case_id: str) -> Case:
     """Assign a reviewer (a poai_reviewer outside the issuing organization); the case and
     the project go into review."""
@@ -139,23 +62,23 @@ def assign(body: dict[str, Any], case_id: str) -> Case:
 
 @blp.route("/poai/cases/<case_id>/checks", methods=["GET"])
 @requires("poai:read")
-@blp.response(200, CheckSchema(many=True))
+@blp.response(200, s.CheckSchema(many=True))
 @paginated(blp)
 def checks(case_id: str, page: Page) -> tuple[Sequence[Check], int]:
     """Checks of every round, with results and evidence."""
-    return page.of(services.list_checks(current_principal(), case_id, uow=uow()))
+    return page.of(case_checks.list_checks(current_principal(), case_id, uow=uow()))
 
 
 @blp.route("/poai/cases/<case_id>/checks", methods=["POST"])
 @requires("poai:review")
-@blp.arguments(NewCheckSchema)
-@blp.response(201, CheckSchema)
+@blp.arguments(s.NewCheckSchema)
+@blp.response(201, s.CheckSchema)
 @blp.alt_response(
     409, schema=ProblemSchema, description="The round already has a check of that name"
 )
 def add_check(body: dict[str, Any], case_id: str) -> Check:
     """Add a custom manual check to the current round."""
-    return services.add_check(
+    return case_checks.add_check(
         current_principal(),
         case_id,
         category=Category(body["category"]),
@@ -168,11 +91,11 @@ def add_check(body: dict[str, Any], case_id: str) -> Check:
 
 @blp.route("/poai/checks/<check_id>", methods=["PATCH"])
 @requires("poai:review")
-@blp.arguments(CheckUpdateSchema)
-@blp.response(200, CheckSchema)
+@blp.arguments(s.CheckUpdateSchema)
+@blp.response(200, s.CheckSchema)
 def record_check(body: dict[str, Any], check_id: str) -> Check:
     """Record a manual check's result, notes and evidence documents."""
-    return services.record_manual_check(
+    return case_checks.record_manual_check(
         current_principal(),
         check_id,
         result=Result(body["result"]),
@@ -186,8 +109,8 @@ def record_check(body: dict[str, Any], check_id: str) -> Check:
 @blp.route("/poai/cases/<case_id>/decision", methods=["POST"])
 @requires("poai:review")
 @rule_codes("reason_required", "project_incomplete", "proof_inputs_invalid")
-@blp.arguments(DecisionSchema)
-@blp.response(200, CaseSchema)
+@blp.arguments(s.DecisionSchema)
+@blp.response(200, s.CaseSchema)
 @blp.alt_response(
     409,
     schema=ProblemSchema,
@@ -216,7 +139,7 @@ def decide(body: dict[str, Any], case_id: str) -> Case:
 
 @blp.route("/poai/cases/<case_id>/history", methods=["GET"])
 @requires("poai:read")
-@blp.response(200, CaseHistorySchema(many=True))
+@blp.response(200, s.CaseHistorySchema(many=True))
 @paginated(blp)
 def history(case_id: str, page: Page) -> tuple[Sequence[CaseHistoryEntry], int]:
     """Every status change of the case, round by round."""
@@ -225,7 +148,7 @@ def history(case_id: str, page: Page) -> tuple[Sequence[CaseHistoryEntry], int]:
 
 @blp.route("/poai/cases/<case_id>/proof", methods=["GET"])
 @requires("poai:read")
-@blp.response(200, ProofSchema)
+@blp.response(200, s.ProofSchema)
 def proof(case_id: str) -> dict[str, Any]:
     """The signed proof bundle of an approved case, with its section hashes."""
     return proofs.get_proof(current_principal(), case_id, uow=uow(), storage=platform().storage)
@@ -233,8 +156,8 @@ def proof(case_id: str) -> dict[str, Any]:
 
 @blp.route("/poai/proofs/verify", methods=["POST"])
 @public
-@blp.arguments(VerifyRequestSchema)
-@blp.response(200, VerifyResultSchema)
+@blp.arguments(s.VerifyRequestSchema)
+@blp.response(200, s.VerifyResultSchema)
 def verify(body: dict[str, Any]) -> VerificationResult:
     """Check a bundle's own hashes, its signature, and that a platform key made it;
     `valid` only when all three hold (no database involved)."""
@@ -253,7 +176,7 @@ def verify(body: dict[str, Any]) -> VerificationResult:
 
 @blp.route("/poai/keys", methods=["GET"])
 @public
-@blp.response(200, SigningKeySchema(many=True))
+@blp.response(200, s.SigningKeySchema(many=True))
 @paginated(blp)
 def signing_keys(page: Page) -> tuple[Sequence[TrustedKey], int]:
     """The platform's proof-signing public keys by key id: the current one and the

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from app.domain.projects import services
 from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
 from app.http.common.auth import authenticate, current_principal, public, requires
+from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform, read, uow
 from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
 from app.http.projects import schemas as s
 from app.ports.repositories.projects import ProjectQuery
 
-blp = Blueprint("projects", __name__, description="Climate projects and their lifecycle")
+blp = ApiBlueprint("projects", __name__, description="Climate projects and their lifecycle")
 
 
 def _fields(body: dict[str, Any]) -> dict[str, Any]:

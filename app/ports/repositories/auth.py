@@ -12,6 +12,7 @@ from app.domain.auth.model import (
     OneTimeToken,
     Organization,
     Session,
+    TokenPurpose,
     User,
     WalletNonce,
 )
@@ -82,7 +83,7 @@ class TokenRepository(Protocol):
 
     def save(self, token: OneTimeToken) -> None: ...
 
-    def invalidate_for_user(self, user_id: str, purpose: str, at: datetime) -> None:
+    def invalidate_for_user(self, user_id: str, purpose: TokenPurpose, at: datetime) -> None:
         """Mark every unused token of this purpose used (a new one replaces them)."""
         ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from app.domain.projects.model import HistoryEntry, Project
 from app.ports.repositories.platform import PlatformUoW
@@ -41,6 +41,9 @@ class ProjectsUoW(PlatformUoW, Protocol):
     def projects(self) -> ProjectRepository: ...
 
 
+ProjectSort = Literal["relevance", "name", "-name", "created", "-created", "vintage", "-vintage"]
+
+
 @dataclass(frozen=True)
 class ProjectQuery:
     text: str | None = None
@@ -50,7 +53,7 @@ class ProjectQuery:
     status: str | None = None
     standard: str | None = None
     organization_id: str | None = None
-    sort: str = "relevance"  # relevance | name | -name | created | -created | vintage | -vintage
+    sort: ProjectSort = "relevance"
     # visibility, from `access.visible_scope`
     see_all: bool = False
     orgs: tuple[str, ...] = ()

@@ -1,4 +1,3 @@
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import (
     ALL_PERMISSIONS,
     API_KEY_SCOPES,
@@ -8,6 +7,7 @@ from app.domain.auth.permissions import (
     OrgRole,
     Role,
 )
+from app.domain.auth.principal import Principal
 
 
 def test_permissions_are_named_resource_action():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.credits.errors import ProofPending
 from app.domain.credits.model import BatchStatus
 from app.domain.projects.model import Status

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.auth.model import Principal
+from app.domain.auth.principal import Principal
 from app.domain.credits.errors import InsufficientCredits
 from app.domain.credits.model import RetirementStatus
-from app.domain.credits.services import authorize_holding, get_retirement, list_retirements
+from app.domain.credits.retirements import get_retirement, list_retirements
+from app.domain.credits.services import authorize_holding
 from app.domain.shared.errors import NotFound, PermissionDenied, RuleViolation
 from tests.unit.builders import ORG, PID
 from tests.unit.ledger_world import ADMIN, FINANCE, ISSUER, STRANGER, VIEWER, LedgerWorld

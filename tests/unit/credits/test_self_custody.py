@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from app.domain.auth.model import Principal, User
+from app.domain.auth.model import User
+from app.domain.auth.principal import Principal
 from app.domain.credits.model import RetirementStatus
-from app.domain.credits.services import record_self_custody_retirement
+from app.domain.credits.retirements import record_self_custody_retirement
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from tests.fakes.registry import decode, retired_event
 from tests.unit.builders import NOW, PID

@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import Projector
 from app.domain.marketplace import jobs, orders, services

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import Document, DocumentKind, DocumentVersion
 from app.domain.documents.services import read_document
+from app.domain.poai import checks, proofs, services
 from app.domain.poai import jobs as poai_jobs
-from app.domain.poai import proofs, services
 from app.domain.poai.bundle import bundle_hashes
 from app.domain.poai.model import DEFAULT_CHECKLIST, Case, CaseStatus, Check, Decision, Mode, Result
 from app.domain.poai.verification import TrustedKey, verify_bundle
@@ -267,7 +267,7 @@ def test_a_second_check_of_the_same_name_is_refused(uow: FakePoaiUnitOfWork):
     name = uow.poai.checks(CASE, 1)[0].name
     category = uow.poai.checks(CASE, 1)[0].category
     with pytest.raises(Conflict) as refused:
-        services.add_check(
+        checks.add_check(
             REVIEWER, CASE, category=category, name=name, required=True, uow=uow, clock=uow.clock
         )
     assert refused.value.code == "duplicate_check"
@@ -280,7 +280,7 @@ def test_a_proof_bundle_is_no_evidence(uow: FakePoaiUnitOfWork):
     uow.commit()
     manual = next(c for c in uow.poai.checks(CASE, 1) if c.mode == Mode.MANUAL)
     with pytest.raises(RuleViolation) as refused:
-        services.record_manual_check(
+        checks.record_manual_check(
             REVIEWER,
             manual.id,
             result=Result.PASS,

@@ -8,10 +8,11 @@ import hashlib
 
 import pytest
 
-from app.domain.auth.model import Organization, Principal, User
+from app.domain.auth.model import Organization, User
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.documents.model import Document, DocumentKind, DocumentVersion
-from app.domain.poai import services
+from app.domain.poai import checks, services
 from app.domain.poai.events import CaseStatusChanged
 from app.domain.poai.model import (
     DEFAULT_CHECKLIST,
@@ -72,7 +73,7 @@ def in_review(uow: FakePoaiUnitOfWork) -> Case:
 
 def record(uow: FakePoaiUnitOfWork, check_id: str, result: Result = Result.PASS, **over):
     fields = {"principal": REVIEWER, "notes": "seen", "evidence_document_ids": ["doc-1"]} | over
-    return services.record_manual_check(
+    return checks.record_manual_check(
         fields.pop("principal"), check_id, result=result, uow=uow, clock=uow.clock, **fields
     )
 
@@ -226,7 +227,7 @@ def test_cases_are_seen_by_their_reviewers_their_organization_and_admins(
         with pytest.raises(NotFound):
             services.get_case(principal, case.id, uow=uow)
         with pytest.raises(NotFound):
-            services.list_checks(principal, case.id, uow=uow)
+            checks.list_checks(principal, case.id, uow=uow)
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def test_cases_are_seen_by_their_reviewers_their_organization_and_admins(
 
 def test_an_assigned_reviewer_adds_a_manual_check_to_the_round(uow: FakePoaiUnitOfWork):
     case = in_review(uow)
-    check = services.add_check(
+    check = checks.add_check(
         REVIEWER,
         case.id,
         category=Category.PROCESS,
@@ -244,18 +245,18 @@ def test_an_assigned_reviewer_adds_a_manual_check_to_the_round(uow: FakePoaiUnit
         clock=uow.clock,
     )
     assert (check.mode, check.round, check.result) == (Mode.MANUAL, 1, Result.PENDING)
-    assert check in services.list_checks(ISSUER, case.id, uow=uow)
+    assert check in checks.list_checks(ISSUER, case.id, uow=uow)
 
 
 def test_checks_are_added_by_the_cases_reviewers_while_it_is_in_review(uow: FakePoaiUnitOfWork):
     case = opened(uow)
     add = {"category": Category.DATA, "name": "extra", "required": False, "clock": uow.clock}
     with pytest.raises(Conflict) as refused:
-        services.add_check(ADMIN, case.id, uow=uow, **add)  # not in review yet
+        checks.add_check(ADMIN, case.id, uow=uow, **add)  # not in review yet
     assert refused.value.code == "case_state"
     in_review_case = services.assign_reviewer(ADMIN, case.id, REVIEWER.id, uow=uow, clock=uow.clock)
     with pytest.raises(PermissionDenied):  # sees the case, does not review it
-        services.add_check(ISSUER, in_review_case.id, uow=uow, **add)
+        checks.add_check(ISSUER, in_review_case.id, uow=uow, **add)
     assert len(uow.poai.checks(case.id)) == len(DEFAULT_CHECKLIST)
 
 

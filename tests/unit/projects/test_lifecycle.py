@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.auth.model import Principal
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
 from app.domain.projects import services
 from app.domain.projects.model import (
     TRANSITIONS,

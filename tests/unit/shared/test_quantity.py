@@ -1,7 +1,7 @@
 import pytest
 
 from app.domain.shared.errors import InvalidValue
-from app.domain.shared.quantity import Quantity, parse_tonnes
+from app.domain.shared.quantity import MAX_KG, Quantity, parse_tonnes
 
 
 def test_tonnes_become_whole_kilograms():
@@ -65,3 +65,33 @@ def test_anything_but_plain_positive_tonnes_is_refused_with_the_reason(
 ) -> None:
     with pytest.raises(InvalidValue, match=says):
         parse_tonnes(text)
+
+
+def test_tonnes_from_code_and_from_the_api_follow_the_same_bounds():
+    largest = "9999999999999.999"
+    assert Quantity.from_tonnes(largest) == parse_tonnes(largest) == Quantity(MAX_KG)
+    for too_large in ["10000000000000", "10000000000000.000"]:
+        with pytest.raises(InvalidValue, match="at most") as err:
+            Quantity.from_tonnes(too_large)
+        assert err.value.code == "invalid_quantity"
+        with pytest.raises(InvalidValue, match="at most"):
+            parse_tonnes(too_large)
+
+
+def test_finer_than_a_kilogram_is_refused_with_one_message_whatever_the_entry():
+    for entry in (Quantity.from_tonnes, parse_tonnes):
+        with pytest.raises(InvalidValue, match=r"more than 3 decimals \(the smallest unit"):
+            entry("1.0001")
+    # Beyond the 28 digits a default decimal context keeps: still not rounded into a kilogram.
+    with pytest.raises(InvalidValue, match="more than 3 decimals"):
+        Quantity.from_tonnes("1." + "0" * 30 + "1")
+
+
+def test_positive_refuses_nothing_and_keeps_anything_else():
+    assert Quantity(1).positive() == Quantity(1)
+    with pytest.raises(InvalidValue, match="must be positive") as err:
+        Quantity(0).positive()
+    assert err.value.code == "invalid_quantity"
+    assert parse_tonnes("0", allow_zero=True) == Quantity(0)
+    with pytest.raises(InvalidValue, match="must be positive"):
+        parse_tonnes("0")
