@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Flask
@@ -20,8 +22,26 @@ from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 from app.main.platform import Platform
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 VERSION = "0.1.0"
 log = logging.getLogger(__name__)
+
+
+class _PlatformFlask(Flask):
+    """Flask, with werkzeug's ProxyFix in front when `TRUSTED_PROXY_HOPS` reverse proxies
+    are trusted. The middleware wraps `Flask.wsgi_app` as Flask documents, but from an
+    override: assigning to the method is monkey-patching to a type checker."""
+
+    def __init__(self, import_name: str, *, trusted_proxy_hops: int = 0) -> None:
+        super().__init__(import_name, instance_relative_config=False)
+        self._wsgi: WSGIApplication = super().wsgi_app
+        if trusted_proxy_hops:
+            self._wsgi = ProxyFix(self._wsgi, x_for=trusted_proxy_hops)
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._wsgi(environ, start_response)
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> Flask:
@@ -29,7 +49,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     configure_logging(settings.log_format, settings.log_level)
     platform = platform or bootstrap(settings)
 
-    app = Flask("app", instance_relative_config=False)
+    app = _PlatformFlask("app", trusted_proxy_hops=settings.trusted_proxy_hops)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
@@ -46,8 +66,6 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         ),
         **api.api_config(VERSION),
     )
-    if settings.trusted_proxy_hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)  # type: ignore[method-assign]
     deps.install(app, platform)
     request_context.install(app)
     json_limits.install(app)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from web3 import Web3
+
 from app.adapters.chain.embedded import EmbeddedChain
 from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 
@@ -47,7 +49,7 @@ def _wrong_chain_id(chain: EmbeddedChain, expected: int) -> str | None:
 def _missing_contracts(chain: EmbeddedChain) -> str | None:
     d = chain.deployment
     for name, address in ((REGISTRY, d.registry_address), (GOVERNANCE, d.governance_address)):
-        if not chain.w3.eth.get_code(address):  # type: ignore[arg-type]
+        if not chain.w3.eth.get_code(Web3.to_checksum_address(address)):
             return f"no {name} contract on the chain at its recorded address {address}"
     return None
 

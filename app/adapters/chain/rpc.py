@@ -14,6 +14,7 @@ from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import BlockNotFound, TransactionNotFound, Web3RPCError
+from web3.types import RPCEndpoint
 
 from app.adapters.chain.abi import checksum, decode_result, encode_call, load_artifact
 from app.adapters.chain.transactions import (
@@ -151,7 +152,7 @@ class Web3ChainReader:
     def _get_logs(self, start: int, end: int, addresses: Sequence[str]) -> list[RawLog]:
         # web3 8 filter keys are camelCase; snake_case keys would be silently ignored.
         query = {"fromBlock": hex(start), "toBlock": hex(end), "address": list(addresses)}
-        response = self._w3.provider.make_request("eth_getLogs", [query])  # type: ignore[arg-type]
+        response = self._w3.provider.make_request(RPCEndpoint("eth_getLogs"), [query])
         if "error" in response:
             raise Web3RPCError(f"eth_getLogs failed: {response['error']}", rpc_response=response)
         logs = [_raw_log_from_json(log) for log in response["result"] if not log.get("removed")]

@@ -17,6 +17,7 @@ from eth_account import Account
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.types import TxParams, Wei
 
 from app.adapters.chain.abi import checksum
 from app.adapters.chain.reverts import revert_reason
@@ -141,9 +142,9 @@ class Web3ChainWriter:
         tx = self._base(call)
         try:
             if self._fixed_gas is not None:
-                self._w3.eth.call({**tx, "gas": self._fixed_gas})  # type: ignore[typeddict-item]
+                self._w3.eth.call({**tx, "gas": self._fixed_gas})
                 return self._fixed_gas
-            return int(self._w3.eth.estimate_gas(tx) * _GAS_MARGIN)  # type: ignore[arg-type]
+            return int(self._w3.eth.estimate_gas(tx) * _GAS_MARGIN)
         except self._reverted as exc:
             raise CallReverted(call.action, _reason(exc)) from exc
 
@@ -159,7 +160,7 @@ class Web3ChainWriter:
         return int(self._w3.eth.get_transaction_count(self._account.address, "pending"))
 
     def sign(self, call: ContractCall, *, nonce: int, gas: int, fees: Fees) -> SignedTransaction:
-        tx = self._base(call)
+        tx: dict[str, Any] = {**self._base(call)}  # eth-account's signer is typed for a dict
         tx.update(
             chainId=self.chain_id,
             nonce=nonce,
@@ -217,8 +218,8 @@ class Web3ChainWriter:
         created = self._w3.eth.get_transaction_receipt(HexBytes(tx_hash)).get("contractAddress")
         return checksum(created) if created else None
 
-    def _base(self, call: ContractCall) -> dict[str, Any]:
-        tx: dict[str, Any] = {"from": self.sender, "data": call.data, "value": 0}
+    def _base(self, call: ContractCall) -> TxParams:
+        tx: TxParams = {"from": self.sender, "data": call.data, "value": Wei(0)}
         if call.to is not None:
             tx["to"] = call.to
         return tx

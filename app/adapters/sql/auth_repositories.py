@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -209,12 +208,16 @@ class _SimpleRepository:
     def _load(self, row: Any) -> Any:
         raise NotImplementedError
 
+    def _values(self, entity: Any) -> dict[str, Any]:
+        """The entity's row."""
+        return _fields(entity, self.table)
+
     def add(self, entity: Any) -> None:
-        self._db.execute(sa.insert(self.table).values(_fields(entity, self.table)))
+        self._db.execute(sa.insert(self.table).values(self._values(entity)))
 
     def save(self, entity: Any) -> None:
         column = self.table.c[self.key]
-        values = _fields(entity, self.table)
+        values = self._values(entity)
         self._db.execute(
             sa.update(self.table).where(column == getattr(entity, self.key)).values(values)
         )
@@ -280,11 +283,10 @@ class SqlApiKeyRepository(_SimpleRepository):
         data["scopes"] = frozenset(data["scopes"])
         return ApiKey(**data)
 
-    def add(self, entity: Any) -> None:
-        super().add(_with_list_scopes(entity))
-
-    def save(self, entity: Any) -> None:
-        super().save(_with_list_scopes(entity))
+    def _values(self, entity: ApiKey) -> dict[str, Any]:
+        values = super()._values(entity)
+        values["scopes"] = sorted(entity.scopes)  # stored as a JSON list
+        return values
 
     def by_prefix(self, prefix: str) -> ApiKey | None:
         found = self._where(api_keys.c.prefix == prefix)
@@ -293,7 +295,3 @@ class SqlApiKeyRepository(_SimpleRepository):
     def list_for_org(self, org_id: str) -> Sequence[ApiKey]:
         keys = self._where(api_keys.c.organization_id == org_id)
         return sorted(keys, key=lambda k: k.created_at)
-
-
-def _with_list_scopes(key: ApiKey) -> Any:
-    return replace(key, scopes=sorted(key.scopes))  # type: ignore[arg-type]

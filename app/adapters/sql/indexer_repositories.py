@@ -29,10 +29,12 @@ class SqlIndexerRepository:
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         values = asdict(checkpoint)
-        updated = self._db.execute(
+        # On the session's connection, whose result is typed as the CursorResult (with its
+        # rowcount) a DML statement gets; Session.execute() is typed as a plain Result.
+        updated = self._db.connection().execute(
             sa.update(chain_checkpoints).where(chain_checkpoints.c.id == 1).values(values)
         )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
+        if updated.rowcount == 0:
             self._db.execute(sa.insert(chain_checkpoints).values(id=1, **values))
 
     def insert_events(self, events: list[ChainEvent]) -> list[ChainEvent]:

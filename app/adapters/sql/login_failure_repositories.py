@@ -39,7 +39,9 @@ class SqlLoginFailureRepository:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        result = self._db.execute(
+        # On the session's connection, whose result is typed as the CursorResult (with its
+        # rowcount) a DML statement gets; Session.execute() is typed as a plain Result.
+        result = self._db.connection().execute(
             sa.delete(t).where(sa.tuple_(t.c.account, t.c.source).in_(expired))
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)
