@@ -1,5 +1,5 @@
-"""In-memory marketplace repository and the unit of work of the marketplace's use cases
-(the ledger fake with the market beside it), checked like the SQL tables are."""
+"""In-memory marketplace repository, checked like the SQL tables are (the ledger's fake
+unit of work, `tests.fakes.ledger`, carries it: the indexer's projection reaches it)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from app.domain.marketplace.model import Listing, ListingStatus, Order, OrderSta
 from app.domain.marketplace.pricing import MarketActivity, ReviewRecord
 from app.domain.shared.money import Money
 from app.ports.repositories.marketplace import ListingQuery, OrganizationTerms, PricePoint
-from tests.fakes.clock import FakeClock
 from tests.fakes.credits import ConstraintViolation
-from tests.fakes.ledger import FakeLedgerUoW
 
 
 class FakeMarketRepository:
@@ -202,13 +200,3 @@ class FakeMarketRepository:
             available_kg=sum(i.available_kg for i in active),
             ordered_kg=ordered,
         )
-
-
-class FakeMarketUoW(FakeLedgerUoW):
-    """The ledger fake (projects, PoAI, chain log, credits, indexer) and the market."""
-
-    REPOSITORIES = (*FakeLedgerUoW.REPOSITORIES, "market")
-
-    def __init__(self, clock: FakeClock | None = None) -> None:
-        self.market = FakeMarketRepository()
-        super().__init__(clock)

@@ -16,7 +16,7 @@ from app.domain.credits.model import CreditBatch, Holding, Retirement
 from app.domain.documents.model import Document, DocumentKind
 from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
-from app.domain.indexer.services import IndexerConfig, Projector, index_step
+from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.platform.services import run_job
 from app.domain.poai.model import Case, CaseStatus
 from app.domain.projects.model import Status
@@ -52,8 +52,6 @@ class _JobDeps:
 
 
 class LedgerWorld:
-    UOW: type[FakeLedgerUoW] = FakeLedgerUoW
-
     def __init__(
         self,
         *,
@@ -63,7 +61,7 @@ class LedgerWorld:
         reorg_window: int = 64,
     ) -> None:
         self.clock = FakeClock(NOW)
-        self.uow = self.UOW(self.clock)
+        self.uow = FakeLedgerUoW(self.clock)
         self.chain = FakeChain()
         self.node = FakeNode(chain=self.chain)
         self.wallets = FakeCustodialWallets()
@@ -73,14 +71,11 @@ class LedgerWorld:
             confirmations=0,
             reorg_window=reorg_window,
         )
-        self.project = self.projector()
+        self.project = platform_projector(self.clock)
         self.uow.projects.add(project(status=status, vintages=list(vintages)))
         if proof:
             self.add_proof()
         self.uow.commit()
-
-    def projector(self) -> Projector:
-        return platform_projector(self.clock)
 
     def add_proof(self) -> None:
         """The approved case's signed bundle, stored as the project's document."""

@@ -19,10 +19,10 @@ from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import Conflict
 from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
-from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.marketplace import MarketLedgerUoW
 
 
-class MarketChainUoW(MarketUoW, ChainJobsUoW, Protocol):
+class MarketChainUoW(MarketLedgerUoW, ChainJobsUoW, Protocol):
     """The marketplace, the ledger and the chain write-ahead log in one unit of work."""
 
 
@@ -56,7 +56,7 @@ def deliver_order(order_id: str, *, uow: MarketChainUoW, chain: ChainWrites) -> 
             uow.commit()
 
 
-def _delivery_failed(order_id: str, reason: str, *, uow: MarketUoW) -> None:
+def _delivery_failed(order_id: str, reason: str, *, uow: MarketLedgerUoW) -> None:
     """The transfer did not happen: the order stays paid with the reason, for an admin to
     refund (the credits never left the seller)."""
     with uow:
@@ -78,7 +78,7 @@ def _delivery_failed(order_id: str, reason: str, *, uow: MarketUoW) -> None:
         uow.commit()
 
 
-def retire_delivered_order(order_id: str, *, uow: MarketUoW, clock: Clock) -> str | None:
+def retire_delivered_order(order_id: str, *, uow: MarketLedgerUoW, clock: Clock) -> str | None:
     """Buy and retire: retire what a fulfilled order delivered, once; returns the
     retirement id."""
     with uow:

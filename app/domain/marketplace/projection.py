@@ -12,11 +12,11 @@ from typing import cast
 from app.domain.marketplace.model import OrderStatus
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.jobs import Job
-from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.marketplace import MarketLedgerUoW
 
 
 def apply_market_events(
-    events: Sequence[ChainEvent], uow: MarketUoW, sign: int, now: datetime
+    events: Sequence[ChainEvent], uow: MarketLedgerUoW, sign: int, now: datetime
 ) -> None:
     released: dict[tuple[str, int], int] = {}
     for event in events:

@@ -131,6 +131,12 @@ class MarketRepository(Protocol):
         ...
 
 
-class MarketUoW(CreditsUoW, ProjectsUoW, Protocol):
+class MarketLedgerUoW(CreditsUoW, Protocol):
+    """The market beside the ledger: what its jobs and its projection work in."""
+
     @property
     def market(self) -> MarketRepository: ...
+
+
+class MarketUoW(MarketLedgerUoW, ProjectsUoW, Protocol):
+    """What the marketplace's use cases work in: listings price and sell projects' credits."""

@@ -11,20 +11,15 @@ from typing import Literal
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
-from app.domain.indexer.projection import platform_projector
-from app.domain.indexer.services import Projector
 from app.domain.marketplace import jobs, orders, services
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.fx import RateUnavailable
 from app.domain.marketplace.model import Listing, Order, Quote
-from app.domain.marketplace.projection import apply_market_events
-from app.domain.shared.chain import ChainEvent
 from app.domain.shared.ids import new_id
 from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity
 from app.ports.market_feed import ListingUpdate
 from app.ports.payments import PaymentResult
-from tests.fakes.marketplace import FakeMarketUoW
 from tests.unit.builders import PID
 from tests.unit.ledger_world import ISSUER, LedgerWorld
 
@@ -75,24 +70,12 @@ class FakePayments:
 class MarketWorld(LedgerWorld):
     """Credits minted to the seller organization (50 t of vintage 2024), a base price."""
 
-    UOW = FakeMarketUoW
-    uow: FakeMarketUoW
-
     def __init__(self) -> None:
         self.feed = FakeFeed()
         self.payments = FakePayments()
         self.market = services.MarketSettings(rates=FakeRates(), feed=self.feed)
         super().__init__()
         self.minted(kg=50_000)
-
-    def projector(self) -> Projector:
-        ledger = platform_projector(self.clock)
-
-        def project(events: list[ChainEvent], uow: FakeMarketUoW, sign: int) -> None:
-            ledger(events, uow, sign)
-            apply_market_events(events, uow, sign, self.clock.now())
-
-        return project
 
     # --- use cases ----------------------------------------------------------------------
 
