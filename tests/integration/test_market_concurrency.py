@@ -58,6 +58,8 @@ def _quote(platform, buyer: Principal, listing: Listing) -> Quote:
 def test_200_concurrent_orders_never_reserve_more_than_the_100_t_listed(make_platform, any_db_url):
     platform = make_platform(database_url=any_db_url, db_pool_size=30)
     list(run_seeders(platform))
+    with platform.reads() as reads:
+        assert reads.ledger.invariant_violations() == []
     listing = _listing_of_100_t(platform)
     buyer = _user(platform, "retail@demo.carbon")
     quotes = [_quote(platform, buyer, listing) for _ in range(ORDERS)]
@@ -90,3 +92,5 @@ def test_200_concurrent_orders_never_reserve_more_than_the_100_t_listed(make_pla
         placed, total = uow.market.list_orders(None, 0, 500)
         assert total == 100
         assert sum(o.quantity_kg for o in placed) == 100_000
+    with platform.reads() as reads:
+        assert reads.ledger.invariant_violations() == []
