@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
@@ -18,6 +19,7 @@ from app.domain.marketplace.fees import (
     DEFAULT_FEE_SCHEDULE,
     FeeSchedule,
     PaymentMethod,
+    check_rate,
     compute_charge,
 )
 from app.domain.marketplace.fx import convert_with
@@ -40,7 +42,13 @@ from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
 from app.ports.market_feed import ListingUpdate, MarketFeed
 from app.ports.rates import ExchangeRates
-from app.ports.repositories.marketplace import ListingQuery, MarketUoW, PricePoint
+from app.ports.repositories.auth import AuthUoW
+from app.ports.repositories.marketplace import (
+    ListingQuery,
+    MarketUoW,
+    OrganizationTerms,
+    PricePoint,
+)
 
 
 @dataclass(frozen=True)
@@ -416,3 +424,44 @@ def set_platform_fees(
         )
         uow.commit()
     return schedule
+
+
+class MarketTermsUoW(MarketUoW, AuthUoW, Protocol):
+    """The marketplace beside the organizations whose terms it keeps."""
+
+
+def set_organization_terms(
+    principal: Principal,
+    organization_id: str,
+    *,
+    platform_rate: Decimal | None,
+    approval_limit: Money | None,
+    uow: MarketTermsUoW,
+) -> OrganizationTerms:
+    """An organization's enterprise schedule (its platform rate, None: the platform's) and
+    the total above which its orders wait for its admin's approval (None: no limit)."""
+    _admin(principal)
+    if platform_rate is not None:
+        check_rate(platform_rate, "platform_rate")
+    if approval_limit is not None and approval_limit.amount < 0:
+        raise RuleViolation("an approval limit cannot be negative", code="invalid_amount")
+    terms = OrganizationTerms(organization_id, platform_rate, approval_limit)
+    with uow:
+        if uow.organizations.get(organization_id) is None:
+            raise NotFound("organization not found")
+        uow.market.set_organization_terms(terms)
+        uow.audit(
+            AuditRecord(
+                "market.organization_terms_set",
+                "organization",
+                organization_id,
+                principal.id,
+                after={
+                    "platform_rate": None if platform_rate is None else str(platform_rate),
+                    "approval_limit": None if approval_limit is None else str(approval_limit),
+                },
+                organization_id=organization_id,
+            )
+        )
+        uow.commit()
+    return terms
