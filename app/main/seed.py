@@ -13,6 +13,7 @@ from app.domain.auth.model import User
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
 from app.domain.credits import services as credit_services
+from app.domain.marketplace import quotes
 from app.domain.marketplace import services as market
 from app.domain.poai import jobs as poai_jobs
 from app.domain.poai.model import Case, CaseStatus, Decision
@@ -271,7 +272,7 @@ def seed_market(platform: Platform) -> list[str]:
         lines.append(
             f"  {listing.id} {project_id} {vintage}: {listed} t at {listing.unit_price} per t"
         )
-        quote = market.create_quote(
+        quote = quotes.create_quote(
             Principal(retail.id, "user", frozenset(retail.roles)),
             listing_id=listing.id,
             quantity=parse_tonnes("10"),

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders, services
+from app.domain.marketplace import orders, quotes, services
 from app.domain.marketplace.errors import InsufficientInventory
 from app.domain.marketplace.model import Listing, Quote
 from app.domain.shared.money import Money
@@ -42,7 +42,7 @@ def _listing_of_100_t(platform) -> Listing:
 
 
 def _quote(platform, buyer: Principal, listing: Listing) -> Quote:
-    return services.create_quote(
+    return quotes.create_quote(
         buyer,
         listing_id=listing.id,
         quantity=parse_tonnes("1"),

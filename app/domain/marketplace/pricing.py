@@ -24,7 +24,11 @@ The product is rounded to the currency's minor units (half-even). A seller's flo
 never crossed: when the rounded price is below it, the price is the floor and a last
 `floor_price` factor says so. Every factor is listed in `Price.factors` with its input value
 and its effect (the multiplier as a decimal string), which is what a quote shows as
-`factors[]`."""
+`factors[]`.
+
+One file although longer than 300 lines: the engine's inputs, its configuration (a floor
+and a cap per factor) and the five factor functions are one specification that a reader
+checks side by side; most of the length is the validation of each input and setting."""
 
 from __future__ import annotations
 

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Protocol
 
 from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
 from app.domain.credits.model import BatchStatus
-from app.domain.marketplace.errors import InsufficientHolding, InsufficientInventory, ListingClosed
+from app.domain.marketplace.errors import InsufficientHolding
 from app.domain.marketplace.fees import (
     DEFAULT_FEE_SCHEDULE,
     FeeSchedule,
-    PaymentMethod,
-    check_rate,
-    compute_charge,
 )
-from app.domain.marketplace.fx import convert_with
-from app.domain.marketplace.model import Listing, ListingStatus, Quote
+from app.domain.marketplace.model import Listing
 from app.domain.marketplace.pricing import (
     DEFAULT_PRICING_CONFIG,
     Price,
@@ -42,11 +36,9 @@ from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
 from app.ports.market_feed import ListingUpdate, MarketFeed
 from app.ports.rates import ExchangeRates
-from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.marketplace import (
     ListingQuery,
     MarketUoW,
-    OrganizationTerms,
     PricePoint,
 )
 
@@ -62,14 +54,14 @@ class MarketSettings:
     payment_ttl: timedelta = timedelta(hours=24)
 
 
-def _project(principal: Principal | None, project_id: str, uow: MarketUoW) -> Project:
+def project_for(principal: Principal | None, project_id: str, uow: MarketUoW) -> Project:
     project = uow.projects.get(project_id)
     if project is None or not can_see(principal, project):
         raise NotFound("project not found")
     return project
 
 
-def _listing(listing_id: str, uow: MarketUoW, *, lock: bool = False) -> Listing:
+def listing_for(listing_id: str, uow: MarketUoW, *, lock: bool = False) -> Listing:
     listing = (
         uow.market.listing_for_update(listing_id) if lock else uow.market.get_listing(listing_id)
     )
@@ -114,7 +106,7 @@ def price_of(
     return compute_price(listing.base_price, inputs, floor=listing.floor_price, config=config)
 
 
-def _reprice(
+def reprice(
     listing: Listing,
     project: Project,
     *,
@@ -160,7 +152,7 @@ def create_listing(
     if quantity.kg <= 0:
         raise RuleViolation("quantity must be positive", code="invalid_quantity")
     with uow:
-        project = _project(principal, project_id, uow)
+        project = project_for(principal, project_id, uow)
         seller = project.organization_id
         if organization_id is not None and organization_id != seller:
             raise PermissionDenied("credits are listed by the project's own organization")
@@ -201,7 +193,7 @@ def create_listing(
                 created_by=principal.id,
                 created_at=now,
             )
-            _reprice(listing, project, uow=uow, now=now, market=market, reason="listed")
+            reprice(listing, project, uow=uow, now=now, market=market, reason="listed")
             uow.market.add_listing(listing)
             uow.audit(
                 AuditRecord(
@@ -235,7 +227,7 @@ def withdraw_listing(
     """Stop selling: what no open order holds goes back to the seller now; what open
     orders hold follows their outcome."""
     with uow:
-        listing = _listing(listing_id, uow, lock=True)
+        listing = listing_for(listing_id, uow, lock=True)
         if not (principal.is_admin or is_issuer_of(principal, listing.seller_organization_id)):
             raise PermissionDenied("only the seller's issuers withdraw its listings")
         now = clock.now()
@@ -262,7 +254,7 @@ def withdraw_listing(
 
 def get_listing(listing_id: str, *, uow: MarketUoW) -> Listing:
     with uow:
-        return _listing(listing_id, uow)
+        return listing_for(listing_id, uow)
 
 
 def list_listings(
@@ -270,198 +262,3 @@ def list_listings(
 ) -> tuple[list[Listing], int]:
     with uow:
         return uow.market.list_listings(query, offset, limit)
-
-
-def create_quote(
-    principal: Principal,
-    *,
-    listing_id: str,
-    quantity: Quantity,
-    currency: str,
-    payment_method: PaymentMethod,
-    organization_id: str | None,
-    uow: MarketUoW,
-    clock: Clock,
-    market: MarketSettings,
-) -> Quote:
-    """Price `quantity` of a listing for this buyer, with fees and the exchange rate, and
-    lock it until `expires_at`."""
-    if quantity.kg <= 0:
-        raise RuleViolation("quantity must be positive", code="invalid_quantity")
-    if organization_id is not None and not principal.sees_org(organization_id):
-        raise NotFound("organization not found")
-    with uow:
-        listing = _listing(listing_id, uow, lock=True)
-        if listing.status == ListingStatus.WITHDRAWN:
-            raise ListingClosed("the listing is withdrawn")
-        if quantity.kg > listing.available_kg:
-            raise InsufficientInventory(
-                f"{Quantity(max(listing.available_kg, 0)).tonnes_str()} t left on this listing,"
-                f" {quantity.tonnes_str()} t asked"
-            )
-        project = _project(principal, listing.project_id, uow)
-        now = clock.now()
-        before = listing.unit_price
-        price = _reprice(listing, project, uow=uow, now=now, market=market, reason="market")
-        conversion = convert_with(price.unit_price, currency, market.rates)
-        charge = compute_charge(
-            quantity, conversion.amount, fee_schedule(uow, organization_id), payment_method
-        )
-        quote = Quote(
-            id=new_id(),
-            listing_id=listing.id,
-            buyer_id=principal.id,
-            organization_id=organization_id,
-            quantity_kg=quantity.kg,
-            currency=currency,
-            payment_method=payment_method,
-            unit_price=conversion.amount,
-            subtotal=charge.subtotal,
-            fees=charge.fees,
-            total=charge.total,
-            fx_rate=conversion.rate,
-            fx_as_of=market.rates.as_of.isoformat(),
-            factors=price.factors,
-            listing_unit_price=price.unit_price,
-            created_at=now,
-            expires_at=now + market.quote_ttl,
-        )
-        uow.market.add_quote(quote)
-        if listing.unit_price != before:
-            uow.market.save_listing(listing)
-        uow.commit()
-    if listing.unit_price != before:
-        market.feed.publish(update_of(listing, now))
-    return quote
-
-
-def get_quote(principal: Principal, quote_id: str, *, uow: MarketUoW) -> Quote:
-    with uow:
-        quote = uow.market.get_quote(quote_id)
-    if quote is None or not (principal.is_admin or quote.buyer_id == principal.id):
-        raise NotFound("quote not found")
-    return quote
-
-
-def price_history(
-    project_id: str, vintage: int | None, *, offset: int, limit: int, uow: MarketUoW
-) -> tuple[list[PricePoint], int]:
-    with uow:
-        _project(None, project_id, uow)
-        return uow.market.price_history(project_id, vintage, offset, limit)
-
-
-def _admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise PermissionDenied("pricing is set by platform admins")
-
-
-def set_base_price(
-    principal: Principal,
-    project_id: str,
-    vintage: int,
-    price: Money,
-    *,
-    uow: MarketUoW,
-    clock: Clock,
-    market: MarketSettings,
-) -> Money:
-    """The base price of a project vintage; its open listings follow it."""
-    _admin(principal)
-    if price.amount <= 0:
-        raise RuleViolation("a base price is positive", code="invalid_price")
-    with uow:
-        project = uow.projects.get(project_id)
-        if project is None:
-            raise NotFound("project not found")
-        uow.market.set_base_price(project_id, vintage, price)
-        now = clock.now()
-        changed = []
-        for listing in uow.market.listings_of(project_id, vintage):
-            if listing.floor_price is not None and listing.floor_price.currency != price.currency:
-                continue  # a seller's floor in another currency keeps the listing's own base
-            listing.base_price = price
-            _reprice(listing, project, uow=uow, now=now, market=market, reason="base price")
-            uow.market.save_listing(listing)
-            changed.append(listing)
-        uow.audit(
-            AuditRecord(
-                "market.base_price_set",
-                "project",
-                project_id,
-                principal.id,
-                after={"vintage": vintage, "price": str(price)},
-            )
-        )
-        uow.commit()
-    for listing in changed:
-        market.feed.publish(update_of(listing, now))
-    return price
-
-
-def set_platform_fees(
-    principal: Principal,
-    platform_rate: Decimal,
-    processing_rates: dict[PaymentMethod, Decimal],
-    *,
-    uow: MarketUoW,
-) -> FeeSchedule:
-    _admin(principal)
-    schedule = FeeSchedule(platform_rate=platform_rate, processing_rates=processing_rates)
-    with uow:
-        uow.market.set_platform_fees(platform_rate, dict(schedule.processing_rates))
-        uow.audit(
-            AuditRecord(
-                "market.fees_set",
-                "platform",
-                "fees",
-                principal.id,
-                after={
-                    "platform_rate": str(platform_rate),
-                    "processing_rates": {k: str(v) for k, v in processing_rates.items()},
-                },
-            )
-        )
-        uow.commit()
-    return schedule
-
-
-class MarketTermsUoW(MarketUoW, AuthUoW, Protocol):
-    """The marketplace beside the organizations whose terms it keeps."""
-
-
-def set_organization_terms(
-    principal: Principal,
-    organization_id: str,
-    *,
-    platform_rate: Decimal | None,
-    approval_limit: Money | None,
-    uow: MarketTermsUoW,
-) -> OrganizationTerms:
-    """An organization's enterprise schedule (its platform rate, None: the platform's) and
-    the total above which its orders wait for its admin's approval (None: no limit)."""
-    _admin(principal)
-    if platform_rate is not None:
-        check_rate(platform_rate, "platform_rate")
-    if approval_limit is not None and approval_limit.amount < 0:
-        raise RuleViolation("an approval limit cannot be negative", code="invalid_amount")
-    terms = OrganizationTerms(organization_id, platform_rate, approval_limit)
-    with uow:
-        if uow.organizations.get(organization_id) is None:
-            raise NotFound("organization not found")
-        uow.market.set_organization_terms(terms)
-        uow.audit(
-            AuditRecord(
-                "market.organization_terms_set",
-                "organization",
-                organization_id,
-                principal.id,
-                after={
-                    "platform_rate": None if platform_rate is None else str(platform_rate),
-                    "approval_limit": None if approval_limit is None else str(approval_limit),
-                },
-                organization_id=organization_id,
-            )
-        )
-        uow.commit()
-    return terms

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.marketplace import services
+from app.domain.marketplace import admin
 from app.domain.marketplace.fees import FeeSchedule
 from app.domain.projects.model import FIRST_VINTAGE, LAST_VINTAGE
 from app.domain.shared.errors import NotFound
@@ -29,7 +29,7 @@ def set_base_price(body: dict[str, str], project_id: str, vintage: int) -> dict[
     if not FIRST_VINTAGE <= vintage <= LAST_VINTAGE:
         raise NotFound(f"no vintage {vintage}: vintages run from {FIRST_VINTAGE} to {LAST_VINTAGE}")
     p = platform()
-    price = services.set_base_price(
+    price = admin.set_base_price(
         current_principal(),
         project_id,
         vintage,
@@ -48,7 +48,7 @@ def set_base_price(body: dict[str, str], project_id: str, vintage: int) -> dict[
 def set_platform_fees(body: dict[str, Any]) -> FeeSchedule:
     """The platform's fee schedule: its rate on every order's subtotal, and the processing
     rate of each payment method."""
-    return services.set_platform_fees(
+    return admin.set_platform_fees(
         current_principal(), body["platform_rate"], body["processing_rates"], uow=uow()
     )
 
@@ -62,7 +62,7 @@ def set_organization_fees(body: dict[str, Any], organization_id: str) -> Organiz
     """An organization's enterprise schedule: its platform rate (replacing the platform's;
     null: the platform's) and its approval limit (orders whose total is above it wait for
     an organization admin's approval before they can be paid; null: none)."""
-    return services.set_organization_terms(
+    return admin.set_organization_terms(
         current_principal(),
         organization_id,
         platform_rate=body["platform_rate"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.domain.marketplace import services
+from app.domain.marketplace import quotes, services
 from app.domain.marketplace.model import Listing, ListingStatus, Quote
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.deps import platform, uow
@@ -95,7 +95,7 @@ def create_quote(body: dict[str, Any]) -> Quote:
     has available -> 409 `insufficient_inventory`; a withdrawn listing -> 409
     `listing_closed`; a currency without an exchange rate -> 422 `rate_unavailable`."""
     p = platform()
-    return services.create_quote(
+    return quotes.create_quote(
         current_principal(),
         listing_id=body["listing_id"],
         quantity=body["quantity"],
@@ -113,7 +113,7 @@ def create_quote(body: dict[str, Any]) -> Quote:
 @blp.response(200, s.QuoteSchema)
 def get_quote(quote_id: str) -> Quote:
     """One of your quotes (any, for platform admins)."""
-    return services.get_quote(current_principal(), quote_id, uow=uow())
+    return quotes.get_quote(current_principal(), quote_id, uow=uow())
 
 
 @blp.route("/market/prices/<project_id>/history", methods=["GET"])
@@ -126,6 +126,6 @@ def price_history(
 ) -> tuple[Sequence[PricePoint], int]:
     """Every change of the project's listed prices, oldest first: when, the unit price,
     and why (`listed`, `market`, `base price`)."""
-    return services.price_history(
+    return quotes.price_history(
         project_id, args.get("vintage"), offset=page.offset, limit=page.limit, uow=uow()
     )

@@ -11,7 +11,7 @@ from typing import Literal
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import jobs, orders, services
+from app.domain.marketplace import jobs, orders, quotes, services
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.fx import RateUnavailable
 from app.domain.marketplace.model import Listing, Order, Quote
@@ -103,7 +103,7 @@ class MarketWorld(LedgerWorld):
         currency: str = "EUR",
         organization_id: str | None = None,
     ) -> Quote:
-        return services.create_quote(
+        return quotes.create_quote(
             buyer,
             listing_id=listing.id,
             quantity=Quantity(kg),

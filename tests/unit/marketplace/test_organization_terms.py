@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain.auth.model import Organization
-from app.domain.marketplace import services
+from app.domain.marketplace import admin
 from app.domain.shared.errors import InvalidValue, NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.money import Money
 from app.ports.repositories.marketplace import OrganizationTerms
@@ -25,7 +25,7 @@ def world() -> MarketWorld:
 
 
 def _set(world: MarketWorld, rate: str | None, limit: Money | None, *, by=ADMIN, org=BUYER_ORG):
-    return services.set_organization_terms(
+    return admin.set_organization_terms(
         by,
         org,
         platform_rate=None if rate is None else Decimal(rate),
