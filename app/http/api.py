@@ -19,12 +19,24 @@ from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
 from app.http.documents.routes import blp as documents_blp
+from app.http.marketplace import blp as marketplace_blp
+from app.http.marketplace import orders_blp
 from app.http.ops.routes import blp as ops_blp
 from app.http.poai.routes import blp as poai_blp
 from app.http.projects.routes import blp as projects_blp
 
 PREFIX = "/api/v1"
-BLUEPRINTS = [ops_blp, auth_blp, projects_blp, documents_blp, poai_blp, credits_blp, audit_blp]
+BLUEPRINTS = [
+    ops_blp,
+    auth_blp,
+    projects_blp,
+    documents_blp,
+    poai_blp,
+    credits_blp,
+    marketplace_blp,
+    orders_blp,
+    audit_blp,
+]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 
 # The chain's operations are documented under the credits tag, as they always were: a

@@ -15,7 +15,10 @@ import redis
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import ChainSetup, rpc_chain, rpc_chain_id
+from app.adapters.market.feed import LocalFeed, RedisFeed
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
+from app.adapters.rates.file import FileRates
+from app.adapters.rates.static import StaticRates
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database
@@ -27,7 +30,9 @@ from app.adapters.tasks.dramatiq_queue import redis_broker, stub_broker
 from app.main.config import ConfigError, Settings
 from app.main.embedded_chain import open_embedded_chain
 from app.ports.health import HealthProbe
+from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
+from app.ports.rates import ExchangeRates
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
 
@@ -174,3 +179,16 @@ REVOCATION_BACKENDS: Mapping[str, Callable[[Settings, Database], RevocationList]
     "local": _sql_revocations,
     "redis": _redis_revocations,
 }
+
+
+FEED_BACKENDS: Mapping[str, Callable[[Settings], MarketFeed]] = {
+    "local": lambda _settings: LocalFeed(),
+    "redis": lambda settings: RedisFeed(str(settings.redis_url)),
+}
+
+
+def exchange_rates(settings: Settings) -> ExchangeRates:
+    """The daily reference-rate file when FX_RATES_FILE names one, else the built-in table."""
+    if settings.fx_rates_file:
+        return FileRates(settings.fx_rates_file)
+    return StaticRates()

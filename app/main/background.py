@@ -1,5 +1,6 @@
-"""Background work of one process: the outbox relay loop, the indexer loop and, in the
-embedded mode, a Dramatiq worker consuming the in-process broker.
+"""Background work of one process: the outbox relay loop, the expiry of unpaid orders,
+the indexer loop and, in the embedded mode, a Dramatiq worker consuming the in-process
+broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer as a periodic
@@ -41,6 +42,18 @@ def index_forever(platform: Platform, stop: threading.Event) -> None:
             stop.wait(poll)
 
 
+def expire_orders_forever(platform: Platform, stop: threading.Event) -> None:
+    """Unpaid orders past their expiry end and give their reservation back (safe in
+    several processes at once: each order is locked and checked again)."""
+    while not stop.is_set():
+        try:
+            while platform.expire_orders() > 0 and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("expiring unpaid orders failed; retrying")
+        stop.wait(platform.settings.market_expiry_poll_seconds)
+
+
 class Background:
     """The relay thread, and on request the indexer thread and the embedded worker,
     started and stopped together."""
@@ -48,6 +61,7 @@ class Background:
     def __init__(self, platform: Platform, *, embedded_worker: bool, indexer: bool = False) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
+        self._expiry = self._thread(expire_orders_forever, platform, "order-expiry")
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -59,6 +73,7 @@ class Background:
             self._worker.start()
             log.info("embedded Dramatiq worker started")
         self._relay.start()
+        self._expiry.start()
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
@@ -66,6 +81,7 @@ class Background:
     def stop(self) -> None:
         self._stop.set()
         self._relay.join(timeout=10)
+        self._expiry.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
         if self._worker:

@@ -16,9 +16,11 @@ from app.domain.platform.jobs import JobHandler
 from app.main.backends import (
     BROKER_BACKENDS,
     CHAIN_BACKENDS,
+    FEED_BACKENDS,
     MAIL_BACKENDS,
     REVOCATION_BACKENDS,
     STORAGE_BACKENDS,
+    exchange_rates,
     mail_backend,
     pick,
     shared_state_backend,
@@ -53,6 +55,8 @@ def bootstrap(
         revocations=REVOCATION_BACKENDS[shared](settings, db),
         blob_store=store.adapter,
         open_chain=open_chain,
+        market_feed=FEED_BACKENDS[shared](settings),
+        rates=exchange_rates(settings),
         chain_lock=chain_lock,
         subscriptions={
             **EVENT_SUBSCRIPTIONS,

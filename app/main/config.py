@@ -129,6 +129,10 @@ class Settings:
     poai_signing_key: str | None = None
     poai_signing_key_id: str | None = None
     poai_retired_public_keys: str = ""
+    fx_rates_file: str | None = None
+    market_quote_ttl_seconds: int = 900
+    market_payment_ttl_seconds: int = 86_400
+    market_expiry_poll_seconds: float = 30.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -193,6 +197,10 @@ class Settings:
             poai_signing_key=env.get("POAI_SIGNING_KEY") or None,
             poai_signing_key_id=env.get("POAI_SIGNING_KEY_ID") or None,
             poai_retired_public_keys=env.get("POAI_RETIRED_PUBLIC_KEYS", ""),
+            fx_rates_file=env.get("FX_RATES_FILE") or None,
+            market_quote_ttl_seconds=int(env.get("MARKET_QUOTE_TTL_SECONDS", "900")),
+            market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
+            market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
         )
 
     @property

@@ -28,6 +28,7 @@ from app.adapters.crypto.ed25519 import (
 )
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
+from app.adapters.payments.standin import StandInPayments
 from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database
@@ -44,6 +45,8 @@ from app.domain.documents.services import Storage
 from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
+from app.domain.marketplace import orders
+from app.domain.marketplace.services import MarketSettings
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
 from app.domain.poai.verification import platform_keys
@@ -55,7 +58,9 @@ from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
+from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
+from app.ports.rates import ExchangeRates
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
 from app.workers import JobsUoW
@@ -77,6 +82,8 @@ class Platform:
     revocations: RevocationList
     blob_store: BlobStore
     open_chain: ChainFactory
+    market_feed: MarketFeed
+    rates: ExchangeRates
     clock: SystemClock = field(default_factory=SystemClock)
     handlers: dict[str, JobHandler[JobsUoW]] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
@@ -119,6 +126,16 @@ class Platform:
             link_key=_derive(settings.secret_key, b"document-links"),
         )
         self.custody = CustodialAccounts(self.wallets, self.storage.cipher)
+        self.market = MarketSettings(
+            rates=self.rates,
+            feed=self.market_feed,
+            quote_ttl=timedelta(seconds=settings.market_quote_ttl_seconds),
+            payment_ttl=timedelta(seconds=settings.market_payment_ttl_seconds),
+        )
+        self.payments = StandInPayments(self.clock)
+
+    def expire_orders(self) -> int:
+        return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)
 
     def uow(self, request_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(

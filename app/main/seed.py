@@ -6,10 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from app.domain.auth import admin, organizations
+from app.domain.auth.model import User
 from app.domain.auth.permissions import OrgRole, Role
+from app.domain.auth.principal import Principal
+from app.domain.credits import services as credit_services
+from app.domain.marketplace import quotes
+from app.domain.marketplace import services as market
+from app.domain.poai import jobs as poai_jobs
+from app.domain.poai.model import Case, CaseStatus, Decision
+from app.domain.poai.proofs import signed_bundle_hash
 from app.domain.projects.model import Project, ProjectType, Status
-from app.domain.shared.quantity import Quantity
+from app.domain.shared.money import Money
+from app.domain.shared.quantity import Quantity, parse_tonnes
 from app.main.platform import Platform
 
 DEMO_PASSWORD = "Demo-Carbon-2026!"  # noqa: S105 (published demo credentials)
@@ -144,7 +155,139 @@ def seed_projects(platform: Platform) -> list[str]:
     return [f"Projects: {made} new demo projects for {DEMO_ISSUER_ORG} (issuer@demo.carbon)"]
 
 
-SEEDERS: list[Seeder] = [seed_accounts, seed_projects]
+# (project, vintage, tonnes minted, tonnes listed, base price per tonne)
+DEMO_LISTINGS = [
+    ("demo-project-01", 2019, "2000", "1500", Money.of("14.50", "EUR")),
+    ("demo-project-02", 2020, "5000", "4000", Money.of("6.20", "USD")),
+    ("demo-project-03", 2021, "800", "600", Money.of("9.75", "EUR")),
+]
+DEMO_REVIEWER = "reviewer@demo.carbon"
+
+
+def _principal(user: User, org_id: str, role: OrgRole) -> Principal:
+    return Principal(user.id, "user", frozenset(user.roles), {org_id: role})
+
+
+def _approve_with_proof(platform: Platform, project_id: str, reviewer_id: str) -> None:
+    """A decided, approved PoAI case with its signed proof (the demo skips the review)."""
+    with platform.uow() as uow:
+        if uow.poai.proof_for_project(project_id) is not None:
+            return
+        project = uow.projects.get(project_id)
+        assert project is not None
+        now = platform.clock.now()
+        case_id = f"demo-case-{project_id}"
+        if uow.poai.get_case(case_id) is None:
+            uow.poai.add_case(
+                Case(
+                    case_id,
+                    project_id,
+                    project.organization_id,
+                    now,
+                    status=CaseStatus.APPROVED,
+                    reviewer_ids=[reviewer_id],
+                    decision=Decision.APPROVE,
+                    decision_reason="demo data: approved without a review",
+                    decided_by=reviewer_id,
+                    decided_at=now,
+                )
+            )
+        poai_jobs.issue_proof(
+            case_id, uow=uow, storage=platform.storage, signer=platform.signer, clock=platform.clock
+        )
+        uow.commit()
+
+
+def _mint(platform: Platform, seller: Principal, project_id: str, vintage: int, t: str) -> None:
+    unit = platform.uow()
+    credit_services.mint_batch(
+        seller,
+        project_id,
+        vintage=vintage,
+        quantity=parse_tonnes(t),
+        monitoring_period=str(vintage),
+        uow=unit,
+        clock=platform.clock,
+        custody=platform.custody,
+        project_key=platform.chain_project_key,
+        proof_of=lambda pid, _ledger: signed_bundle_hash(pid, uow=unit),
+    )
+
+
+def _run_jobs(platform: Platform) -> None:
+    """Run what the outbox holds, here and now (`flask serve` is not running yet)."""
+    for _ in range(20):
+        with platform.db.engine.connect() as conn:
+            pending = [
+                r.id
+                for r in conn.execute(
+                    sa.text("SELECT id FROM outbox WHERE done_at IS NULL ORDER BY created_at, id")
+                )
+            ]
+        if not pending:
+            return
+        for job_id in pending:
+            platform.run_job(job_id)
+        platform.index_step()
+
+
+def seed_market(platform: Platform) -> list[str]:
+    """Credits minted on the embedded chain for three demo projects, listed for sale at
+    a base price, and a priced quote for the retail account."""
+    if platform.settings.chain_backend != "embedded" or platform.chain_problem() is not None:
+        return ["Market: skipped (the demo listings need the embedded chain)"]
+    with platform.uow() as uow:
+        issuer = uow.users.by_email("issuer@demo.carbon")
+        reviewer = uow.users.by_email(DEMO_REVIEWER)
+        retail = uow.users.by_email("retail@demo.carbon")
+    if issuer is None or reviewer is None or retail is None:
+        return []
+    seller = _principal(issuer, DEMO_ISSUER_ORG, OrgRole.ADMIN)
+    for project_id, vintage, minted, _listed, _base in DEMO_LISTINGS:
+        _approve_with_proof(platform, project_id, reviewer.id)
+        with platform.uow() as uow:
+            batches = uow.credits.batches_for(project_id, vintage)
+        if not batches:
+            _mint(platform, seller, project_id, vintage, minted)
+    _run_jobs(platform)
+    lines = []
+    for project_id, vintage, _minted, listed, base in DEMO_LISTINGS:
+        with platform.uow() as uow:
+            existing = uow.market.listings_of(project_id, vintage)
+        if existing:
+            continue
+        listing = market.create_listing(
+            seller,
+            project_id=project_id,
+            vintage=vintage,
+            quantity=parse_tonnes(listed),
+            base_price=base,
+            floor_price=None,
+            organization_id=None,
+            uow=platform.uow(),
+            clock=platform.clock,
+            custody=platform.custody,
+            market=platform.market,
+        )
+        lines.append(
+            f"  {listing.id} {project_id} {vintage}: {listed} t at {listing.unit_price} per t"
+        )
+        quote = quotes.create_quote(
+            Principal(retail.id, "user", frozenset(retail.roles)),
+            listing_id=listing.id,
+            quantity=parse_tonnes("10"),
+            currency="EUR",
+            payment_method="card",
+            organization_id=None,
+            uow=platform.uow(),
+            clock=platform.clock,
+            market=platform.market,
+        )
+        lines.append(f"    quote {quote.id} for retail@demo.carbon: 10 t, total {quote.total}")
+    return ["Market listings (seller demo-issuer-cooperative):", *lines] if lines else []
+
+
+SEEDERS: list[Seeder] = [seed_accounts, seed_projects, seed_market]
 
 
 def run_seeders(platform: Platform) -> Iterator[str]:

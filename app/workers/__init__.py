@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
-from app.workers import auth, credits, poai
+from app.workers import auth, credits, marketplace, poai
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -22,9 +23,14 @@ EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
 }
 
 
-class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, Protocol):
+class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, Protocol):
     """The unit of work that runs every module's jobs."""
 
 
 def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
-    return {**auth.handlers(deps), **credits.handlers(deps), **poai.handlers(deps)}
+    return {
+        **auth.handlers(deps),
+        **credits.handlers(deps),
+        **poai.handlers(deps),
+        **marketplace.handlers(deps),
+    }

@@ -8,17 +8,25 @@ from tests.fakes.chain import FakeChainTransactionRepository
 from tests.fakes.clock import FakeClock
 from tests.fakes.credits import FakeCreditRepository
 from tests.fakes.indexer import FakeIndexerRepository
+from tests.fakes.marketplace import FakeMarketRepository
 from tests.fakes.poai import FakePoaiUnitOfWork
 
 
 class FakeLedgerUoW(FakePoaiUnitOfWork):
     """The PoAI fake (projects, users, documents, proofs) with the chain write-ahead log,
-    the credit ledger and the indexer's storage."""
+    the credit ledger, the indexer's storage and the marketplace."""
 
-    REPOSITORIES = (*FakePoaiUnitOfWork.REPOSITORIES, "chain_txs", "indexer", "credits")
+    REPOSITORIES = (
+        *FakePoaiUnitOfWork.REPOSITORIES,
+        "chain_txs",
+        "indexer",
+        "credits",
+        "market",
+    )
 
     def __init__(self, clock: FakeClock | None = None) -> None:
         self.chain_txs = FakeChainTransactionRepository()
         self.indexer = FakeIndexerRepository()
         self.credits = FakeCreditRepository(self.indexer)
+        self.market = FakeMarketRepository()
         super().__init__(clock)

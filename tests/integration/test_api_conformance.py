@@ -36,6 +36,11 @@ CONFIG = {
     # Replaced by `schema_valid_requests_are_accepted` below, which knows the domain
     # rules an operation declares.
     "checks": {"positive_data_acceptance": {"enabled": False}},
+    "operations": [
+        # The price stream lasts `max_seconds` (up to 5 minutes, 300 when not given):
+        # each case reads one that lasts a second, to its end.
+        {"include-path-regex": "/market/stream$", "parameters": {"max_seconds": 1}},
+    ],
 }
 
 

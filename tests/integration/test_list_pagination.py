@@ -90,6 +90,33 @@ def _build(app: Flask) -> World:
         )
         assert retired.status_code == 202, retired.get_json()
 
+    # Two listings of the first project (each a point of its price history), two orders.
+    listings = []
+    for quantity in ("5", "3"):
+        listed = issuer.post(
+            "/api/v1/market/listings",
+            json={
+                "project_id": pid,
+                "vintage": 2024,
+                "quantity": quantity,
+                "base_price": {"amount": "10.00", "currency": "EUR"},
+            },
+        )
+        assert listed.status_code == 201, listed.get_json()
+        listings.append(listed.get_json()["id"])
+    for listing_id in listings:
+        quote = admin.post(
+            "/api/v1/market/quotes",
+            json={
+                "listing_id": listing_id,
+                "quantity": "1",
+                "currency": "EUR",
+                "payment_method": "card",
+            },
+        ).get_json()
+        ordered = admin.post("/api/v1/orders", json={"quote_id": quote["id"]})
+        assert ordered.status_code == 201, ordered.get_json()
+
     # A second project, submitted: a second case; its documents and versions.
     other = issuer.post("/api/v1/projects", json={**PROJECT, "name": "Second forest"})
     other_id = other.get_json()["id"]
@@ -130,6 +157,9 @@ def _build(app: Flask) -> World:
         "organization api keys": keys,
         "my sessions": "/api/v1/me/sessions",
         "audit logs": "/api/v1/audit-logs",
+        "market listings": "/api/v1/market/listings",
+        "price history": f"/api/v1/market/prices/{pid}/history",
+        "orders": "/api/v1/orders",
     }
     assert reviewer  # signed in: a session of someone else, not listed among the issuer's
     return World(app, {"admin": admin, "issuer": issuer}, paths, pid)
@@ -186,6 +216,9 @@ LISTS = [
     "organization api keys",
     "my sessions",
     "audit logs",
+    "market listings",
+    "price history",
+    "orders",
 ]
 
 

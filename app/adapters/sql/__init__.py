@@ -6,6 +6,7 @@ from app.adapters.sql import (  # register their tables
     tables_chain_writes,
     tables_documents,
     tables_idempotency,
+    tables_marketplace,
     tables_poai,
     tables_projects,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "tables_chain_writes",
     "tables_documents",
     "tables_idempotency",
+    "tables_marketplace",
     "tables_poai",
     "tables_projects",
 ]

@@ -88,8 +88,9 @@ class SqlLedgerReads:
         return [dict(r._mapping) for r in rows], total
 
     def invariant_violations(self) -> list[str]:
-        """Per batch: issued = held on chain (available + reserved) + retired on chain.
-        Confirmed batches only; pending ones have not reached the chain yet."""
+        """Per batch: issued = held on chain (available + reserved) + retired on chain
+        (confirmed batches only; pending ones have not reached the chain yet); and per
+        holding, its reservation = its pending retirements + its listings' promises."""
         sql = sa.text(
             """
             SELECT b.token_id, b.issued_kg,
@@ -108,4 +109,29 @@ class SqlLedgerReads:
                     f"token {row.token_id}: issued {row.issued_kg} kg != held {row.held_kg} kg"
                     f" + retired {row.retired_kg} kg"
                 )
-        return problems
+        return problems + self._reservation_violations()
+
+    def _reservation_violations(self) -> list[str]:
+        """Per holding: what it reserves is what its promises add up to: its pending
+        custodial retirements, and its listings' unsold kilograms (on a withdrawn listing,
+        only what open orders still hold)."""
+        sql = sa.text(
+            """
+            SELECT h.address, h.token_id, h.pending_out_kg,
+                   COALESCE((SELECT SUM(quantity_kg) FROM retirements r
+                             WHERE r.holder_address = h.address AND r.token_id = h.token_id
+                               AND r.status = 'pending' AND NOT r.self_custody), 0)
+                   + COALESCE((SELECT SUM(CASE WHEN l.status = 'withdrawn' THEN l.reserved_kg
+                                               ELSE l.quantity_kg - l.sold_kg END)
+                               FROM market_listings l
+                               WHERE l.seller_address = h.address
+                                 AND l.token_id = h.token_id), 0) AS promised_kg
+            FROM credit_balances h ORDER BY h.token_id, h.address
+            """
+        )
+        return [
+            f"holding {row.address} token {row.token_id}: reserves {row.pending_out_kg} kg,"
+            f" promised {row.promised_kg} kg"
+            for row in self._conn.execute(sql)
+            if int(row.pending_out_kg) != int(row.promised_kg)
+        ]

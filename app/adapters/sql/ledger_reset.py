@@ -11,7 +11,8 @@ from app.adapters.sql.tables import metadata
 
 # The indexer's view of the chain, the holdings and batches it confirmed, retirements,
 # projects' on-chain registrations; the write-ahead log of signed transactions and its
-# nonce counters, when those tables exist.
+# nonce counters; the marketplace's listings of those credits (and with them their
+# quotes and orders), when those tables exist.
 CHAIN_ONLY = (
     "chain_events",
     "chain_blocks",
@@ -22,6 +23,7 @@ CHAIN_ONLY = (
     "chain_projects",
     "chain_transactions",
     "chain_nonces",
+    "market_listings",
 )
 
 

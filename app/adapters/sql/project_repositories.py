@@ -34,6 +34,10 @@ FIELDS = (
     "created_at",
     "updated_at",
     "metadata",
+    "mitigation",
+    "ccp_approved",
+    "corsia_eligible",
+    "corresponding_adjustment",
 )
 
 
@@ -80,6 +84,10 @@ def project_from_row(r: Any, vintages: list[int]) -> Project:
         updated_at=r.updated_at,
         status=Status(r.status),
         metadata=dict(r.metadata or {}),
+        mitigation="removal" if r.mitigation == "removal" else "reduction",
+        ccp_approved=bool(r.ccp_approved),
+        corsia_eligible=bool(r.corsia_eligible),
+        corresponding_adjustment=bool(r.corresponding_adjustment),
     )
 
 

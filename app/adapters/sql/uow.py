@@ -27,6 +27,7 @@ from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
+from app.adapters.sql.marketplace_repositories import SqlMarketRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.indexer = SqlIndexerRepository(session)
         self.poai = SqlPoaiRepository(session)
         self.chain_txs = SqlChainTransactionRepository(session)
+        self.market = SqlMarketRepository(session)
 
     def __exit__(
         self,

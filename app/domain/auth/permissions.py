@@ -37,6 +37,8 @@ SIGNED_IN = frozenset(
         "credits:retire",
         "credits:read",
         "poai:read",
+        "market:buy",
+        "market:read",
     }
 )
 
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "projects:transition",
             "documents:upload",
             "credits:mint",
+            "market:sell",
         }
     ),
     Role.POAI_REVIEWER: frozenset({"projects:transition", "poai:review"}),
@@ -75,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "indexer:manage",
             "poai:review",
             "poai:manage",
+            "market:sell",
+            "pricing:manage",
         }
     ),
 }
@@ -88,6 +93,7 @@ ORG_ROLE_PERMISSIONS: dict[OrgRole, frozenset[str]] = {
             "api_keys:read",
             "api_keys:manage",
             "audit:read",
+            "orders:approve",
         }
     ),
     OrgRole.FINANCE: frozenset({"organizations:read", "members:read"}),

@@ -46,57 +46,88 @@ def retire(
         project = uow.projects.get(project_id)
         if project is None or not can_see(principal, project):
             raise NotFound("project not found")
-        holder_address = custody(owner[0], owner[1], uow)
-        for candidate in uow.credits.batches_for(project_id, vintage):
-            holding = uow.credits.holding_for_update(holder_address, candidate.token_id)
-            if holding.available_kg < quantity.kg:
-                continue
-            batch = uow.credits.batch_by_token_for_update(candidate.token_id)
-            assert batch is not None
-            holding.reserve(quantity.kg)
-            kg_start, kg_end = batch.take_kilograms(quantity)
-            retirement = Retirement(
-                id=new_id(),
-                holder_address=holder_address,
-                owner_kind=owner[0],
-                owner_id=owner[1],
-                project_id=project_id,
-                vintage=vintage,
-                batch_id=batch.id,
-                token_id=batch.token_id,
-                quantity_kg=quantity.kg,
-                beneficiary=beneficiary,
-                purpose=purpose,
-                kg_start=kg_start,
-                kg_end=kg_end,
-                created_by=principal.id,
-                created_at=clock.now(),
-            )
-            uow.credits.save_holding(holding)
-            uow.credits.save_batch(batch)
-            uow.credits.add_retirement(retirement)
-            uow.enqueue(Job("credits.retire", {"retirement_id": retirement.id}))
-            uow.audit(
-                AuditRecord(
-                    "credits.retirement_requested",
-                    "retirement",
-                    retirement.id,
-                    principal.id,
-                    after={
-                        "quantity": quantity.tonnes_str(),
-                        "token_id": batch.token_id,
-                        "serials": [retirement.serial_start, retirement.serial_end],
-                        "kilograms": [kg_start, kg_end],
-                        "beneficiary": beneficiary,
-                    },
-                    organization_id=owner[1] if owner[0] == "organization" else None,
-                )
-            )
-            uow.commit()
-            return retirement
-        raise InsufficientCredits(
-            f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
+        retirement = reserve_retirement(
+            owner=owner,
+            holder_address=custody(owner[0], owner[1], uow),
+            project_id=project_id,
+            vintage=vintage,
+            quantity=quantity,
+            beneficiary=beneficiary,
+            purpose=purpose,
+            created_by=principal.id,
+            uow=uow,
+            clock=clock,
         )
+        uow.commit()
+        return retirement
+
+
+def reserve_retirement(
+    *,
+    owner: Owner,
+    holder_address: str,
+    project_id: str,
+    vintage: int,
+    quantity: Quantity,
+    beneficiary: str,
+    purpose: str,
+    created_by: str,
+    uow: CreditsUoW,
+    clock: Clock,
+) -> Retirement:
+    """Inside the caller's unit: reserve the holder's kilograms in the first batch of the
+    project vintage that has them, take the batch's next kilogram range and ask the chain
+    (the `credits.retire` job). The caller decided who may retire for `owner`."""
+    quantity.positive()
+    for candidate in uow.credits.batches_for(project_id, vintage):
+        holding = uow.credits.holding_for_update(holder_address, candidate.token_id)
+        if holding.available_kg < quantity.kg:
+            continue
+        batch = uow.credits.batch_by_token_for_update(candidate.token_id)
+        assert batch is not None
+        holding.reserve(quantity.kg)
+        kg_start, kg_end = batch.take_kilograms(quantity)
+        retirement = Retirement(
+            id=new_id(),
+            holder_address=holder_address,
+            owner_kind=owner[0],
+            owner_id=owner[1],
+            project_id=project_id,
+            vintage=vintage,
+            batch_id=batch.id,
+            token_id=batch.token_id,
+            quantity_kg=quantity.kg,
+            beneficiary=beneficiary,
+            purpose=purpose,
+            kg_start=kg_start,
+            kg_end=kg_end,
+            created_by=created_by,
+            created_at=clock.now(),
+        )
+        uow.credits.save_holding(holding)
+        uow.credits.save_batch(batch)
+        uow.credits.add_retirement(retirement)
+        uow.enqueue(Job("credits.retire", {"retirement_id": retirement.id}))
+        uow.audit(
+            AuditRecord(
+                "credits.retirement_requested",
+                "retirement",
+                retirement.id,
+                created_by,
+                after={
+                    "quantity": quantity.tonnes_str(),
+                    "token_id": batch.token_id,
+                    "serials": [retirement.serial_start, retirement.serial_end],
+                    "kilograms": [kg_start, kg_end],
+                    "beneficiary": beneficiary,
+                },
+                organization_id=owner[1] if owner[0] == "organization" else None,
+            )
+        )
+        return retirement
+    raise InsufficientCredits(
+        f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
+    )
 
 
 def list_retirements(

@@ -1,7 +1,8 @@
 """What each platform event changes, wired in one place (`PROJECTIONS`): the credit
-ledger follows the credit events, and a project becomes registered when its record is
-minted on chain. Every other decoded event (governance, operators, ownership, project
-configuration) is stored by the indexer and projected nowhere."""
+ledger follows the credit events, the marketplace the transfers that deliver its orders,
+and a project becomes registered when its record is minted on chain. Every other decoded
+event (governance, operators, ownership, project configuration) is stored by the indexer
+and projected nowhere."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from typing import Protocol
 
 from app.domain.credits.projection import apply_credit_events
 from app.domain.indexer.services import Projector
+from app.domain.marketplace.projection import apply_market_events
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
 from app.domain.shared.chain import ChainEvent
 from app.ports.clock import Clock
-from app.ports.repositories.credits import CreditsUoW
 from app.ports.repositories.indexer import IndexerUoW
-from app.ports.repositories.projects import ProjectsUoW
+from app.ports.repositories.marketplace import MarketUoW
 
 
-class ProjectionUoW(IndexerUoW, CreditsUoW, ProjectsUoW, Protocol):
+class ProjectionUoW(IndexerUoW, MarketUoW, Protocol):
     """The indexer's transaction touches every projected module."""
 
 
@@ -42,6 +43,11 @@ def _ledger(events: list[ChainEvent], uow: ProjectionUoW, sign: int, clock: Cloc
     apply_credit_events(events, uow, sign, clock.now())
 
 
+def _market(events: list[ChainEvent], uow: ProjectionUoW, sign: int, clock: Clock) -> None:
+    # After the ledger: the transfer's amounts have moved; the order it delivers follows.
+    apply_market_events(events, uow, sign, clock.now())
+
+
 def _registrations(events: list[ChainEvent], uow: ProjectionUoW, sign: int, clock: Clock) -> None:
     for event in events:
         _registered(event, uow, sign, clock)
@@ -52,6 +58,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     Projection(
         "ledger", frozenset({"CreditsMinted", "CreditsTransferred", "CreditsRetired"}), _ledger
     ),
+    Projection("marketplace", frozenset({"CreditsTransferred"}), _market),
     Projection("project registration", frozenset({"ProjectRecordMinted"}), _registrations),
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from app.domain.projects.errors import InvalidTransition, ProjectLocked
 from app.domain.shared.countries import ISO_3166_ALPHA2
@@ -24,6 +24,10 @@ class ProjectType(StrEnum):
     BLUE_CARBON = "blue_carbon"
     DIRECT_AIR_CAPTURE = "direct_air_capture"
     OTHER = "other"
+
+
+Mitigation = Literal["reduction", "removal"]
+MITIGATIONS: tuple[Mitigation, ...] = ("reduction", "removal")
 
 
 class Status(StrEnum):
@@ -82,6 +86,10 @@ DESCRIPTIVE_FIELDS = (
     "longitude",
     "vintages",
     "expected_annual_reductions",
+    "mitigation",
+    "ccp_approved",
+    "corsia_eligible",
+    "corresponding_adjustment",
 )
 FIRST_VINTAGE, LAST_VINTAGE = 1990, 2100
 # The free-text fields and their rules (`app.domain.shared.text`); the HTTP schemas use
@@ -127,6 +135,12 @@ class Project:
     updated_at: datetime
     status: Status = Status.DRAFT
     metadata: dict[str, object] = field(default_factory=dict)
+    # Quality labels: removal or reduction, ICVCM Core Carbon Principles approval, CORSIA
+    # eligibility, and a corresponding adjustment by the host country (Paris Art. 6).
+    mitigation: Mitigation = "reduction"
+    ccp_approved: bool = False
+    corsia_eligible: bool = False
+    corresponding_adjustment: bool = False
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -209,6 +223,8 @@ def validate_fields(p: Project) -> None:
         not FIRST_VINTAGE <= v <= LAST_VINTAGE for v in p.vintages
     ):
         errors["vintages"] = [f"distinct years from {FIRST_VINTAGE} to {LAST_VINTAGE}"]
+    if p.mitigation not in MITIGATIONS:
+        errors["mitigation"] = ["reduction or removal"]
     if errors:
         raise InvalidValue(
             "the project has invalid fields", code="validation_failed", errors=errors

@@ -12,8 +12,10 @@ from typing import Protocol
 from flask import Flask, current_app, g
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
+from app.domain.marketplace.services import MarketSettings
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
@@ -22,7 +24,9 @@ from app.ports.health import HealthProbe
 from app.ports.idempotency import IdempotencyStore
 from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
+from app.ports.payments import OrderPayments
 from app.ports.repositories.indexer import IndexerUoW
+from app.ports.repositories.marketplace import MarketUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
 from app.ports.repositories.projects import ProjectSearch
@@ -33,9 +37,10 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, Protocol):
+class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, Protocol):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
-    over projects, documents and accounts; the credit ledger; the indexer's resync)."""
+    over projects, documents and accounts; the credit ledger; the indexer's resync; the
+    marketplace)."""
 
 
 class ReadSide(Protocol):
@@ -112,6 +117,15 @@ class ViewDeps(Protocol):
 
     @property
     def chain(self) -> ChainAccess: ...
+
+    @property
+    def custody(self) -> Custody: ...
+
+    @property
+    def market(self) -> MarketSettings: ...
+
+    @property
+    def payments(self) -> OrderPayments: ...
 
     def chain_problem(self) -> str | None:
         """Why chain writes must be refused now, or None."""

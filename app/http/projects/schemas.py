@@ -11,6 +11,7 @@ from marshmallow import validate
 from app.domain.projects.model import (
     FIRST_VINTAGE,
     LAST_VINTAGE,
+    MITIGATIONS,
     TEXT_FIELDS,
     ProjectType,
     Status,
@@ -51,6 +52,10 @@ class ProjectFieldsSchema(ma.Schema):
         allow_zero=True, load_default=lambda: Quantity(0), metadata={"example": "25000"}
     )
     metadata = FreeFormObject(load_default=dict)
+    mitigation = ma.fields.String(validate=validate.OneOf(MITIGATIONS), load_default="reduction")
+    ccp_approved = ma.fields.Boolean(load_default=False)
+    corsia_eligible = ma.fields.Boolean(load_default=False)
+    corresponding_adjustment = ma.fields.Boolean(load_default=False)
 
 
 class ProjectCreateSchema(ProjectFieldsSchema):
@@ -74,6 +79,10 @@ class ProjectUpdateSchema(ma.Schema):
     vintages = ma.fields.List(Vintage(), validate=validate.Length(max=100))
     expected_annual_reductions = TonnesField(allow_zero=True)
     metadata = FreeFormObject()
+    mitigation = ma.fields.String(validate=validate.OneOf(MITIGATIONS))
+    ccp_approved = ma.fields.Boolean()
+    corsia_eligible = ma.fields.Boolean()
+    corresponding_adjustment = ma.fields.Boolean()
 
 
 class ProjectSchema(ma.Schema):
@@ -91,6 +100,10 @@ class ProjectSchema(ma.Schema):
     vintages = ma.fields.List(ma.fields.Integer())
     expected_annual_reductions = TonnesField(allow_zero=True)
     metadata = ma.fields.Dict()
+    mitigation = ma.fields.String()
+    ccp_approved = ma.fields.Boolean()
+    corsia_eligible = ma.fields.Boolean()
+    corresponding_adjustment = ma.fields.Boolean()
     status = ma.fields.Function(lambda p: p.status.value)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -123,6 +136,12 @@ def _project_json(p: Any) -> dict[str, Any]:
         "vintages": None if p.vintages is None else [int(v) for v in p.vintages],
         "expected_annual_reductions": None if reductions is None else reductions.tonnes_str(),
         "metadata": None if p.metadata is None else dict(p.metadata),
+        "mitigation": _str(p.mitigation),
+        "ccp_approved": None if p.ccp_approved is None else bool(p.ccp_approved),
+        "corsia_eligible": None if p.corsia_eligible is None else bool(p.corsia_eligible),
+        "corresponding_adjustment": (
+            None if p.corresponding_adjustment is None else bool(p.corresponding_adjustment)
+        ),
         "status": p.status.value,
         "created_at": None if p.created_at is None else p.created_at.isoformat(),
         "updated_at": None if p.updated_at is None else p.updated_at.isoformat(),
@@ -140,7 +159,8 @@ def _coord(value: Decimal | None) -> float | None:
 _PROJECT_FIELDS = {
     "id", "organization_id", "name", "description", "type", "methodology", "standard",
     "country", "region", "latitude", "longitude", "vintages", "expected_annual_reductions",
-    "metadata", "status", "created_at", "updated_at",
+    "metadata", "mitigation", "ccp_approved", "corsia_eligible", "corresponding_adjustment",
+    "status", "created_at", "updated_at",
 }  # fmt: skip
 
 

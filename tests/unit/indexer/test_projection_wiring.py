@@ -15,7 +15,7 @@ from tests.unit.builders import NOW
 
 WIRING = {
     "CreditsMinted": ("ledger",),
-    "CreditsTransferred": ("ledger",),
+    "CreditsTransferred": ("ledger", "marketplace"),
     "CreditsRetired": ("ledger",),
     "ProjectRecordMinted": ("project registration",),
     "ProjectConfigured": (),

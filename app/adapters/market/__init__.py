@@ -1,0 +1,1 @@
+"""Live marketplace feeds: in process, or through Redis pub/sub across processes."""

@@ -1,0 +1,1 @@
+"""Payment adapters of the marketplace."""
