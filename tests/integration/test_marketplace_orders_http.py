@@ -4,6 +4,7 @@ quotes, idempotent orders, cancellation and an organization's approval limit."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from app.domain.auth.permissions import OrgRole
@@ -204,3 +205,31 @@ def test_an_organization_order_above_its_limit_waits_for_its_admin(app, client):
     assert paid.status_code == 201, paid.get_json()
     assert paid.get_json()["order_status"] == "paid"
     assert [o["id"] for o in boss.get("/api/v1/orders").get_json()] == [order["id"]]
+
+
+def test_fifty_parallel_orders_with_one_idempotency_key_create_one_order(app, client):
+    market = minted_market(app, client, "50")
+    listing = market.listing("10")
+    buyer = market.buyer()
+    quote = market.quote(buyer, listing["id"], "2")
+    headers = {**buyer.headers, "Idempotency-Key": "parallel-order"}
+
+    def post(_: int) -> tuple[int, dict]:
+        answer = app.test_client().post(
+            "/api/v1/orders", json={"quote_id": quote["id"]}, headers=headers
+        )
+        return answer.status_code, answer.get_json()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(post, range(50)))
+
+    statuses = {status for status, _ in answers}
+    assert statuses <= {201, 409}, answers
+    created = [body for status, body in answers if status == 201]
+    assert created
+    assert all(body == created[0] for body in created)
+    assert all(
+        body["code"] == "idempotency_in_progress" for status, body in answers if status == 409
+    ), answers
+    assert len(buyer.get("/api/v1/orders").get_json()) == 1
+    assert market.available(listing["id"]) == "8"
