@@ -20,7 +20,7 @@ from app.domain.marketplace.fx import convert_with
 from app.domain.marketplace.model import OPEN_ORDER_STATUSES, ListingStatus, Order, OrderStatus
 from app.domain.marketplace.services import MarketSettings, fee_schedule, update_of
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.domain.shared.quantity import Quantity
@@ -271,6 +271,12 @@ def pay_order(
             raise ApprovalRequired("the order is above the approval limit: an admin approves it")
         if order.expires_at <= clock.now():
             raise OrderStateConflict("the order expired unpaid")
+        if method != order.payment_method:
+            raise RuleViolation(
+                f"the order was quoted for {order.payment_method} (its processing fee is"
+                f" that method's): pay by {order.payment_method}, or ask for a new quote",
+                code="payment_method_mismatch",
+            )
         result = payments.charge(order, method=method, payment_method=payment_method)
         order.payment_reference = result.id
         if result.status == "succeeded":

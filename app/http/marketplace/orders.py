@@ -96,6 +96,7 @@ def approve_order(order_id: str) -> Order:
 
 
 @blp.route("/orders/<order_id>/payments", methods=["POST"])
+@rule_codes("payment_method_mismatch")
 @requires("market:buy")
 @requires_chain
 @idempotent

@@ -17,7 +17,7 @@ from app.domain.marketplace.errors import (
     QuoteExpired,
 )
 from app.domain.marketplace.model import ListingStatus, OrderStatus
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity
 from app.ports.repositories.marketplace import OrganizationTerms
@@ -185,3 +185,20 @@ def test_only_the_projects_issuers_list(world: MarketWorld):
             custody=world.custody,
             market=world.market,
         )
+
+
+def test_an_order_is_paid_by_the_method_it_was_quoted_for(world: MarketWorld):
+    listing = world.list(3_000)
+    order = world.order(world.quote(listing, 1_000))  # quoted for card
+    with pytest.raises(RuleViolation) as refused:
+        orders.pay_order(
+            BUYER,
+            order.id,
+            method="bank_transfer",
+            payment_method=None,
+            uow=world.uow,
+            clock=world.clock,
+            payments=world.payments,
+        )
+    assert refused.value.code == "payment_method_mismatch"
+    assert world.order_now(order.id).status == OrderStatus.PENDING_PAYMENT
