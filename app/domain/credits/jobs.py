@@ -50,6 +50,17 @@ class ChainWrites:
             intent, call, uow=uow, writer=self.writer, clock=self.clock, wait=self.wait
         )
 
+    def mined(self, intent: str, call: ContractCall, uow: ChainJobsUoW) -> ChainTransaction | str:
+        """The intent's mined transaction, or why it did not happen: a revert found before
+        anything was signed, or a transaction the chain failed or dropped."""
+        try:
+            tx = self.send(intent, call, uow)
+        except CallReverted as exc:
+            return str(exc)
+        if tx.status != TxStatus.MINED:
+            return tx.error or f"{tx.action} {tx.status} on chain"
+        return tx
+
 
 def register_project_on_chain(
     project_id: str,
@@ -187,13 +198,9 @@ def retire_on_chain(retirement_id: str, *, uow: ChainJobsUoW, chain: ChainWrites
         beneficiary=retirement.beneficiary,
         purpose=retirement.purpose,
     )
-    try:
-        tx = chain.send(f"credits.retire:{retirement_id}", call, uow)
-    except CallReverted as exc:
-        _fail(retirement_id, str(exc), uow=uow)
-        return
-    if tx.status != TxStatus.MINED:
-        _fail(retirement_id, tx.error or f"{tx.action} {tx.status} on chain", uow=uow)
+    tx = chain.mined(f"credits.retire:{retirement_id}", call, uow)
+    if isinstance(tx, str):
+        _fail(retirement_id, tx, uow=uow)
         return
     with uow:
         locked = uow.credits.retirement_for_update(retirement_id)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from app.domain.chain.errors import CallReverted
-from app.domain.chain.model import TxStatus
 from app.domain.credits.jobs import ChainJobsUoW, ChainWrites
 from app.domain.credits.retirements import reserve_retirement
 from app.domain.marketplace.model import OrderStatus
@@ -40,13 +38,9 @@ def deliver_order(order_id: str, *, uow: MarketChainUoW, chain: ChainWrites) -> 
     call = chain.calls.transfer(
         order.token_id, order.seller_address, order.buyer_address, order.quantity_kg
     )
-    try:
-        tx = chain.send(transfer_intent(order_id), call, uow)
-    except CallReverted as exc:
-        _delivery_failed(order_id, str(exc), uow=uow)
-        return
-    if tx.status != TxStatus.MINED:
-        _delivery_failed(order_id, tx.error or f"{tx.action} {tx.status} on chain", uow=uow)
+    tx = chain.mined(transfer_intent(order_id), call, uow)
+    if isinstance(tx, str):
+        _delivery_failed(order_id, tx, uow=uow)
         return
     with uow:
         locked = uow.market.order_for_update(order_id)
