@@ -25,8 +25,9 @@ class LedgerReads(Protocol):
         page and how many there are."""
         ...
 
-    def custodial_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
-        """The custodial addresses of these (owner kind, owner id) pairs."""
+    def holder_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
+        """Where these (owner kind, owner id) pairs hold credits: their custodial
+        addresses, and a user's linked wallets (credits bought for delivery there)."""
         ...
 
     def checkpoint(self) -> dict[str, Any] | None:

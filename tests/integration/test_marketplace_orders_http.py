@@ -233,3 +233,43 @@ def test_fifty_parallel_orders_with_one_idempotency_key_create_one_order(app, cl
     ), answers
     assert len(buyer.get("/api/v1/orders").get_json()) == 1
     assert market.available(listing["id"]) == "8"
+
+
+def test_a_buyer_takes_delivery_in_a_linked_wallet(app, client):
+    from eth_account import Account
+
+    from tests.integration.test_wallet_login import nonce_for, sign
+
+    market = minted_market(app, client, "50")
+    listing = market.listing("10")
+    buyer = market.buyer()
+    wallet = Account.create()
+    issued = nonce_for(client, wallet, purpose="link")
+    linked = buyer.post(
+        "/api/v1/me/wallets",
+        json={"message": issued["message"], "signature": sign(wallet, issued["message"])},
+    )
+    assert linked.status_code == 200, linked.get_json()
+
+    stranger_wallet = "0x" + "ab" * 20
+    refused = buyer.post(
+        "/api/v1/orders",
+        json={
+            "quote_id": market.quote(buyer, listing["id"], "1")["id"],
+            "deliver_to": stranger_wallet,
+        },
+    )
+    assert (refused.status_code, refused.get_json()["code"]) == (422, "unknown_wallet")
+    order = market.order(
+        buyer, market.quote(buyer, listing["id"], "1.5")["id"], deliver_to=wallet.address.lower()
+    )
+    assert order["deliver_to"] == wallet.address
+    assert market.pay(buyer, order["id"]).status_code == 201
+
+    def fulfilled():
+        now = buyer.get(f"/api/v1/orders/{order['id']}").get_json()
+        return now if now["status"] == "fulfilled" else None
+
+    market.index_until(fulfilled)
+    balances = buyer.get(f"/api/v1/credits/balances?project_id={market.project_id}").get_json()
+    assert [(b["holder"], b["quantity"]) for b in balances] == [(wallet.address, "1.5")]

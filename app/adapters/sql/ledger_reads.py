@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from app.adapters.sql.paging import page_of
+from app.adapters.sql.tables_auth import wallets
 from app.adapters.sql.tables_chain import (
     chain_checkpoints,
     chain_events,
@@ -57,12 +58,17 @@ class SqlLedgerReads:
         rows, total = page_of(self._conn, query, offset, limit)
         return [dict(r._mapping) for r in rows], total
 
-    def custodial_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
+    def holder_addresses(self, owners: list[tuple[str, str]]) -> list[str]:
         c = custodial_accounts.c
         conditions = [(c.owner_kind == k) & (c.owner_id == i) for k, i in owners]
         if not conditions:
             return []
-        return list(self._conn.execute(sa.select(c.address).where(sa.or_(*conditions))).scalars())
+        users = [i for k, i in owners if k == "user"]
+        query = sa.union_all(
+            sa.select(c.address).where(sa.or_(*conditions)),
+            sa.select(wallets.c.address).where(wallets.c.user_id.in_(users)),
+        )
+        return list(self._conn.execute(query).scalars())
 
     def checkpoint(self) -> dict[str, Any] | None:
         row = self._conn.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.shared.errors import Conflict
+from app.domain.shared.errors import Conflict, RuleViolation
 
 
 class InsufficientInventory(Conflict):
@@ -40,3 +40,16 @@ class ApprovalRequired(Conflict):
     """The order is above the organization's approval limit and waits for its admin."""
 
     code = "approval_required"
+
+
+class UnknownWallet(RuleViolation):
+    """Credits are delivered to a wallet only when it is one of the buyer's linked wallets."""
+
+    code = "unknown_wallet"
+
+
+class WalletDelivery(RuleViolation):
+    """A delivery to a wallet the platform holds no key of: it is the buyer's own purchase,
+    and the platform cannot retire from it."""
+
+    code = "wallet_delivery"

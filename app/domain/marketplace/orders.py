@@ -14,7 +14,13 @@ from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
 from app.domain.credits.services import authorize_holding
-from app.domain.marketplace.errors import ApprovalRequired, OrderStateConflict, QuoteExpired
+from app.domain.marketplace.errors import (
+    ApprovalRequired,
+    OrderStateConflict,
+    QuoteExpired,
+    UnknownWallet,
+    WalletDelivery,
+)
 from app.domain.marketplace.fees import PaymentMethod, compute_charge
 from app.domain.marketplace.fx import convert_with
 from app.domain.marketplace.model import OPEN_ORDER_STATUSES, ListingStatus, Order, OrderStatus
@@ -58,9 +64,17 @@ def create_order(
     clock: Clock,
     custody: Custody,
     market: MarketSettings,
+    deliver_to: str | None = None,
 ) -> Order:
-    """Turn a live quote into an order and reserve its kilograms on the listing."""
+    """Turn a live quote into an order and reserve its kilograms on the listing. The
+    credits go to the buyer's custodial holding, or to `deliver_to`, one of the buying
+    user's linked wallets."""
     owner_kind, owner_id = authorize_holding(principal, organization_id)
+    if deliver_to is not None and (organization_id is not None or retire is not None):
+        raise WalletDelivery(
+            "a wallet delivery is a user's own purchase, which the platform does not retire"
+            " (it holds no key of the wallet): leave out organization_id and retire"
+        )
     with uow:
         quote = uow.market.get_quote(quote_id)
         if quote is None or quote.buyer_id != principal.id:
@@ -78,7 +92,11 @@ def create_order(
         if listing is None:
             raise NotFound("listing not found")
         listing.reserve(quote.quantity_kg)
-        buyer_address = custody(owner_kind, owner_id, uow)
+        buyer_address = (
+            custody(owner_kind, owner_id, uow)
+            if deliver_to is None
+            else _linked_wallet(principal, deliver_to, uow)
+        )
         charge = compute_charge(
             Quantity(quote.quantity_kg),
             quote.unit_price,
@@ -135,6 +153,15 @@ def create_order(
         uow.commit()
     market.feed.publish(update_of(listing, now))
     return order
+
+
+def _linked_wallet(principal: Principal, address: str, uow: MarketUoW) -> str:
+    """The caller's linked wallet `address` (as linked, checksummed)."""
+    user = uow.users.get(principal.user_id) if principal.user_id else None
+    for wallet in user.wallets if user else []:
+        if wallet.lower() == address.lower():
+            return wallet
+    raise UnknownWallet("deliver_to is not one of your linked wallets (link it: POST /me/wallets)")
 
 
 def _may_see(principal: Principal, order: Order) -> bool:

@@ -16,10 +16,9 @@ from app.domain.auth.model import (
     PASSWORD_PATTERN,
 )
 from app.domain.auth.permissions import API_KEY_SCOPES, OrgRole
-from app.http.common.schemas import MAX_BLOCK, Text, WholeNumber
+from app.http.common.schemas import ETH_ADDRESS, MAX_BLOCK, Text, WholeNumber
 
 ORG_ROLES = [r.value for r in OrgRole]
-ETH_ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 
 
 def EmailAddress(**kwargs: Any) -> ma.fields.String:  # noqa: N802 (reads as a field class)

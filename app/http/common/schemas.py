@@ -104,6 +104,9 @@ class Text(ma.fields.String):
             raise ma.ValidationError(exc.detail) from None
 
 
+# An account address on the chain, any case (checksums are compared case-insensitively).
+ETH_ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+
 # Block numbers and other chain counters as stored: a signed 64-bit column.
 MAX_BLOCK = 2**63 - 1
 

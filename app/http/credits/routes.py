@@ -82,11 +82,11 @@ def batches(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]],
 @paginated(blp)
 def balances(args: dict[str, Any], page: Page) -> tuple[Sequence[dict[str, Any]], int]:
     """Holdings per holder and batch, as the chain says (`available` excludes what
-    pending retirements already reserved). Without `holder`: your own and your
-    organizations' holdings."""
+    pending retirements already reserved). Without `holder`: your own (custodial and
+    linked wallets) and your organizations' holdings."""
     principal = current_principal()
     with read() as reads:
-        mine = reads.ledger.custodial_addresses(list(own_holders(principal)))
+        mine = reads.ledger.holder_addresses(list(own_holders(principal)))
         holders = balance_holders(principal, args.get("holder"), mine)
         return reads.ledger.balances(holders, args.get("project_id"), page.offset, page.limit)
 

@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from app.domain.marketplace.fx import rate_text
 from app.domain.marketplace.model import OrderStatus
-from app.http.common.schemas import Text, TonnesField
+from app.http.common.schemas import ETH_ADDRESS, Text, TonnesField
 from app.http.marketplace.money import FeeSchema, amount_field
 from app.http.marketplace.schemas import ID, METHODS, ORG_ID
 
@@ -27,6 +27,15 @@ class OrderCreateSchema(ma.Schema):
         load_default=None,
         allow_none=True,
         metadata={"description": "retire the credits as soon as they are delivered"},
+    )
+    deliver_to = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(ETH_ADDRESS),
+        metadata={
+            "description": "one of your linked wallets to deliver to (default: your"
+            " custodial holding); not with organization_id or retire"
+        },
     )
 
 
@@ -51,6 +60,11 @@ class OrderSchema(ma.Schema):
     retirement_id = ma.fields.String(allow_none=True)
     approval_required = ma.fields.Boolean()
     approved_by = ma.fields.String(allow_none=True)
+    deliver_to = ma.fields.String(
+        attribute="buyer_address",
+        allow_none=True,
+        metadata={"description": "the address the credits are delivered to"},
+    )
     transfer_tx = ma.fields.String(allow_none=True)
     failure = ma.fields.String(attribute="fulfilment_failure", allow_none=True)
     created_at = ma.fields.DateTime()

@@ -29,7 +29,7 @@ blp = ApiBlueprint("orders", __name__, description="Orders of listed credits and
 @blp.route("/orders", methods=["POST"])
 @requires("market:buy")
 @idempotent
-@rule_codes("rate_unavailable")
+@rule_codes("rate_unavailable", "unknown_wallet", "wallet_delivery")
 @blp.arguments(s.OrderCreateSchema)
 @blp.response(201, s.OrderSchema)
 @blp.alt_response(404, description="No such quote or organization")
@@ -38,7 +38,9 @@ def create_order(body: dict[str, Any]) -> Order:
     paid, cancelled or expires (`expires_at`). For an organization (its admin or
     finance), the quote must have been priced for it; above the organization's approval
     limit the order waits for its admin (`approval_required`). With `retire`, the credits
-    are retired for the beneficiary once delivered (`retirement_id`). An expired quote
+    are retired for the beneficiary once delivered (`retirement_id`). With `deliver_to`
+    (one of your linked wallets, else 422 `unknown_wallet`), they are transferred there
+    instead of to your custodial holding. An expired quote
     -> 409 `quote_expired`; a quote ordered before -> 409 `quote_used`; not enough left
     -> 409 `insufficient_inventory`. Accepts Idempotency-Key."""
     retire = body["retire"]
@@ -52,6 +54,7 @@ def create_order(body: dict[str, Any]) -> Order:
         clock=p.clock,
         custody=p.custody,
         market=p.market,
+        deliver_to=body["deliver_to"],
     )
 
 

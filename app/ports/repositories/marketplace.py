@@ -11,6 +11,7 @@ from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Listing, ListingStatus, Order, Quote
 from app.domain.marketplace.pricing import MarketActivity, ReviewRecord
 from app.domain.shared.money import Money
+from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.credits import CreditsUoW
 from app.ports.repositories.projects import ProjectsUoW
 
@@ -138,5 +139,5 @@ class MarketLedgerUoW(CreditsUoW, Protocol):
     def market(self) -> MarketRepository: ...
 
 
-class MarketUoW(MarketLedgerUoW, ProjectsUoW, Protocol):
+class MarketUoW(MarketLedgerUoW, ProjectsUoW, AuthUoW, Protocol):
     """What the marketplace's use cases work in: listings price and sell projects' credits."""

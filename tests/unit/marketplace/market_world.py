@@ -122,6 +122,7 @@ class MarketWorld(LedgerWorld):
         buyer: Principal = BUYER,
         organization_id: str | None = None,
         retire: orders.RetireOnDelivery | None = None,
+        deliver_to: str | None = None,
     ) -> Order:
         return orders.create_order(
             buyer,
@@ -132,6 +133,7 @@ class MarketWorld(LedgerWorld):
             clock=self.clock,
             custody=self.custody,
             market=self.market,
+            deliver_to=deliver_to,
         )
 
     def pay(self, order: Order, *, buyer: Principal = BUYER) -> Order:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.auth.model import User
 from app.domain.credits.model import RetirementStatus
 from app.domain.marketplace import orders, services
 from app.domain.marketplace.errors import (
@@ -15,6 +16,8 @@ from app.domain.marketplace.errors import (
     InsufficientHolding,
     InsufficientInventory,
     QuoteExpired,
+    UnknownWallet,
+    WalletDelivery,
 )
 from app.domain.marketplace.model import ListingStatus, OrderStatus
 from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
@@ -202,3 +205,27 @@ def test_an_order_is_paid_by_the_method_it_was_quoted_for(world: MarketWorld):
         )
     assert refused.value.code == "payment_method_mismatch"
     assert world.order_now(order.id).status == OrderStatus.PENDING_PAYMENT
+
+
+WALLET = "0x00000000000000000000000000000000000000Aa"
+
+
+def test_a_user_takes_delivery_in_a_linked_wallet(world: MarketWorld):
+    world.uow.users.add(
+        User(BUYER.id, "b@x.test", "Buyer", None, world.clock.now(), wallets=[WALLET])
+    )
+    listing = world.list(10_000)
+    with pytest.raises(UnknownWallet):
+        world.order(world.quote(listing, 1_000), deliver_to="0x" + "b" * 40)
+    with pytest.raises(WalletDelivery):
+        world.order(
+            world.quote(listing, 1_000),
+            deliver_to=WALLET,
+            retire=orders.RetireOnDelivery("Acme", "offset"),
+        )
+    order = world.order(world.quote(listing, 1_500), deliver_to=WALLET.lower())
+    assert order.buyer_address == WALLET  # as linked
+    world.pay(order)
+    world.settle()
+    assert world.order_now(order.id).status == OrderStatus.FULFILLED
+    assert world.holding(WALLET).onchain_kg == 1_500
