@@ -6,10 +6,11 @@ platform's pure domain modules, the same JSON through `flask.jsonify`.
 It is the floor `bench/quotes.py` compares the platform against. Per quote, in order: the
 session's state (what the platform's revocation list reads), the session, the user with
 its roles and wallets, its memberships; then the listing locked (`FOR UPDATE`), the
-project and its vintages, the PoAI record (four counts), the market activity (two sums),
-the listing's last price point (asked only when the price did not move, as the platform
-does), the platform's fee schedule, the organization's terms (for a quote made for an
-organization), the quote inserted, a price point and the listing's price written when the
+project and its vintages, the PoAI record (four counts in one statement), the market
+activity (two sums and the recent orders in one statement), the listing's last price
+point (asked only when the price did not move, as the platform does), the platform's
+fee schedule, the organization's terms (for a quote made for an organization), the
+quote inserted, a price point and the listing's price written when the
 price moved; COMMIT. The SQL is written out here with the platform's column lists and
 conditions; `bench/quotes.py` checks it against what the platform sends.
 
@@ -101,37 +102,38 @@ PROJECT = (
     "created_by, created_at, updated_at FROM projects WHERE id = %s"
 )
 VINTAGES = "SELECT project_id, year FROM project_vintages WHERE project_id IN (%s)"
-DECIDED_CASES = "SELECT count(*) FROM poai_cases WHERE project_id = %s AND decision IS NOT NULL"
-CHANGE_ROUNDS = (
-    "SELECT count(*) FROM poai_case_history JOIN poai_cases "
-    "ON poai_cases.id = poai_case_history.case_id "
-    "WHERE poai_cases.project_id = %s AND poai_case_history.to_status = %s"
-)
 _APPROVALS = (
     "SELECT poai_cases.project_id FROM poai_cases "
-    "WHERE poai_cases.decision = %s AND poai_cases.decided_by IN ("
+    "WHERE poai_cases.decision = %(approve)s AND poai_cases.decided_by IN ("
     "SELECT poai_assignments.reviewer_id FROM poai_assignments "
     "WHERE poai_assignments.case_id IN ("
-    "SELECT poai_cases.id FROM poai_cases WHERE poai_cases.project_id = %s))"
+    "SELECT poai_cases.id FROM poai_cases WHERE poai_cases.project_id = %(project_id)s))"
 )
-REVIEWER_APPROVALS = f"SELECT count(*) FROM ({_APPROVALS}) AS approvals"
-REVOKED_APPROVALS = (
-    f"SELECT count(*) FROM projects WHERE projects.id IN ({_APPROVALS}) "
-    "AND projects.status IN (%s, %s)"
+REVIEW_RECORD = (
+    "SELECT (SELECT count(*) FROM poai_cases WHERE poai_cases.project_id = %(project_id)s "
+    "AND poai_cases.decision IS NOT NULL) AS decided, "
+    "(SELECT count(*) FROM poai_case_history JOIN poai_cases "
+    "ON poai_cases.id = poai_case_history.case_id "
+    "WHERE poai_cases.project_id = %(project_id)s "
+    "AND poai_case_history.to_status = %(changes)s) AS rounds, "
+    f"(SELECT count(*) FROM ({_APPROVALS}) AS approvals) AS approved, "
+    f"(SELECT count(*) FROM projects WHERE projects.id IN ({_APPROVALS}) "
+    "AND projects.status IN (%(suspended)s, %(rejected)s)) AS revoked"
 )
 _SIMILAR = (
-    "market_listings.project_id IN (SELECT projects.id FROM projects WHERE projects.type = %s)"
+    "market_listings.project_id IN (SELECT projects.id FROM projects "
+    "WHERE projects.type = %(type)s) AND market_listings.vintage = %(vintage)s"
 )
-LISTED = (
-    "SELECT coalesce(sum(quantity_kg), 0), "
-    "coalesce(sum((quantity_kg - reserved_kg) - sold_kg), 0) FROM market_listings "
-    f"WHERE {_SIMILAR} AND vintage = %s AND status = %s"
-)
-ORDERED = (
-    "SELECT coalesce(sum(market_orders.quantity_kg), 0) FROM market_orders "
+MARKET_ACTIVITY = (
+    "SELECT coalesce(sum(market_listings.quantity_kg), 0) AS listed, "
+    "coalesce(sum((market_listings.quantity_kg - market_listings.reserved_kg) "
+    "- market_listings.sold_kg), 0) AS available, "
+    "(SELECT coalesce(sum(market_orders.quantity_kg), 0) FROM market_orders "
     "WHERE market_orders.listing_id IN (SELECT market_listings.id FROM market_listings "
-    f"WHERE {_SIMILAR} AND market_listings.vintage = %s) "
-    "AND market_orders.created_at >= %s AND market_orders.status NOT IN (%s, %s)"
+    f"WHERE {_SIMILAR}) "
+    "AND market_orders.created_at >= %(since)s "
+    "AND market_orders.status NOT IN (%(cancelled)s, %(expired)s)) AS ordered "
+    f"FROM market_listings WHERE {_SIMILAR} AND market_listings.status = %(active)s"
 )
 LAST_PRICE = (
     "SELECT id, project_id, vintage, listing_id, at, price_amount, price_currency, reason "
@@ -227,7 +229,7 @@ class Quoter:
         self.cur = conn.cursor()
         self.record = record
 
-    def one(self, query: str, params: tuple[Any, ...]) -> Any:
+    def one(self, query: str, params: tuple[Any, ...] | dict[str, Any]) -> Any:
         if self.record is not None:
             self.record(query)
         return self.cur.execute(query, params).fetchone()
@@ -311,14 +313,30 @@ class Quoter:
             raise Refused(404, "not_found", "project not found")
         now = datetime.now(UTC)
         config = DEFAULT_PRICING_CONFIG
-        decided = self.one(DECIDED_CASES, (project_id,))[0]
-        rounds = self.one(CHANGE_ROUNDS, (project_id, "changes_requested"))[0]
-        approved = self.one(REVIEWER_APPROVALS, ("approve", project_id))[0]
-        revoked = self.one(REVOKED_APPROVALS, ("approve", project_id, "suspended", "rejected"))[0]
+        decided, rounds, approved, revoked = self.one(
+            REVIEW_RECORD,
+            {
+                "project_id": project_id,
+                "changes": "changes_requested",
+                "approve": "approve",
+                "suspended": "suspended",
+                "rejected": "rejected",
+            },
+        )
         project_type = project[4]
-        listed = self.one(LISTED, (project_type, vintage, "active"))
         since = now - timedelta(days=config.demand_window_days)
-        ordered = self.one(ORDERED, (project_type, vintage, since, "cancelled", "expired"))[0]
+        listed = self.one(
+            MARKET_ACTIVITY,
+            {
+                "type": project_type,
+                "vintage": vintage,
+                "since": since,
+                "cancelled": "cancelled",
+                "expired": "expired",
+                "active": "active",
+            },
+        )
+        ordered = listed[2]
         inputs = PricingInputs(
             project_type=project_type,
             vintage=vintage,

@@ -158,67 +158,82 @@ class SqlMarketPrices:
             )
         return points, total
 
-    # pricing inputs
+    # pricing inputs: each one statement, built once (`_REVIEW_RECORD`, `_MARKET_ACTIVITY`)
     def review_record(self, project_id: str) -> ReviewRecord:
-        cases = poai_cases.c
-        decided = self._db.execute(
-            sa.select(sa.func.count()).where(
-                cases.project_id == project_id, cases.decision.is_not(None)
-            )
-        ).scalar_one()
-        history = poai_case_history.c
-        rounds = self._db.execute(
-            sa.select(sa.func.count())
-            .select_from(poai_case_history.join(poai_cases, poai_cases.c.id == history.case_id))
-            .where(cases.project_id == project_id, history.to_status == "changes_requested")
-        ).scalar_one()
-        reviewers = sa.select(poai_assignments.c.reviewer_id).where(
-            poai_assignments.c.case_id.in_(
-                sa.select(cases.id).where(cases.project_id == project_id)
-            )
-        )
-        approvals = sa.select(cases.project_id).where(
-            cases.decision == "approve", cases.decided_by.in_(reviewers)
-        )
-        approved = self._db.execute(
-            sa.select(sa.func.count()).select_from(approvals.subquery())
-        ).scalar_one()
-        revoked = self._db.execute(
-            sa.select(sa.func.count()).where(
-                projects.c.id.in_(approvals),
-                projects.c.status.in_(("suspended", "rejected")),
-            )
-        ).scalar_one()
+        row = self._db.execute(_REVIEW_RECORD, {"project_id": project_id}).one()
         return ReviewRecord(
-            decided_cases=int(decided),
-            change_rounds=int(rounds),
-            reviewer_approvals=int(approved),
-            reviewer_approvals_revoked=min(int(revoked), int(approved)),
+            decided_cases=int(row.decided),
+            change_rounds=int(row.rounds),
+            reviewer_approvals=int(row.approved),
+            reviewer_approvals_revoked=min(int(row.revoked), int(row.approved)),
         )
 
     def market_activity(self, project_type: str, vintage: int, since: datetime) -> MarketActivity:
-        listings = market_listings.c
-        similar = listings.project_id.in_(
-            sa.select(projects.c.id).where(projects.c.type == project_type)
-        )
         row = self._db.execute(
-            sa.select(
-                sa.func.coalesce(sa.func.sum(listings.quantity_kg), 0),
-                sa.func.coalesce(
-                    sa.func.sum(listings.quantity_kg - listings.reserved_kg - listings.sold_kg), 0
-                ),
-            ).where(similar, listings.vintage == vintage, listings.status == "active")
+            _MARKET_ACTIVITY, {"project_type": project_type, "vintage": vintage, "since": since}
         ).one()
-        orders = market_orders.c
-        ordered = self._db.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(orders.quantity_kg), 0)).where(
-                orders.listing_id.in_(
-                    sa.select(listings.id).where(similar, listings.vintage == vintage)
-                ),
-                orders.created_at >= since,
-                orders.status.not_in(("cancelled", "expired")),
-            )
-        ).scalar_one()
         return MarketActivity(
-            listed_kg=int(row[0]), available_kg=int(row[1]), ordered_kg=int(ordered)
+            listed_kg=int(row.listed), available_kg=int(row.available), ordered_kg=int(row.ordered)
         )
+
+
+def _review_record() -> sa.Select[Any]:
+    """A project's PoAI record in one statement: its decided cases, the rounds of changes
+    requested, and its reviewers' approvals elsewhere and how many of those projects were
+    later suspended or rejected."""
+    cases, history = poai_cases.c, poai_case_history.c
+    project_id: sa.BindParameter[str] = sa.bindparam("project_id")
+
+    def count(query: sa.Select[Any]) -> sa.ScalarSelect[Any]:
+        return query.scalar_subquery()
+
+    reviewers = sa.select(poai_assignments.c.reviewer_id).where(
+        poai_assignments.c.case_id.in_(sa.select(cases.id).where(cases.project_id == project_id))
+    )
+    approvals = sa.select(cases.project_id).where(
+        cases.decision == "approve", cases.decided_by.in_(reviewers)
+    )
+    return sa.select(
+        count(
+            sa.select(sa.func.count()).where(
+                cases.project_id == project_id, cases.decision.is_not(None)
+            )
+        ).label("decided"),
+        count(
+            sa.select(sa.func.count())
+            .select_from(poai_case_history.join(poai_cases, cases.id == history.case_id))
+            .where(cases.project_id == project_id, history.to_status == "changes_requested")
+        ).label("rounds"),
+        count(sa.select(sa.func.count()).select_from(approvals.subquery())).label("approved"),
+        count(
+            sa.select(sa.func.count()).where(
+                projects.c.id.in_(approvals), projects.c.status.in_(("suspended", "rejected"))
+            )
+        ).label("revoked"),
+    )
+
+
+def _market_activity() -> sa.Select[Any]:
+    """Listed and available kilograms of similar credits (same project type and vintage,
+    active listings) and the kilograms ordered of them since `since`, in one statement."""
+    listings, orders = market_listings.c, market_orders.c
+    vintage: sa.BindParameter[int] = sa.bindparam("vintage")
+    similar = listings.project_id.in_(
+        sa.select(projects.c.id).where(projects.c.type == sa.bindparam("project_type"))
+    )
+    ordered = sa.select(sa.func.coalesce(sa.func.sum(orders.quantity_kg), 0)).where(
+        orders.listing_id.in_(sa.select(listings.id).where(similar, listings.vintage == vintage)),
+        orders.created_at >= sa.bindparam("since"),
+        orders.status.not_in(("cancelled", "expired")),
+    )
+    return sa.select(
+        sa.func.coalesce(sa.func.sum(listings.quantity_kg), 0).label("listed"),
+        sa.func.coalesce(
+            sa.func.sum(listings.quantity_kg - listings.reserved_kg - listings.sold_kg), 0
+        ).label("available"),
+        ordered.scalar_subquery().label("ordered"),
+    ).where(similar, listings.vintage == vintage, listings.status == "active")
+
+
+_REVIEW_RECORD = _review_record()
+_MARKET_ACTIVITY = _market_activity()

@@ -56,7 +56,9 @@ def install(app: Flask) -> None:
         token = _bearer()
         if token:
             try:
-                g.caller_id = decode_token(token)["sub"]
+                claims = decode_token(token)
+                g.caller_id = claims["sub"]
+                g.verified_token = (token, claims)  # `decode` need not verify it again
             except (jwt.PyJWTError, JWTExtendedException, KeyError):
                 g.caller_id = None
 
@@ -86,8 +88,12 @@ def _bearer() -> str | None:
 
 def decode(token: str, expected_type: str) -> dict[str, Any]:
     """Verified claims of one of our tokens, of the expected type, or InvalidToken."""
+    verified = g.get("verified_token")
     try:
-        claims = cast(dict[str, Any], decode_token(token))
+        if verified is not None and verified[0] == token:
+            claims = cast(dict[str, Any], verified[1])
+        else:
+            claims = cast(dict[str, Any], decode_token(token))
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired", code="token_expired") from None
     except (jwt.PyJWTError, JWTExtendedException, ValueError) as exc:
