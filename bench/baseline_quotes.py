@@ -4,7 +4,7 @@ transaction (autocommit off), the price, the exchange rate and the fees computed
 platform's pure domain modules, the same JSON through `flask.jsonify`.
 
 It is the floor `bench/quotes.py` compares the platform against. Per quote, in order: the
-session's state (what the platform's revocation list reads), the session, the user with
+session (revoked or ended: refused), the user with
 its roles and wallets, its memberships; then the listing locked (`FOR UPDATE`), the
 project and its vintages, the PoAI record (four counts in one statement), the market
 activity (two sums and the recent orders in one statement), the listing's last price
@@ -73,7 +73,6 @@ REVIEW_STATUSES = frozenset({"submitted", "under_review", "changes_requested"})
 
 # --- the caller ----------------------------------------------------------------------------
 
-SESSION_STATE = "SELECT revoked_at, expires_at FROM sessions WHERE id = %s"
 SESSION = (
     "SELECT id, user_id, refresh_jti, method, user_agent, ip, created_at, last_used_at, "
     "expires_at, revoked_at, revoked_reason FROM sessions WHERE id = %s"
@@ -247,11 +246,8 @@ class Quoter:
     def caller(self, claims: dict[str, Any]) -> Principal:
         user_id, session_id = claims["sub"], claims["sid"]
         now = datetime.now(UTC)
-        state = self.one(SESSION_STATE, (session_id,))
-        if state is None or state[0] is not None or state[1] <= now:
-            raise Refused(401, "session_revoked", "this session has been revoked")
         session = self.one(SESSION, (session_id,))
-        if session is None or session[1] != user_id or session[9] is not None:
+        if session is None or session[1] != user_id or session[9] is not None or session[8] <= now:
             raise Refused(401, "session_revoked", "this session has been revoked")
         user = self.one(USER, (user_id,))
         if user is None or user[5]:

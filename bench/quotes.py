@@ -10,23 +10,23 @@ Neither side has PostgreSQL prepare its statements (the platform's engines turn 
 Both sides verify the same access token and run, for every quote, the same statements in
 the same order:
 
-- the caller: its session (read twice by ours: once by the revocation list on an
-  autocommit connection, once by the session repository), the user with its roles and
+- the caller: its session (refused when revoked or ended), the user with its roles and
   wallets, its memberships;
 - the quote: the listing locked (`SELECT ... FOR UPDATE`), the project and its vintages,
-  the PoAI record (four counts over `poai_cases`, `poai_case_history` and
-  `poai_assignments`), the market activity (the sums over active listings and recent
-  orders of projects of the same type and vintage), the listing's last price point, the
+  the PoAI record (one statement of four counts over `poai_cases`, `poai_case_history`
+  and `poai_assignments`), the market activity (one statement: the sums over active
+  listings and recent orders of projects of the same type and vintage), the listing's
+  last price point, the
   platform's fee schedule, the organization's enterprise terms; then the price, the
   exchange rate and the fees are computed and the quote row inserted (a price point and
   the listing are written only when the price moved, which it does not here: quotes
   reserve nothing, so the market stays as it was), and committed.
 
 The ratio ours/baseline is the price of the platform's layers on a write path: flask-smorest
-and marshmallow, the request hooks (request ids, logging, the token decoded once more for
-the rate limiter), SQLAlchemy Core and its sessions, the units of work (the caller is
-loaded in its own transaction, rolled back, before the quote's; the write pool pings a
-connection on checkout), the domain objects. The statements are checked, not assumed:
+and marshmallow, the request hooks (request ids, logging, the rate limiter), SQLAlchemy
+Core and its sessions, the units of work (the caller is loaded in its own transaction,
+rolled back, before the quote's; the write pool pings a connection on checkout), the
+domain objects. The statements are checked, not assumed:
 the platform's request is run once in this process (Flask's test client) with a SQLAlchemy
 `before_cursor_execute` listener, the baseline's through its own recorder, and the two
 lists must match statement by statement (verb, tables, and clauses such as `FOR UPDATE`,

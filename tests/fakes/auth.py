@@ -150,6 +150,8 @@ class FakeLoginFailureRepository:
 
 
 class FakeRevocationList:
+    is_sessions_table = False  # a store of its own, as Redis is
+
     def __init__(self) -> None:
         self.revoked: set[str] = set()
 

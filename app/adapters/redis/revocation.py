@@ -9,6 +9,8 @@ import redis
 
 
 class RedisRevocationList:
+    is_sessions_table = False
+
     def __init__(self, client: redis.Redis, *, namespace: str) -> None:
         self._client = client
         self._prefix = f"{namespace}:revoked:"

@@ -11,6 +11,8 @@ from app.adapters.sql.tables_auth import sessions
 
 
 class SqlRevocationList:
+    is_sessions_table = True
+
     def __init__(self, db: Database) -> None:
         self._db = db
 

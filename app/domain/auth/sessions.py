@@ -97,16 +97,17 @@ def list_sessions(principal: Principal, *, uow: AuthUoW, clock: Clock) -> list[S
 
 
 def principal_for_session(
-    user_id: str, session_id: str, *, uow: AuthUoW, revocations: RevocationList
+    user_id: str, session_id: str, *, uow: AuthUoW, revocations: RevocationList, clock: Clock
 ) -> Principal:
-    """The caller behind an access token, loaded fresh: a revoked session, a removed role
-    or membership takes effect on the next request. The session must be the user's own:
-    a token naming one user and another user's session is refused like a revoked one."""
-    if revocations.is_revoked(session_id):
+    """The caller behind an access token, loaded fresh: a revoked or ended session, a
+    removed role or membership takes effect on the next request. The session must be the
+    user's own: a token naming one user and another user's session is refused like a
+    revoked one."""
+    if not revocations.is_sessions_table and revocations.is_revoked(session_id):
         raise SessionRevoked("this session has been revoked")
     with uow:
         session = uow.sessions.get(session_id)
-        if session is None or session.user_id != user_id or session.revoked_at is not None:
+        if session is None or session.user_id != user_id or not session.active(clock.now()):
             raise SessionRevoked("this session has been revoked")
         user = uow.users.get(user_id)
         if user is None or user.disabled:

@@ -125,7 +125,11 @@ def authenticate() -> Principal | None:
     elif token:
         claims = decode(token, "access")
         principal = sessions.principal_for_session(
-            claims["sub"], claims["sid"], uow=uow(), revocations=platform().revocations
+            claims["sub"],
+            claims["sid"],
+            uow=uow(),
+            revocations=platform().revocations,
+            clock=platform().clock,
         )
     g.principal = principal
     return principal

@@ -388,11 +388,21 @@ def test_a_session_only_identifies_its_own_user(w):
     bob = w.register("bob@example.org")
     grant = w.login()
     found = sessions.principal_for_session(
-        ada, grant.session_id, uow=w.uow, revocations=w.revocations
+        ada, grant.session_id, uow=w.uow, revocations=w.revocations, clock=w.clock
     )
     assert found.user_id == ada
     for user_id, session_id in [(bob, grant.session_id), (ada, "no-such-session")]:
         with pytest.raises(SessionRevoked):
             sessions.principal_for_session(
-                user_id, session_id, uow=w.uow, revocations=w.revocations
+                user_id, session_id, uow=w.uow, revocations=w.revocations, clock=w.clock
             )
+
+
+def test_an_ended_session_identifies_no_one(w):
+    ada = w.register()
+    grant = w.login()
+    w.clock.advance(days=31)  # past the session's refresh lifetime
+    with pytest.raises(SessionRevoked):
+        sessions.principal_for_session(
+            ada, grant.session_id, uow=w.uow, revocations=w.revocations, clock=w.clock
+        )
