@@ -3,8 +3,8 @@ the indexer loop and, in the embedded mode, a Dramatiq worker consuming the in-p
 broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
-(`app.main.worker`) runs the relay the same way and ticks the indexer as a periodic
-actor; `flask indexer run` runs `index_forever` in the foreground."""
+(`app.main.worker`) runs the relay the same way and ticks the indexer and the order
+expiry as periodic actors; `flask indexer run` runs `index_forever` in the foreground."""
 
 from __future__ import annotations
 
@@ -42,13 +42,19 @@ def index_forever(platform: Platform, stop: threading.Event) -> None:
             stop.wait(poll)
 
 
+def expire_unpaid_orders(platform: Platform, stop: threading.Event | None = None) -> None:
+    """Unpaid orders past their expiry end and give their reservation back, batch after
+    batch until none is left (safe in several processes at once: each order is locked and
+    checked again). What the worker's periodic actor `market.expire_orders` does."""
+    while platform.expire_orders() > 0 and not (stop and stop.is_set()):
+        pass
+
+
 def expire_orders_forever(platform: Platform, stop: threading.Event) -> None:
-    """Unpaid orders past their expiry end and give their reservation back (safe in
-    several processes at once: each order is locked and checked again)."""
+    """`expire_unpaid_orders` every `MARKET_EXPIRY_POLL_SECONDS` (`flask serve`)."""
     while not stop.is_set():
         try:
-            while platform.expire_orders() > 0 and not stop.is_set():
-                pass
+            expire_unpaid_orders(platform, stop)
         except Exception:
             log.exception("expiring unpaid orders failed; retrying")
         stop.wait(platform.settings.market_expiry_poll_seconds)
@@ -58,10 +64,19 @@ class Background:
     """The relay thread, and on request the indexer thread and the embedded worker,
     started and stopped together."""
 
-    def __init__(self, platform: Platform, *, embedded_worker: bool, indexer: bool = False) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        embedded_worker: bool,
+        indexer: bool = False,
+        expiry: bool = True,
+    ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
-        self._expiry = self._thread(expire_orders_forever, platform, "order-expiry")
+        self._expiry = (
+            self._thread(expire_orders_forever, platform, "order-expiry") if expiry else None
+        )
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -73,7 +88,8 @@ class Background:
             self._worker.start()
             log.info("embedded Dramatiq worker started")
         self._relay.start()
-        self._expiry.start()
+        if self._expiry:
+            self._expiry.start()
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
@@ -81,7 +97,8 @@ class Background:
     def stop(self) -> None:
         self._stop.set()
         self._relay.join(timeout=10)
-        self._expiry.join(timeout=10)
+        if self._expiry:
+            self._expiry.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
         if self._worker:

@@ -12,7 +12,7 @@ from dramatiq.middleware import Middleware
 
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.http.common.json_limits import cap_recursion_limit
-from app.main.background import Background
+from app.main.background import Background, expire_unpaid_orders
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
@@ -21,7 +21,8 @@ from app.main.platform import Platform
 
 class OutboxRelayMiddleware(Middleware):
     def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
-        self._background = Background(platform, embedded_worker=False)  # the relay only
+        # the relay only: the periodic actors below index and expire
+        self._background = Background(platform, embedded_worker=False, expiry=False)
         self._on_boot = on_boot
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
@@ -43,5 +44,11 @@ broker = platform.broker
 indexer_tick = declare_periodic_actor(
     broker, "indexer.tick", platform.index_step, settings.indexer_poll_seconds
 )
-broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick]))
+expiry_tick = declare_periodic_actor(
+    broker,
+    "market.expire_orders",
+    lambda: expire_unpaid_orders(platform),
+    settings.market_expiry_poll_seconds,
+)
+broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick, expiry_tick]))
 dramatiq.set_broker(broker)

@@ -273,3 +273,42 @@ def test_a_buyer_takes_delivery_in_a_linked_wallet(app, client):
     market.index_until(fulfilled)
     balances = buyer.get(f"/api/v1/credits/balances?project_id={market.project_id}").get_json()
     assert [(b["holder"], b["quantity"]) for b in balances] == [(wallet.address, "1.5")]
+
+
+def test_the_expiry_actor_ends_unpaid_orders_and_gives_the_listing_back(app, client):
+    from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
+    from app.main.background import expire_unpaid_orders
+    from tests.integration.identity import wait_for
+
+    market = minted_market(app, client, "50")
+    listing = market.listing("10")
+    buyer = market.buyer()
+    order = market.order(buyer, market.quote(buyer, listing["id"], "4")["id"])
+    assert market.available(listing["id"]) == "6"
+    platform = market.platform
+    real_clock = platform.clock
+
+    class Later:
+        def now(self):
+            return real_clock.now() + timedelta(
+                seconds=platform.settings.market_payment_ttl_seconds + 1
+            )
+
+    platform.clock = Later()
+    try:
+        # the worker's actor, as `app.main.worker` declares it
+        actor = declare_periodic_actor(
+            platform.broker,
+            "market.expire_orders.test",
+            lambda: expire_unpaid_orders(platform),
+            0.05,
+        )
+        actor.send()
+        wait_for(
+            lambda: buyer.get(f"/api/v1/orders/{order['id']}").get_json()["status"] == "expired"
+        )
+    finally:
+        platform.clock = real_clock
+    assert market.available(listing["id"]) == "10"
+    late = market.pay(buyer, order["id"])
+    assert (late.status_code, late.get_json()["code"]) == (409, "order_state")
