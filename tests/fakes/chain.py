@@ -71,6 +71,7 @@ class FakeNode:
         self.broadcasts: list[str] = []
         self.next_nonce = 0
         self.block = 0
+        self.receipts_lag = 0  # reads that find no receipt of a mined transaction yet
 
     def preflight(self, call: ContractCall) -> int:
         if self.revert:
@@ -113,6 +114,9 @@ class FakeNode:
         return Receipt(tx_hash, 1, self.block, f"0x{self.block:064x}", ())
 
     def find_receipt(self, hashes: Sequence[str]) -> Receipt | None:
+        if self.receipts_lag > 0:  # mined, not readable yet (a busy node)
+            self.receipts_lag -= 1
+            return None
         return next((self.mined[h] for h in hashes if h in self.mined), None)
 
     def wait_for_receipt(self, hashes: Sequence[str], timeout: float) -> Receipt | None:

@@ -8,8 +8,10 @@
    transaction is stored. Only after that commit do the bytes leave the process.
 2. The stored bytes are broadcast (again, if need be) and the receipt is awaited outside
    any unit of work: no row stays locked while the chain works.
-3. The outcome (mined, reverted, or dropped when another transaction used the nonce) is
-   stored on the transaction and returned.
+3. The outcome (mined, reverted, or dropped when another transaction used the nonce: a
+   used nonce first gives our receipt `DROP_GRACE_SECONDS` to appear, since a concurrent
+   delivery of the same bytes may be mining it) is stored on the transaction and
+   returned.
 
 A rerun at any point (a crash between broadcast and commit, a receipt timeout, a job
 delivered twice at once) finds the stored transaction and carries on with the same bytes.
@@ -33,6 +35,9 @@ from app.ports.repositories.chain import ChainUoW
 log = logging.getLogger(__name__)
 
 REPLACE_AFTER = timedelta(minutes=3)
+# A node can take a transaction's nonce (and say so) a moment before its receipt can be
+# read: how long a used nonce is given to show our receipt before the intent is dropped.
+DROP_GRACE_SECONDS = 15.0
 FEE_BUMP_PERCENT = 25
 MAX_REPLACEMENTS = 3
 
@@ -117,7 +122,11 @@ def _broadcast_and_wait(
     try:
         writer.broadcast(tx.raw)
     except NonceTaken:
-        receipt = writer.find_receipt(tx.hashes)
+        # Ours (sent by a concurrent delivery, being mined) or another's: only a receipt
+        # tells, and dropping is final, so the receipt is given a moment to appear.
+        receipt = writer.find_receipt(tx.hashes) or writer.wait_for_receipt(
+            tx.hashes, min(wait.receipt_seconds, DROP_GRACE_SECONDS)
+        )
         if receipt is None:
             _drop(tx, uow=uow, clock=clock)
         return receipt

@@ -99,6 +99,18 @@ def test_each_intent_gets_the_next_nonce_and_a_foreign_one_is_skipped() -> None:
     assert (a.nonce, b.nonce) == (0, 2)
 
 
+def test_a_nonce_used_by_our_own_transaction_is_not_a_drop_while_its_receipt_lags() -> None:
+    uow, node = FakeChainUoW(), FakeNode(automine=False)
+    with pytest.raises(NotMinedYet):
+        _send(uow, node)  # a first delivery sent it
+    node.mine_pending()  # mined: the nonce is used ...
+    node.receipts_lag = 2  # ... and its receipt not readable at once (two reads)
+
+    settled = _send(uow, node)  # a second delivery: "nonce too low" on its broadcast
+
+    assert settled.status == TxStatus.MINED
+
+
 def test_a_nonce_used_by_another_transaction_drops_the_intent() -> None:
     uow, node = FakeChainUoW(), FakeNode(automine=False)
     with pytest.raises(NotMinedYet):
