@@ -3,8 +3,9 @@
     send_once(intent, call, uow=..., writer=..., clock=...)
 
 1. If the intent has no transaction yet, the call is checked against the chain (a call
-   that would revert raises `CallReverted`, and no nonce is used), then, in one unit of
-   work, a nonce is allocated from the database (a row lock per sender) and the signed
+   that would revert raises `CallReverted`, and no nonce is used, unless a concurrent
+   delivery stored the intent's transaction meanwhile: that one is followed), then, in
+   one unit of work, a nonce is allocated from the database (a row lock per sender) and the signed
    transaction is stored. Only after that commit do the bytes leave the process.
 2. The stored bytes are broadcast (again, if need be) and the receipt is awaited outside
    any unit of work: no row stays locked while the chain works.
@@ -26,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.domain.chain.errors import NodeRefused, NonceTaken, NotMinedYet
+from app.domain.chain.errors import CallReverted, NodeRefused, NonceTaken, NotMinedYet
 from app.domain.chain.model import ChainTransaction, ContractCall, TxStatus
 from app.ports.chain import ChainWriter, Receipt
 from app.ports.clock import Clock
@@ -81,7 +82,16 @@ def stored_or_signed(
         existing = uow.chain_txs.get(intent)
     if existing is not None:
         return existing
-    gas = writer.preflight(call)  # before a nonce is taken: a revert costs nothing
+    try:
+        gas = writer.preflight(call)  # before a nonce is taken: a revert costs nothing
+    except CallReverted:
+        # A concurrent delivery of the intent may have signed and mined it meanwhile (its
+        # effect is why the call now reverts): then its transaction is the outcome.
+        with uow:
+            existing = uow.chain_txs.get(intent)
+        if existing is not None:
+            return existing
+        raise
     fees = writer.fees()
     floor = writer.account_nonce()
     with uow:

@@ -32,6 +32,22 @@ def test_an_intent_is_signed_stored_and_mined_once() -> None:
     assert uow.chain_txs.rows["credits.retire:r1"].status == TxStatus.MINED
 
 
+def test_a_revert_caused_by_a_concurrent_delivery_of_the_intent_follows_that_delivery() -> None:
+    uow, node = FakeChainUoW(), FakeNode()
+    checked = node.preflight
+
+    def preflight(call: ContractCall) -> int:
+        node.preflight = checked  # type: ignore[method-assign]
+        _send(uow, node)  # the other delivery signs, sends and mines the intent meanwhile
+        raise CallReverted(call.action, "KilogramsAlreadyRetired(tokenId=1)")
+
+    node.preflight = preflight  # type: ignore[method-assign]
+    settled = _send(uow, node)
+
+    assert settled.status == TxStatus.MINED
+    assert len(node.signed) == 1
+
+
 def test_a_call_that_would_revert_uses_no_nonce_and_stores_nothing() -> None:
     uow, node = FakeChainUoW(), FakeNode(revert="KilogramsAlreadyRetired(tokenId=1)")
     with pytest.raises(CallReverted, match="KilogramsAlreadyRetired"):
