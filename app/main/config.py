@@ -133,6 +133,11 @@ class Settings:
     market_quote_ttl_seconds: int = 900
     market_payment_ttl_seconds: int = 86_400
     market_expiry_poll_seconds: float = 30.0
+    payments_backend: str = "sandbox"
+    # Comma-separated: every one is accepted on webhooks (a rotation), the first one signs.
+    payments_sandbox_webhook_secret: str = "whsec_sandbox_development"  # noqa: S105
+    # Where the sandbox posts its events; empty: through this process's own application.
+    payments_sandbox_webhook_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -201,6 +206,11 @@ class Settings:
             market_quote_ttl_seconds=int(env.get("MARKET_QUOTE_TTL_SECONDS", "900")),
             market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
             market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
+            payments_backend=env.get("PAYMENTS_BACKEND", cls.payments_backend),
+            payments_sandbox_webhook_secret=env.get(
+                "PAYMENTS_SANDBOX_WEBHOOK_SECRET", cls.payments_sandbox_webhook_secret
+            ),
+            payments_sandbox_webhook_url=env.get("PAYMENTS_SANDBOX_WEBHOOK_URL") or None,
         )
 
     @property
@@ -235,6 +245,10 @@ class Settings:
                 "CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY",
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
+            (
+                not self.payments_sandbox_webhook_secret.strip(" ,"),
+                "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
+            ),
             (
                 min(self.login_free_failures, self.login_account_free_failures) < 0,
                 "LOGIN_FREE_FAILURES and LOGIN_ACCOUNT_FREE_FAILURES cannot be negative",

@@ -13,7 +13,7 @@ from typing import Protocol
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
-from app.workers import auth, credits, marketplace, poai
+from app.workers import auth, credits, marketplace, payments, poai
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -33,4 +33,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **credits.handlers(deps),
         **poai.handlers(deps),
         **marketplace.handlers(deps),
+        **payments.handlers(deps),
     }

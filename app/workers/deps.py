@@ -10,6 +10,7 @@ from app.domain.documents.services import Storage
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
+from app.ports.payment_gateway import SandboxDeliveries
 from app.ports.signing import BundleSigner
 
 
@@ -38,3 +39,6 @@ class WorkerDeps(Protocol):
 
     @property
     def signer(self) -> BundleSigner: ...
+
+    @property
+    def payment_sandbox(self) -> SandboxDeliveries | None: ...

@@ -54,6 +54,12 @@ class InvalidValue(RuleViolation):
     code = "invalid_value"
 
 
+class Unavailable(DomainError):
+    """A service the request needs (a payment provider) is down or too slow: retry later."""
+
+    code = "unavailable"
+
+
 class Throttled(DomainError):
     """Too many attempts: the caller must wait `retry_after_seconds` before the next."""
 
