@@ -101,6 +101,7 @@ def test_a_declined_card_leaves_the_order_payable_again(app, client):
     for card, code in [
         ("pm_card_chargeDeclined", "card_declined"),
         ("pm_card_insufficientFunds", "insufficient_funds"),
+        ("pm_card_unknown", "invalid_payment_method"),
     ]:
         declined = market.pay(buyer, order["id"], card, **{"Idempotency-Key": card})
         assert (declined.get_json()["status"], declined.get_json()["failure_code"]) == (
@@ -112,7 +113,7 @@ def test_a_declined_card_leaves_the_order_payable_again(app, client):
     assert paid.get_json()["status"] == "succeeded"
     assert order_status(buyer, order["id"]) in {"paid", "fulfilled"}
     statuses = sorted(p["status"] for p in buyer.get("/api/v1/payments").get_json())
-    assert statuses == ["failed", "failed", "succeeded"]
+    assert statuses == ["failed", "failed", "failed", "succeeded"]
 
 
 def test_forged_stale_and_replayed_webhooks_change_nothing(app, client):
@@ -131,6 +132,10 @@ def test_forged_stale_and_replayed_webhooks_change_nothing(app, client):
     assert altered.status_code == 400
     unsigned = client.post(WEBHOOK, data=body, headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 400
+    not_an_event = post_signed(client, b"[1, 2]", secret(app))
+    assert (not_an_event.status_code, not_an_event.get_json()["code"]) == (400, "invalid_event")
+    elsewhere = client.post("/api/v1/payments/webhooks/acme", data=body)
+    assert elsewhere.status_code == 404
     assert buyer.get(f"/api/v1/payments/{waiting['id']}").get_json()["status"] == (
         "requires_action"
     )
