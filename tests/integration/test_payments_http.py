@@ -14,6 +14,7 @@ import pypdf
 import sqlalchemy as sa
 
 from app.adapters.sql.tables import outbox
+from app.adapters.sql.tables_payments import payments
 from app.domain.payments.errors import ProviderUnavailable
 from app.domain.payments.signature import sign
 from tests.integration.identity import wait_for
@@ -280,3 +281,26 @@ def _fulfil_jobs(app, order_id: str) -> int:
     with app.extensions["platform"].db.engine.connect() as conn:
         rows = conn.execute(sa.select(outbox.c.payload).where(outbox.c.name == "market.fulfil"))
         return sum(1 for row in rows if row.payload.get("order_id") == order_id)
+
+
+def test_the_sandboxs_state_survives_a_restart(make_app, db_url):
+    first = make_app(database_url=db_url)
+    market = minted_market(first, first.test_client(), "50")
+    buyer = market.buyer()
+    order = open_order(market, buyer)
+    waiting = start_payment(buyer, order["id"], "pm_card_threeDSecureRequired").get_json()
+    page = urlsplit(waiting["next_action"]["url"]).path
+
+    restarted = make_app(database_url=db_url)  # a new process on the same database
+    client = restarted.test_client()
+    assert client.get(page).status_code == 200
+    assert client.post(page, data={"decision": "approve"}).status_code == 200
+
+    def succeeded():
+        with restarted.extensions["platform"].db.engine.connect() as conn:
+            status = conn.execute(
+                sa.select(payments.c.status).where(payments.c.id == waiting["id"])
+            ).scalar_one()
+        return status == "succeeded"
+
+    wait_for(succeeded, timeout=30)
