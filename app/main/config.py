@@ -138,6 +138,10 @@ class Settings:
     payments_sandbox_webhook_secret: str = "whsec_sandbox_development"  # noqa: S105
     # Where the sandbox posts its events; empty: through this process's own application.
     payments_sandbox_webhook_url: str | None = None
+    # The account bank transfers are paid to (demo values; unset all three: no transfers).
+    payments_bank_beneficiary: str = "Carbon Platform Demo Ltd"
+    payments_bank_iban: str = "DE89370400440532013000"
+    payments_bank_bic: str = "COBADEFFXXX"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -211,6 +215,11 @@ class Settings:
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET", cls.payments_sandbox_webhook_secret
             ),
             payments_sandbox_webhook_url=env.get("PAYMENTS_SANDBOX_WEBHOOK_URL") or None,
+            payments_bank_beneficiary=env.get(
+                "PAYMENTS_BANK_BENEFICIARY", cls.payments_bank_beneficiary
+            ),
+            payments_bank_iban=env.get("PAYMENTS_BANK_IBAN", cls.payments_bank_iban),
+            payments_bank_bic=env.get("PAYMENTS_BANK_BIC", cls.payments_bank_bic),
         )
 
     @property

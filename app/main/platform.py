@@ -48,6 +48,7 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments.services import BankDetails
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
 from app.domain.poai.verification import platform_keys
@@ -145,6 +146,12 @@ class Platform:
         self.payment_gateway: PaymentGateway = gateway
         self.payment_gateways: dict[str, PaymentGateway] = {gateway.name: gateway}
         self.payment_sandbox = gateway if isinstance(gateway, SandboxGateway) else None
+        bank = (settings.payments_bank_beneficiary, settings.payments_bank_iban)
+        self.bank_details = (
+            BankDetails(*bank, settings.payments_bank_bic)
+            if all((*bank, settings.payments_bank_bic))
+            else None
+        )
 
     def own_app(self) -> WSGIApplication:
         """The WSGI application serving this platform (built here in a worker process)."""

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("intent_id", sa.String(length=255), nullable=True),
         sa.Column("next_action", Json, nullable=True),
         sa.Column("failure_code", sa.String(length=64), nullable=True),
+        sa.Column("reference", sa.String(length=25), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("succeeded_at", UtcDateTime(), nullable=True),
         sa.Column("updated_at", UtcDateTime(), nullable=True),
@@ -49,6 +50,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
         sa.UniqueConstraint("order_id", "idempotency_key", name="uq_payments_order_idempotency"),
         sa.UniqueConstraint("provider", "intent_id", name="uq_payments_provider_intent"),
+        sa.UniqueConstraint("reference", name=op.f("uq_payments_reference")),
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payments_buyer_id"), ["buyer_id"], unique=False)

@@ -41,7 +41,11 @@ class FakePaymentsRepository:
 
     def _check(self, payment: Payment) -> None:
         for other in self.payments.values():
-            if other.id == payment.id or other.order_id != payment.order_id:
+            if other.id == payment.id:
+                continue
+            if payment.reference and other.reference == payment.reference:
+                raise ConstraintViolation("one payment per reference")
+            if other.order_id != payment.order_id:
                 continue
             if other.idempotency_key == payment.idempotency_key:
                 raise ConstraintViolation("one payment per order and idempotency key")
@@ -60,6 +64,12 @@ class FakePaymentsRepository:
         return copy.deepcopy(found) if found else None
 
     payment_for_update = get_payment
+
+    def payment_by_reference_for_update(self, reference: str) -> Payment | None:
+        for payment in self.payments.values():
+            if payment.reference == reference:
+                return copy.deepcopy(payment)
+        return None
 
     def save_payment(self, payment: Payment) -> None:
         self._check(payment)

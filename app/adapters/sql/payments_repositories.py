@@ -51,6 +51,7 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
         "intent_id": payment.intent_id,
         "next_action": payment.next_action,
         "failure_code": payment.failure_code,
+        "reference": payment.reference,
         "created_at": payment.created_at,
         "succeeded_at": payment.succeeded_at,
         "updated_at": payment.updated_at,
@@ -73,6 +74,7 @@ def _payment_of(row: Any) -> Payment:
         intent_id=row.intent_id,
         next_action=row.next_action,
         failure_code=row.failure_code,
+        reference=row.reference,
         refund_committed=Money(row.refund_committed, currency),
         refunded=Money(row.refunded, currency),
         succeeded_at=row.succeeded_at,
@@ -128,6 +130,9 @@ class SqlPaymentsRepository:
 
     def payment_for_update(self, payment_id: str) -> Payment | None:
         return self._payment(payments.c.id == payment_id, True)
+
+    def payment_by_reference_for_update(self, reference: str) -> Payment | None:
+        return self._payment(payments.c.reference == reference, True)
 
     def save_payment(self, payment: Payment) -> None:
         self._db.execute(

@@ -32,6 +32,7 @@ payments = sa.Table(
     sa.Column("intent_id", sa.String(255), nullable=True),
     sa.Column("next_action", Json, nullable=True),
     sa.Column("failure_code", sa.String(64), nullable=True),
+    sa.Column("reference", sa.String(25), nullable=True, unique=True),
     sa.Column("created_at", UtcDateTime, nullable=False, index=True),
     sa.Column("succeeded_at", UtcDateTime, nullable=True),
     sa.Column("updated_at", UtcDateTime, nullable=True),

@@ -74,6 +74,7 @@ class Payment:
     intent_id: str | None = None
     next_action: dict[str, JSON] | None = None
     failure_code: str | None = None
+    reference: str | None = None  # a bank transfer's RF reference
     refund_committed: Money | None = None
     refunded: Money | None = None
     succeeded_at: datetime | None = None

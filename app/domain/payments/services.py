@@ -12,23 +12,32 @@ webhook (`webhooks.apply_event`). A provider that does not answer fails the paym
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
 from app.domain.marketplace import orders
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Order
-from app.domain.payments.errors import PaymentInProgress, ProviderUnavailable, UnknownProvider
+from app.domain.payments.errors import (
+    PaymentInProgress,
+    PaymentStateConflict,
+    ProviderUnavailable,
+    UnknownProvider,
+)
 from app.domain.payments.model import PAID_STATUSES, Payment, PaymentStatus, Refund, RefundStatus
+from app.domain.payments.reference import grouped, new_reference
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import NotFound, PermissionDenied
+from app.domain.shared.errors import NotFound, PermissionDenied, RuleViolation
 from app.domain.shared.ids import new_id
+from app.domain.shared.json import JSON
 from app.domain.shared.money import Money
 from app.ports.clock import Clock
 from app.ports.payment_gateway import IntentRequest, PaymentGateway, RefundRequest
 from app.ports.repositories.payments import PaymentScope, PaymentsUoW
 
 UNAVAILABLE = "provider_unavailable"
+BANK = "bank"  # the provider of bank transfers: the platform's own account
 SEEING_ROLES = frozenset({OrgRole.ADMIN, OrgRole.FINANCE, OrgRole.AUDITOR})
 
 
@@ -64,8 +73,14 @@ def pay_order(
     uow: PaymentsUoW,
     clock: Clock,
     gateway: PaymentGateway,
+    bank: BankDetails | None = None,
 ) -> Payment:
-    """Start paying an order; returns the payment `processing` or `requires_action`."""
+    """Start paying an order; returns the payment `processing` or `requires_action`,
+    or for a bank transfer `pending` with the transfer's details (no provider involved)."""
+    if method == "bank_transfer":
+        return _start_transfer(
+            principal, order_id, idempotency_key, uow=uow, clock=clock, bank=bank
+        )
     with uow:
         order = orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
         if uow.payments.open_payment_of(order.id) is not None:
@@ -109,6 +124,66 @@ def pay_order(
         return locked
 
 
+@dataclass(frozen=True)
+class BankDetails:
+    """The platform's account that bank transfers are paid to."""
+
+    beneficiary: str
+    iban: str
+    bic: str
+
+
+def transfer_instructions(payment: Payment, bank: BankDetails) -> dict[str, JSON]:
+    assert payment.reference is not None
+    return {
+        "type": "bank_transfer",
+        "reference": payment.reference,
+        "reference_printed": grouped(payment.reference),
+        "beneficiary": bank.beneficiary,
+        "iban": bank.iban,
+        "bic": bank.bic,
+        "amount": format(payment.amount.rounded().amount, "f"),
+        "currency": payment.amount.currency,
+    }
+
+
+def _start_transfer(
+    principal: Principal,
+    order_id: str,
+    idempotency_key: str | None,
+    *,
+    uow: PaymentsUoW,
+    clock: Clock,
+    bank: BankDetails | None,
+) -> Payment:
+    if bank is None:
+        raise RuleViolation("bank transfers are not set up", code="bank_transfer_unavailable")
+    with uow:
+        order = orders.payable_order(
+            principal, order_id, method="bank_transfer", uow=uow, clock=clock
+        )
+        if uow.payments.open_payment_of(order.id) is not None:
+            raise PaymentInProgress("the order has a payment waiting for its outcome")
+        payment = Payment(
+            id=new_id(),
+            order_id=order.id,
+            buyer_id=order.buyer_id,
+            organization_id=order.organization_id,
+            method="bank_transfer",
+            amount=order.total,
+            provider=BANK,
+            idempotency_key=idempotency_key or new_id(),
+            created_at=clock.now(),
+            reference=new_reference(),
+        )
+        payment.move(PaymentStatus.PENDING, clock.now())
+        payment.next_action = transfer_instructions(payment, bank)
+        uow.payments.add_payment(payment)
+        audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order.id)
+        uow.commit()
+        return payment
+
+
 def _fail_unanswered(payment_id: str, *, uow: PaymentsUoW, clock: Clock) -> None:
     with uow:
         payment = uow.payments.payment_for_update(payment_id)
@@ -128,9 +203,10 @@ def _sees(principal: Principal, payment: Payment) -> bool:
     return org is not None and principal.role_in(org) in SEEING_ROLES
 
 
-def _payment(
+def find_payment(
     principal: Principal, payment_id: str, uow: PaymentsUoW, *, lock: bool = False
 ) -> Payment:
+    """The payment if `principal` may see it (locked with `lock`), else NotFound."""
     found = (
         uow.payments.payment_for_update(payment_id)
         if lock
@@ -143,7 +219,7 @@ def _payment(
 
 def get_payment(principal: Principal, payment_id: str, *, uow: PaymentsUoW) -> Payment:
     with uow:
-        return _payment(principal, payment_id, uow)
+        return find_payment(principal, payment_id, uow)
 
 
 def list_payments(
@@ -166,7 +242,7 @@ def receipt_of(
 ) -> tuple[Payment, Order, list[Refund]]:
     """A paid payment, its order and its refunds, for its receipt."""
     with uow:
-        payment = _payment(principal, payment_id, uow)
+        payment = find_payment(principal, payment_id, uow)
         if payment.status not in PAID_STATUSES:
             raise NotFound("a receipt exists once the payment succeeded")
         order = uow.market.get_order(payment.order_id)
@@ -195,10 +271,14 @@ def refund_payment(
     """Refund part or all of what is left of a payment through its provider; the refund
     completes on the provider's webhook. More than what is left -> 422."""
     with uow:
-        payment = _payment(principal, payment_id, uow, lock=True)
+        payment = find_payment(principal, payment_id, uow, lock=True)
         if not _may_refund(principal, payment):
             raise PermissionDenied(
                 "refunds are made by platform admins or the organization's finance"
+            )
+        if payment.intent_id is None:
+            raise PaymentStateConflict(
+                "a bank transfer is refunded by a transfer back, outside the platform"
             )
         payment.commit_refund(amount)
         refund = Refund(
@@ -213,7 +293,7 @@ def refund_payment(
         uow.payments.save_payment(payment)
         audit_payment(uow, "payments.refund_requested", payment, principal.id, amount=str(amount))
         uow.commit()
-    assert payment.intent_id is not None
+    assert payment.intent_id is not None  # checked under the lock above
     request = RefundRequest(refund.id, payment.intent_id, amount, idempotency_key=refund.id)
     try:
         answer = gateway.refund(request)

@@ -16,6 +16,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments.services import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
@@ -136,6 +137,11 @@ class ViewDeps(Protocol):
 
     @property
     def payment_sandbox(self) -> SandboxPages | None: ...
+
+    @property
+    def bank_details(self) -> BankDetails | None:
+        """The account bank transfers are paid to, if set up."""
+        ...
 
     def chain_problem(self) -> str | None:
         """Why chain writes must be refused now, or None."""

@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Response, request
 
-from app.domain.payments import services, webhooks
+from app.domain.payments import services, transfers, webhooks
 from app.domain.payments.errors import InvalidEvent, InvalidSignature
 from app.domain.payments.model import Payment, Refund
+from app.domain.payments.statement import parse_statement
 from app.domain.shared.money import parse_amount
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.blueprint import ApiBlueprint
@@ -57,6 +58,7 @@ def pay_order(body: dict[str, Any], order_id: str) -> Payment:
         uow=uow(),
         clock=p.clock,
         gateway=p.payment_gateway,
+        bank=p.bank_details,
     )
 
 
@@ -126,6 +128,34 @@ def refund(body: dict[str, Any], payment_id: str) -> Refund:
         clock=p.clock,
         gateway=services.gateway_named(p.payment_gateways, payment.provider),
     )
+
+
+@blp.route("/payments/<payment_id>/confirm", methods=["POST"])
+@requires("market:read")
+@blp.response(200, s.PaymentSchema)
+def confirm_transfer(payment_id: str) -> Payment:
+    """A pending bank transfer was received (platform admins, or the buyer
+    organization's finance): the payment succeeds and the order is paid. Not a pending
+    bank transfer -> 409 `payment_state`."""
+    return transfers.confirm_transfer(
+        current_principal(), payment_id, uow=uow(), clock=platform().clock
+    )
+
+
+@blp.route("/admin/payments/statements", methods=["POST"])
+@requires("pricing:manage")
+@rule_codes("invalid_statement")
+@blp.arguments(s.StatementSchema)
+@blp.response(200, s.StatementReportSchema)
+def import_statement(body: dict[str, Any]) -> dict[str, Any]:
+    """Match a bank statement (CSV with `reference`, `amount` and `currency` columns)
+    against pending bank transfers (platform admins): a line with a payment's RF reference
+    and its exact amount pays it; `partial`, `overpaid`, `unmatched` and `already_paid`
+    lines are reported and change nothing."""
+    results = transfers.import_statement(
+        parse_statement(body["content"]), uow=uow(), clock=platform().clock
+    )
+    return s.statement_report(results)
 
 
 @blp.route("/payments/<payment_id>/receipt", methods=["GET"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
 from app.domain.payments.model import PaymentStatus, RefundStatus
+from app.domain.payments.transfers import LineResult
 from app.domain.shared.money import MAX_WHOLE_DIGITS, Money
 from app.http.common.schemas import Text
 
@@ -76,3 +81,37 @@ class RefundSchema(ma.Schema):
 class WebhookAckSchema(ma.Schema):
     received = ma.fields.Boolean()
     outcome = ma.fields.String(metadata={"enum": ["applied", "duplicate", "ignored"]})
+
+
+class StatementSchema(ma.Schema):
+    content = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2_000_000),
+        metadata={"description": "CSV text with `reference`, `amount` and `currency` columns"},
+    )
+
+
+class StatementLineSchema(ma.Schema):
+    line = ma.fields.Integer()
+    reference = ma.fields.String()
+    outcome = ma.fields.String(
+        metadata={"enum": ["matched", "partial", "overpaid", "unmatched", "already_paid"]}
+    )
+    payment_id = ma.fields.String(allow_none=True)
+    amount = ma.fields.String(allow_none=True, metadata={"description": "as on the statement"})
+    expected = ma.fields.String(allow_none=True, metadata={"description": "the payment's"})
+
+
+class StatementReportSchema(ma.Schema):
+    matched = ma.fields.Integer()
+    partial_lines = ma.fields.Integer(attribute="partial", data_key="partial")
+    overpaid = ma.fields.Integer()
+    unmatched = ma.fields.Integer()
+    already_paid = ma.fields.Integer()
+    lines = ma.fields.List(ma.fields.Nested(StatementLineSchema))
+
+
+def statement_report(results: Sequence[LineResult]) -> dict[str, Any]:
+    counts = Counter[str](result.outcome for result in results)
+    outcomes = ("matched", "partial", "overpaid", "unmatched", "already_paid")
+    return {**{name: counts[name] for name in outcomes}, "lines": list(results)}

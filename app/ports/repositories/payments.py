@@ -28,6 +28,10 @@ class PaymentsRepository(Protocol):
 
     def payment_for_update(self, payment_id: str) -> Payment | None: ...
 
+    def payment_by_reference_for_update(self, reference: str) -> Payment | None:
+        """The bank transfer payment of this RF reference, locked."""
+        ...
+
     def save_payment(self, payment: Payment) -> None: ...
 
     def open_payment_of(self, order_id: str) -> Payment | None:
