@@ -48,7 +48,7 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
-from app.domain.payments.services import BankDetails
+from app.domain.payments.transfers import BankDetails
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
 from app.domain.poai.verification import platform_keys

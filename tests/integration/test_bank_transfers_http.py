@@ -53,6 +53,8 @@ def test_a_statement_pays_pending_transfers_by_reference_and_exact_amount(app, c
     assert buyer.get(f"/api/v1/payments/{exact['id']}").get_json()["status"] == "succeeded"
     assert order_status(buyer, exact_order["id"]) in {"paid", "fulfilled"}
     assert order_status(buyer, short_order["id"]) == "pending_payment"
+    back = market.admin.post(f"/api/v1/payments/{exact['id']}/refunds", json={"amount": "1.00"})
+    assert (back.status_code, back.get_json()["code"]) == (409, "payment_state")
     bad = market.admin.post("/api/v1/admin/payments/statements", json={"content": "a,b\n1,2\n"})
     assert (bad.status_code, bad.get_json()["code"]) == (422, "invalid_statement")
 

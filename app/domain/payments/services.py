@@ -12,7 +12,6 @@ webhook (`webhooks.apply_event`). A provider that does not answer fails the paym
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
@@ -26,18 +25,15 @@ from app.domain.payments.errors import (
     UnknownProvider,
 )
 from app.domain.payments.model import PAID_STATUSES, Payment, PaymentStatus, Refund, RefundStatus
-from app.domain.payments.reference import grouped, new_reference
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import NotFound, PermissionDenied, RuleViolation
+from app.domain.shared.errors import NotFound, PermissionDenied
 from app.domain.shared.ids import new_id
-from app.domain.shared.json import JSON
 from app.domain.shared.money import Money
 from app.ports.clock import Clock
 from app.ports.payment_gateway import IntentRequest, PaymentGateway, RefundRequest
 from app.ports.repositories.payments import PaymentScope, PaymentsUoW
 
 UNAVAILABLE = "provider_unavailable"
-BANK = "bank"  # the provider of bank transfers: the platform's own account
 SEEING_ROLES = frozenset({OrgRole.ADMIN, OrgRole.FINANCE, OrgRole.AUDITOR})
 
 
@@ -63,6 +59,34 @@ def gateway_named(gateways: Mapping[str, PaymentGateway], provider: str) -> Paym
     return gateway
 
 
+def new_payment(
+    principal: Principal,
+    order_id: str,
+    method: PaymentMethod,
+    *,
+    provider: str,
+    idempotency_key: str | None,
+    uow: PaymentsUoW,
+    clock: Clock,
+) -> Payment:
+    """A new payment of the order's total, once the order may be paid and no other
+    payment of it waits for its outcome."""
+    order = orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
+    if uow.payments.open_payment_of(order.id) is not None:
+        raise PaymentInProgress("the order has a payment waiting for its outcome")
+    return Payment(
+        id=new_id(),
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        organization_id=order.organization_id,
+        method=method,
+        amount=order.total,
+        provider=provider,
+        idempotency_key=idempotency_key or new_id(),
+        created_at=clock.now(),
+    )
+
+
 def pay_order(
     principal: Principal,
     order_id: str,
@@ -73,31 +97,21 @@ def pay_order(
     uow: PaymentsUoW,
     clock: Clock,
     gateway: PaymentGateway,
-    bank: BankDetails | None = None,
 ) -> Payment:
-    """Start paying an order; returns the payment `processing` or `requires_action`,
-    or for a bank transfer `pending` with the transfer's details (no provider involved)."""
-    if method == "bank_transfer":
-        return _start_transfer(
-            principal, order_id, idempotency_key, uow=uow, clock=clock, bank=bank
-        )
+    """Start paying an order through a provider; returns the payment `processing` or
+    `requires_action` (bank transfers: `transfers.start_transfer`)."""
     with uow:
-        order = orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
-        if uow.payments.open_payment_of(order.id) is not None:
-            raise PaymentInProgress("the order has a payment waiting for its outcome")
-        payment = Payment(
-            id=new_id(),
-            order_id=order.id,
-            buyer_id=order.buyer_id,
-            organization_id=order.organization_id,
-            method=method,
-            amount=order.total,
+        payment = new_payment(
+            principal,
+            order_id,
+            method,
             provider=gateway.name,
-            idempotency_key=idempotency_key or new_id(),
-            created_at=clock.now(),
+            idempotency_key=idempotency_key,
+            uow=uow,
+            clock=clock,
         )
         uow.payments.add_payment(payment)
-        audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order.id)
+        audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order_id)
         uow.commit()
     request = IntentRequest(
         reference=payment.id,
@@ -122,66 +136,6 @@ def pay_order(
         uow.payments.save_payment(locked)
         uow.commit()
         return locked
-
-
-@dataclass(frozen=True)
-class BankDetails:
-    """The platform's account that bank transfers are paid to."""
-
-    beneficiary: str
-    iban: str
-    bic: str
-
-
-def transfer_instructions(payment: Payment, bank: BankDetails) -> dict[str, JSON]:
-    assert payment.reference is not None
-    return {
-        "type": "bank_transfer",
-        "reference": payment.reference,
-        "reference_printed": grouped(payment.reference),
-        "beneficiary": bank.beneficiary,
-        "iban": bank.iban,
-        "bic": bank.bic,
-        "amount": format(payment.amount.rounded().amount, "f"),
-        "currency": payment.amount.currency,
-    }
-
-
-def _start_transfer(
-    principal: Principal,
-    order_id: str,
-    idempotency_key: str | None,
-    *,
-    uow: PaymentsUoW,
-    clock: Clock,
-    bank: BankDetails | None,
-) -> Payment:
-    if bank is None:
-        raise RuleViolation("bank transfers are not set up", code="bank_transfer_unavailable")
-    with uow:
-        order = orders.payable_order(
-            principal, order_id, method="bank_transfer", uow=uow, clock=clock
-        )
-        if uow.payments.open_payment_of(order.id) is not None:
-            raise PaymentInProgress("the order has a payment waiting for its outcome")
-        payment = Payment(
-            id=new_id(),
-            order_id=order.id,
-            buyer_id=order.buyer_id,
-            organization_id=order.organization_id,
-            method="bank_transfer",
-            amount=order.total,
-            provider=BANK,
-            idempotency_key=idempotency_key or new_id(),
-            created_at=clock.now(),
-            reference=new_reference(),
-        )
-        payment.move(PaymentStatus.PENDING, clock.now())
-        payment.next_action = transfer_instructions(payment, bank)
-        uow.payments.add_payment(payment)
-        audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order.id)
-        uow.commit()
-        return payment
 
 
 def _fail_unanswered(payment_id: str, *, uow: PaymentsUoW, clock: Clock) -> None:
@@ -266,7 +220,7 @@ def refund_payment(
     reason: str,
     uow: PaymentsUoW,
     clock: Clock,
-    gateway: PaymentGateway,
+    gateways: Mapping[str, PaymentGateway],
 ) -> Refund:
     """Refund part or all of what is left of a payment through its provider; the refund
     completes on the provider's webhook. More than what is left -> 422."""
@@ -280,6 +234,7 @@ def refund_payment(
             raise PaymentStateConflict(
                 "a bank transfer is refunded by a transfer back, outside the platform"
             )
+        gateway = gateway_named(gateways, payment.provider)
         payment.commit_refund(amount)
         refund = Refund(
             id=new_id(),

@@ -17,13 +17,73 @@ from app.domain.auth.principal import Principal
 from app.domain.marketplace import orders
 from app.domain.payments.errors import PaymentStateConflict
 from app.domain.payments.model import Payment, PaymentStatus
-from app.domain.payments.services import audit_payment, find_payment
+from app.domain.payments.reference import grouped, new_reference
+from app.domain.payments.services import audit_payment, find_payment, new_payment
 from app.domain.payments.statement import StatementLine
-from app.domain.shared.errors import PermissionDenied
+from app.domain.shared.errors import PermissionDenied, RuleViolation
+from app.domain.shared.json import JSON
 from app.ports.clock import Clock
 from app.ports.repositories.payments import PaymentsUoW
 
 Match = Literal["matched", "partial", "overpaid", "unmatched", "already_paid"]
+
+
+BANK = "bank"  # the provider of bank transfers: the platform's own account
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """The platform's account that bank transfers are paid to."""
+
+    beneficiary: str
+    iban: str
+    bic: str
+
+
+def transfer_instructions(payment: Payment, bank: BankDetails) -> dict[str, JSON]:
+    assert payment.reference is not None
+    return {
+        "type": "bank_transfer",
+        "reference": payment.reference,
+        "reference_printed": grouped(payment.reference),
+        "beneficiary": bank.beneficiary,
+        "iban": bank.iban,
+        "bic": bank.bic,
+        "amount": format(payment.amount.rounded().amount, "f"),
+        "currency": payment.amount.currency,
+    }
+
+
+def start_transfer(
+    principal: Principal,
+    order_id: str,
+    idempotency_key: str | None,
+    *,
+    uow: PaymentsUoW,
+    clock: Clock,
+    bank: BankDetails | None,
+) -> Payment:
+    """A bank transfer of the order's total: `pending`, with the bank details and a new
+    RF reference in `next_action`."""
+    if bank is None:
+        raise RuleViolation("bank transfers are not set up", code="bank_transfer_unavailable")
+    with uow:
+        payment = new_payment(
+            principal,
+            order_id,
+            "bank_transfer",
+            provider=BANK,
+            idempotency_key=idempotency_key,
+            uow=uow,
+            clock=clock,
+        )
+        payment.reference = new_reference()
+        payment.move(PaymentStatus.PENDING, clock.now())
+        payment.next_action = transfer_instructions(payment, bank)
+        uow.payments.add_payment(payment)
+        audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order_id)
+        uow.commit()
+        return payment
 
 
 def _succeed(payment: Payment, uow: PaymentsUoW, clock: Clock, actor: str | None, how: str) -> None:

@@ -16,7 +16,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
-from app.domain.payments.services import BankDetails
+from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
 from app.ports.chain import ChainReader, CustodialWallets, RawLog

@@ -33,7 +33,7 @@ blp = ApiBlueprint("payments", __name__, description="Payments of orders, refund
 
 
 @blp.route("/orders/<order_id>/payments", methods=["POST"])
-@rule_codes("payment_method_mismatch")
+@rule_codes("payment_method_mismatch", "bank_transfer_unavailable")
 @requires("market:buy")
 @requires_chain
 @idempotent
@@ -46,19 +46,24 @@ def pay_order(body: dict[str, Any], order_id: str) -> Payment:
     `pm_card_insufficientFunds` (`insufficient_funds`) fail,
     `pm_card_threeDSecureRequired` needs the redirect in `next_action`. A payment still
     waiting for its outcome -> 409 `payment_in_progress`; an order waiting for its
-    approval -> 409 `approval_required`; not `pending_payment` -> 409 `order_state`.
-    Accepts Idempotency-Key."""
+    approval -> 409 `approval_required`; not `pending_payment` -> 409 `order_state`. A
+    bank transfer is `pending` with the bank details and its RF `reference` in
+    `next_action`. Accepts Idempotency-Key."""
     p = platform()
+    key = request.headers.get(HEADER)
+    if body["method"] == "bank_transfer":
+        return transfers.start_transfer(
+            current_principal(), order_id, key, uow=uow(), clock=p.clock, bank=p.bank_details
+        )
     return services.pay_order(
         current_principal(),
         order_id,
         method=body["method"],
         token=body["payment_method"],
-        idempotency_key=request.headers.get(HEADER),
+        idempotency_key=key,
         uow=uow(),
         clock=p.clock,
         gateway=p.payment_gateway,
-        bank=p.bank_details,
     )
 
 
@@ -126,7 +131,7 @@ def refund(body: dict[str, Any], payment_id: str) -> Refund:
         reason=body["reason"],
         uow=uow(),
         clock=p.clock,
-        gateway=services.gateway_named(p.payment_gateways, payment.provider),
+        gateways=p.payment_gateways,
     )
 
 

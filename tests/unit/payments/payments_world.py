@@ -62,7 +62,7 @@ class PaymentsWorld(MarketWorld):
             reason="asked",
             uow=self.uow,
             clock=self.clock,
-            gateway=self.provider,
+            gateways={self.provider.name: self.provider},
         )
 
     def payment_now(self, payment_id: str) -> Payment:

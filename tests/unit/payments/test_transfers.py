@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.marketplace.model import OrderStatus
-from app.domain.payments import reference, services, transfers
+from app.domain.payments import reference, transfers
 from app.domain.payments.errors import PaymentStateConflict
 from app.domain.payments.model import PaymentStatus
 from app.domain.payments.statement import parse_statement
@@ -14,7 +14,7 @@ from tests.unit.ledger_world import ADMIN
 from tests.unit.marketplace.market_world import BUYER
 from tests.unit.payments.payments_world import PaymentsWorld
 
-BANK = services.BankDetails("Carbon Ltd", "DE89370400440532013000", "COBADEFFXXX")
+BANK = transfers.BankDetails("Carbon Ltd", "DE89370400440532013000", "COBADEFFXXX")
 
 
 def test_a_new_reference_checks_and_a_typo_does_not():
@@ -57,16 +57,8 @@ def _transfer_order(world: PaymentsWorld):
 
 
 def _start(world: PaymentsWorld, order, bank=BANK):
-    return services.pay_order(
-        BUYER,
-        order.id,
-        method="bank_transfer",
-        token=None,
-        idempotency_key=None,
-        uow=world.uow,
-        clock=world.clock,
-        gateway=world.provider,
-        bank=bank,
+    return transfers.start_transfer(
+        BUYER, order.id, None, uow=world.uow, clock=world.clock, bank=bank
     )
 
 
