@@ -27,7 +27,7 @@ from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
-from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.marketplace import MarketLedgerUoW, MarketUoW
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class RetireOnDelivery:
     purpose: str
 
 
-def _audit(uow: MarketUoW, action: str, order: Order, actor: str | None, **after: object) -> None:
+def _audit(
+    uow: MarketLedgerUoW, action: str, order: Order, actor: str | None, **after: object
+) -> None:
     uow.audit(
         AuditRecord(
             action,
@@ -144,7 +146,9 @@ def _may_see(principal: Principal, order: Order) -> bool:
     return order.organization_id is not None and principal.sees_org(order.organization_id)
 
 
-def _order(principal: Principal, order_id: str, uow: MarketUoW, *, lock: bool = False) -> Order:
+def _order(
+    principal: Principal, order_id: str, uow: MarketLedgerUoW, *, lock: bool = False
+) -> Order:
     order = uow.market.order_for_update(order_id) if lock else uow.market.get_order(order_id)
     if order is None or not _may_see(principal, order):
         raise NotFound("order not found")
@@ -178,7 +182,7 @@ def list_orders(
         return uow.market.list_orders(owners, offset, limit)
 
 
-def _end_unpaid(order: Order, to: OrderStatus, uow: MarketUoW, clock: Clock) -> None:
+def _end_unpaid(order: Order, to: OrderStatus, uow: MarketLedgerUoW, clock: Clock) -> None:
     listing = uow.market.listing_for_update(order.listing_id)
     order.move(to, clock.now())
     if listing is not None:
@@ -251,7 +255,12 @@ def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Ord
 
 
 def payable_order(
-    principal: Principal, order_id: str, *, method: PaymentMethod, uow: MarketUoW, clock: Clock
+    principal: Principal,
+    order_id: str,
+    *,
+    method: PaymentMethod,
+    uow: MarketLedgerUoW,
+    clock: Clock,
 ) -> Order:
     """The order, locked, when `principal` may pay it by `method` now (its buyer, or its
     organization's admin or finance): the payments module takes the money."""
@@ -273,7 +282,7 @@ def payable_order(
     return order
 
 
-def settle_payment(order_id: str, reference: str, *, uow: MarketUoW, clock: Clock) -> bool:
+def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
     """A payment of the order succeeded: the order is `paid` and its on-chain delivery
     asked for, once. False when the order takes no payment any more (paid by another,
     cancelled or expired meanwhile)."""
@@ -288,7 +297,7 @@ def settle_payment(order_id: str, reference: str, *, uow: MarketUoW, clock: Cloc
     return True
 
 
-def refund_order(order_id: str, *, uow: MarketUoW, clock: Clock) -> bool:
+def refund_order(order_id: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
     """The order's payment was refunded in full. Before its delivery was sent, the
     order's kilograms go back to the listing and the order is `refunded`; once
     fulfilled, only the money moved and the order is `refunded`. False when the order

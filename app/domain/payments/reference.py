@@ -1,7 +1,7 @@
 """Bank transfer references as ISO 11649 creditor references ("RF" references): `RF`, two
 check digits, then up to 21 letters and digits. The check digits are those of IBANs
-(ISO 7064 mod 97-10), so a reference mistyped by one character, or with two neighbouring
-digits swapped, does not check and cannot match another payment."""
+(ISO 7064 mod 97-10), so a reference with one digit or one letter mistyped for another,
+or two neighbouring digits swapped, does not check and cannot match another payment."""
 
 from __future__ import annotations
 

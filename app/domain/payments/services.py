@@ -230,26 +230,42 @@ def refund_payment(
             raise PermissionDenied(
                 "refunds are made by platform admins or the organization's finance"
             )
-        if payment.intent_id is None:
-            raise PaymentStateConflict(
-                "a bank transfer is refunded by a transfer back, outside the platform"
-            )
+        refund = commit_refund(payment, amount, reason, principal.id, uow=uow, clock=clock)
         gateway = gateway_named(gateways, payment.provider)
-        payment.commit_refund(amount)
-        refund = Refund(
-            id=new_id(),
-            payment_id=payment.id,
-            amount=amount,
-            reason=reason,
-            created_by=principal.id,
-            created_at=clock.now(),
-        )
-        uow.payments.add_refund(refund)
-        uow.payments.save_payment(payment)
-        audit_payment(uow, "payments.refund_requested", payment, principal.id, amount=str(amount))
         uow.commit()
-    assert payment.intent_id is not None  # checked under the lock above
-    request = RefundRequest(refund.id, payment.intent_id, amount, idempotency_key=refund.id)
+    return send_refund(payment, refund, gateway, uow=uow)
+
+
+def commit_refund(
+    payment: Payment, amount: Money, reason: str, actor: str, *, uow: PaymentsUoW, clock: Clock
+) -> Refund:
+    """Record a refund of the locked `payment` within what is left of it (not committed)."""
+    if payment.intent_id is None:
+        raise PaymentStateConflict(
+            "a bank transfer is refunded by a transfer back, outside the platform"
+        )
+    payment.commit_refund(amount)
+    refund = Refund(
+        id=new_id(),
+        payment_id=payment.id,
+        amount=amount,
+        reason=reason,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    uow.payments.add_refund(refund)
+    uow.payments.save_payment(payment)
+    audit_payment(uow, "payments.refund_requested", payment, actor, amount=str(amount))
+    return refund
+
+
+def send_refund(
+    payment: Payment, refund: Refund, gateway: PaymentGateway, *, uow: PaymentsUoW
+) -> Refund:
+    """Ask the provider for a recorded refund (its id is the idempotency key: asking
+    again never refunds twice); a provider that does not answer fails the refund."""
+    assert payment.intent_id is not None  # `commit_refund` refused it otherwise
+    request = RefundRequest(refund.id, payment.intent_id, refund.amount, refund.id)
     try:
         answer = gateway.refund(request)
     except ProviderUnavailable:

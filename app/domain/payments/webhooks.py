@@ -4,8 +4,9 @@ The payment's row is locked before the event id is looked up, so two deliveries 
 event at the same time queue on it and the second finds the first recorded; the unique
 (provider, event id) key refuses a second record whatever happens upstream. A payment
 that succeeds pays its order (`orders.settle_payment`: `paid`, delivery asked, once); a
-failed one leaves the order `pending_payment` for another payment. A refund that
-completes adds to what the payment refunded; once the whole amount is refunded, the
+failed one leaves the order `pending_payment` for another payment; one that arrives for
+an order that no longer takes it is refunded in full by a job (`jobs.refund_unapplied`).
+A refund that completes adds to what the payment refunded; once the whole amount is refunded, the
 order is refunded too (`orders.refund_order`). Event types that change nothing here are
 acknowledged and recorded as ignored."""
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from app.domain.marketplace import orders
+from app.domain.payments.jobs import REFUND_UNAPPLIED
 from app.domain.payments.model import (
     OPEN_PAYMENT_STATUSES,
     Payment,
@@ -23,6 +25,7 @@ from app.domain.payments.model import (
     RefundStatus,
 )
 from app.domain.payments.services import audit_payment
+from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
 from app.ports.payment_gateway import PaymentGateway, ProviderEvent
 from app.ports.repositories.payments import PaymentsUoW
@@ -89,6 +92,8 @@ def _apply(event: ProviderEvent, payment: Payment, uow: PaymentsUoW, clock: Cloc
             payment.move(PaymentStatus.SUCCEEDED, now)
             paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
             _audit(uow, "payments.payment_succeeded", payment, order_paid=paid)
+            if not paid:  # the order ended meanwhile: the money goes back
+                uow.enqueue(Job(REFUND_UNAPPLIED, {"payment_id": payment.id}))
         uow.payments.save_payment(payment)
         return "applied"
     assert event.reference is not None

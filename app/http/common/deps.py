@@ -27,6 +27,7 @@ from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
 from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.indexer import IndexerUoW
+from app.ports.repositories.marketplace import MarketUoW
 from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
@@ -38,7 +39,7 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, PaymentsUoW, Protocol):
+class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, Protocol):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
     marketplace and its payments)."""

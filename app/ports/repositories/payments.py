@@ -8,7 +8,7 @@ from typing import Protocol
 
 from app.domain.payments.model import Payment, ProcessedEvent, Refund
 from app.domain.shared.money import Money
-from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.marketplace import MarketLedgerUoW
 from app.ports.uow import UnitOfWork
 
 
@@ -61,7 +61,7 @@ class PaymentsRepository(Protocol):
         ...
 
 
-class PaymentsUoW(MarketUoW, Protocol):
+class PaymentsUoW(MarketLedgerUoW, Protocol):
     """Payments beside the marketplace they pay orders of."""
 
     @property

@@ -7,8 +7,9 @@ import pytest
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
+from app.domain.marketplace import orders
 from app.domain.marketplace.model import OrderStatus
-from app.domain.payments import services, webhooks
+from app.domain.payments import jobs, services, webhooks
 from app.domain.payments.errors import (
     InvalidSignature,
     PaymentInProgress,
@@ -175,3 +176,37 @@ def test_a_receipt_exists_once_the_payment_succeeded(world):
     world.webhook("payment_succeeded", payment.id)
     paid, of_order, refunds = services.receipt_of(BUYER, payment.id, uow=world.uow)
     assert (paid.status, of_order.id, refunds) == (PaymentStatus.SUCCEEDED, order.id, [])
+
+
+def test_a_payment_for_an_order_that_ended_meanwhile_is_refunded_in_full_once(world):
+    order = world.open_order()
+    payment = world.start(order, "pm_card_threeDSecureRequired")
+    orders.cancel_order(BUYER, order.id, uow=world.uow, clock=world.clock, market=world.market)
+    world.webhook("payment_succeeded", payment.id)
+    assert world.order_now(order.id).status == OrderStatus.CANCELLED
+    (job,) = [j for j in world.uow.outbox.jobs.values() if j.name == jobs.REFUND_UNAPPLIED]
+    gateways = {world.provider.name: world.provider}
+    for _ in range(2):
+        jobs.refund_unapplied(
+            str(job.payload["payment_id"]), uow=world.uow, clock=world.clock, gateways=gateways
+        )
+    (asked,) = world.provider.refunds
+    assert asked.amount == order.total
+    world.webhook("refund_succeeded", asked.reference)
+    assert world.payment_now(payment.id).status == PaymentStatus.REFUNDED
+    assert world.order_now(order.id).status == OrderStatus.CANCELLED
+    assert _fulfil_jobs(world) == 0
+
+
+def test_a_refund_the_provider_did_not_answer_is_failed_and_can_be_asked_again(world):
+    order = world.open_order()
+    payment = world.start(order)
+    world.webhook("payment_succeeded", payment.id)
+    world.provider.down = True
+    with pytest.raises(ProviderUnavailable):
+        world.refund(payment, "2.00", ADMIN)
+    (failed,) = world.uow.payments.refunds.values()
+    assert (failed.status, failed.failure_code) == (RefundStatus.FAILED, "provider_unavailable")
+    assert world.payment_now(payment.id).refundable == order.total
+    world.provider.down = False
+    assert world.refund(payment, "2.00", ADMIN).status == RefundStatus.PENDING

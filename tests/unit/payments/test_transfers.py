@@ -23,8 +23,10 @@ def test_a_new_reference_checks_and_a_typo_does_not():
     for ref in made:
         assert reference.is_valid(ref)
         assert reference.is_valid(reference.grouped(ref).lower())
-        typo = "X" if ref[6] != "X" else "Y"
-        assert not reference.is_valid(ref[:6] + typo + ref[7:])
+        for position in range(4, len(ref)):  # one character for another of its kind
+            kind = "0123456789" if ref[position].isdigit() else "ABCDEFGHJKMNPQRSTVWXYZ"
+            typo = next(c for c in kind if c != ref[position])
+            assert not reference.is_valid(ref[:position] + typo + ref[position + 1 :])
     assert reference.is_valid("RF18 5390 0754 7034")  # the standard's example
     assert not reference.is_valid("RF18 5390 0754 7043")
     assert not reference.is_valid("XX18539007547034")
