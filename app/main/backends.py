@@ -19,6 +19,7 @@ from app.adapters.market.feed import LocalFeed, RedisFeed
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.payments.delivery import HttpTransport, WsgiTransport
 from app.adapters.payments.sandbox import WEBHOOK_PATH, SandboxGateway, WebhookTransport
+from app.adapters.payments.stripe_gateway import StripeGateway
 from app.adapters.rates.file import FileRates
 from app.adapters.rates.static import StaticRates
 from app.adapters.redis.revocation import RedisRevocationList
@@ -230,6 +231,17 @@ def _sandbox_payments(settings: Settings, wiring: PaymentWiring) -> PaymentGatew
     )
 
 
+def _stripe_payments(settings: Settings, _wiring: PaymentWiring) -> PaymentGateway:
+    return StripeGateway(
+        api_key=str(settings.stripe_api_key),
+        webhook_secrets=parse_secrets(settings.stripe_webhook_secrets),
+        return_url=settings.payments_return_url or settings.public_base_url,
+        api_base=settings.stripe_api_base,
+        timeout_seconds=settings.stripe_timeout_seconds,
+    )
+
+
 PAYMENT_BACKENDS: Mapping[str, Callable[[Settings, PaymentWiring], PaymentGateway]] = {
     "sandbox": _sandbox_payments,
+    "stripe": _stripe_payments,
 }

@@ -142,6 +142,13 @@ class Settings:
     payments_bank_beneficiary: str = "Carbon Platform Demo Ltd"
     payments_bank_iban: str = "DE89370400440532013000"
     payments_bank_bic: str = "COBADEFFXXX"
+    # PAYMENTS_BACKEND=stripe: the secret key, the webhook secrets (comma-separated during
+    # a rotation), another API address than Stripe's (a local peer), the 3-D Secure return.
+    stripe_api_key: str | None = None
+    stripe_webhook_secrets: str = ""
+    stripe_api_base: str | None = None
+    stripe_timeout_seconds: float = 10.0
+    payments_return_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -220,6 +227,11 @@ class Settings:
             ),
             payments_bank_iban=env.get("PAYMENTS_BANK_IBAN", cls.payments_bank_iban),
             payments_bank_bic=env.get("PAYMENTS_BANK_BIC", cls.payments_bank_bic),
+            stripe_api_key=env.get("STRIPE_API_KEY") or None,
+            stripe_webhook_secrets=env.get("STRIPE_WEBHOOK_SECRETS", ""),
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            stripe_timeout_seconds=float(env.get("STRIPE_TIMEOUT_SECONDS", "10")),
+            payments_return_url=env.get("PAYMENTS_RETURN_URL") or None,
         )
 
     @property
@@ -257,6 +269,11 @@ class Settings:
             (
                 not self.payments_sandbox_webhook_secret.strip(" ,"),
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
+            ),
+            (
+                self.payments_backend == "stripe"
+                and not (self.stripe_api_key and self.stripe_webhook_secrets.strip(" ,")),
+                "PAYMENTS_BACKEND=stripe needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRETS",
             ),
             (
                 min(self.login_free_failures, self.login_account_free_failures) < 0,

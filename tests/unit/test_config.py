@@ -41,6 +41,17 @@ def test_access_tokens_always_expire():
         Settings.from_env({"ACCESS_TOKEN_MINUTES": "0"}).validate()
 
 
+def test_the_stripe_backend_needs_its_key_and_webhook_secrets():
+    with pytest.raises(ConfigError, match="STRIPE_API_KEY and STRIPE_WEBHOOK_SECRETS"):
+        Settings.from_env({"PAYMENTS_BACKEND": "stripe", "STRIPE_API_KEY": "sk_test_x"}).validate()
+    env = {
+        "PAYMENTS_BACKEND": "stripe",
+        "STRIPE_API_KEY": "sk_test_x",
+        "STRIPE_WEBHOOK_SECRETS": "whsec_new, whsec_old",
+    }
+    assert Settings.from_env(env).validate().stripe_webhook_secrets == "whsec_new, whsec_old"
+
+
 def test_production_refuses_the_development_master_key():
     with pytest.raises(ConfigError, match="MASTER_KEYS"):
         Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48}).validate()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from app.domain.shared.errors import Conflict, DomainError, NotFound, RuleViolation, Unavailable
+from app.domain.shared.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    RuleViolation,
+    Unavailable,
+    UpstreamRefused,
+)
 
 
 class InvalidSignature(DomainError):
@@ -46,3 +53,9 @@ class UnknownProvider(NotFound):
     """A webhook for a provider this platform does not use."""
 
     code = "unknown_provider"
+
+
+class ProviderRefused(UpstreamRefused):
+    """The payment provider refused the platform's request (a bad key or parameter)."""
+
+    code = "provider_refused"
