@@ -75,6 +75,12 @@ class FakePaymentsRepository:
         self._check(payment)
         self.payments[payment.id] = copy.deepcopy(payment)
 
+    def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
+        for payment in self.payments.values():
+            if payment.order_id == order_id and payment.idempotency_key == idempotency_key:
+                return copy.deepcopy(payment)
+        return None
+
     def open_payment_of(self, order_id: str) -> Payment | None:
         for payment in self.payments.values():
             if payment.order_id == order_id and payment.status in OPEN_PAYMENT_STATUSES:

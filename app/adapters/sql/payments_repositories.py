@@ -139,6 +139,12 @@ class SqlPaymentsRepository:
             sa.update(payments).where(payments.c.id == payment.id).values(_payment_values(payment))
         )
 
+    def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
+        return self._payment(
+            sa.and_(payments.c.order_id == order_id, payments.c.idempotency_key == idempotency_key),
+            True,
+        )
+
     def open_payment_of(self, order_id: str) -> Payment | None:
         return self._payment(
             sa.and_(

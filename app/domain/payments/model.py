@@ -21,6 +21,9 @@ from app.domain.shared.money import Money
 Method = Literal["card", "bank_transfer", "crypto", "invoice"]
 
 
+UNANSWERED = "provider_unavailable"  # the failure code of a payment the provider never answered
+
+
 class PaymentStatus(StrEnum):
     REQUIRES_ACTION = "requires_action"
     PROCESSING = "processing"
@@ -99,6 +102,19 @@ class Payment:
     def refundable(self) -> Money:
         """What is left to refund: the amount less every refund asked for and not failed."""
         return self.amount - self.committed
+
+    @property
+    def unanswered(self) -> bool:
+        """Failed because the provider never answered: it may not have seen it at all."""
+        return self.status == PaymentStatus.FAILED and self.failure_code == UNANSWERED
+
+    def reopen(self, at: datetime) -> None:
+        """Try an unanswered payment again (the same Idempotency-Key): it is `processing`
+        once more, and the provider is asked again under the same idempotency key, so it
+        charges at most once whether or not the first request reached it."""
+        if not self.unanswered:
+            raise PaymentStateConflict(f"a {self.status.value} payment is not tried again")
+        self.status, self.failure_code, self.updated_at = PaymentStatus.PROCESSING, None, at
 
     def move(self, to: PaymentStatus, at: datetime) -> None:
         """The one check of a payment's lifecycle."""

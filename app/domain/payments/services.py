@@ -24,7 +24,14 @@ from app.domain.payments.errors import (
     ProviderUnavailable,
     UnknownProvider,
 )
-from app.domain.payments.model import PAID_STATUSES, Payment, PaymentStatus, Refund, RefundStatus
+from app.domain.payments.model import (
+    PAID_STATUSES,
+    UNANSWERED,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import NotFound, PermissionDenied
 from app.domain.shared.ids import new_id
@@ -33,7 +40,7 @@ from app.ports.clock import Clock
 from app.ports.payment_gateway import IntentRequest, PaymentGateway, RefundRequest
 from app.ports.repositories.payments import PaymentScope, PaymentsUoW
 
-UNAVAILABLE = "provider_unavailable"
+UNAVAILABLE = UNANSWERED
 SEEING_ROLES = frozenset({OrgRole.ADMIN, OrgRole.FINANCE, OrgRole.AUDITOR})
 
 
@@ -101,16 +108,21 @@ def pay_order(
     """Start paying an order through a provider; returns the payment `processing` or
     `requires_action` (bank transfers: `transfers.start_transfer`)."""
     with uow:
-        payment = new_payment(
-            principal,
-            order_id,
-            method,
-            provider=gateway.name,
-            idempotency_key=idempotency_key,
-            uow=uow,
-            clock=clock,
-        )
-        uow.payments.add_payment(payment)
+        retried = _unanswered(principal, order_id, method, idempotency_key, uow=uow, clock=clock)
+        if retried is not None:
+            payment = retried
+            uow.payments.save_payment(payment)
+        else:
+            payment = new_payment(
+                principal,
+                order_id,
+                method,
+                provider=gateway.name,
+                idempotency_key=idempotency_key,
+                uow=uow,
+                clock=clock,
+            )
+            uow.payments.add_payment(payment)
         audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order_id)
         uow.commit()
     request = IntentRequest(
@@ -136,6 +148,29 @@ def pay_order(
         uow.payments.save_payment(locked)
         uow.commit()
         return locked
+
+
+def _unanswered(
+    principal: Principal,
+    order_id: str,
+    method: PaymentMethod,
+    idempotency_key: str | None,
+    *,
+    uow: PaymentsUoW,
+    clock: Clock,
+) -> Payment | None:
+    """The payment a retry under the same Idempotency-Key tries again, reopened: one the
+    provider never answered, of an order that may still be paid."""
+    if idempotency_key is None:
+        return None
+    earlier = uow.payments.payment_of_key_for_update(order_id, idempotency_key)
+    if earlier is None or not earlier.unanswered:
+        return None
+    orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
+    if uow.payments.open_payment_of(order_id) is not None:
+        raise PaymentInProgress("the order has a payment waiting for its outcome")
+    earlier.reopen(clock.now())
+    return earlier
 
 
 def _fail_unanswered(payment_id: str, *, uow: PaymentsUoW, clock: Clock) -> None:

@@ -34,6 +34,10 @@ class PaymentsRepository(Protocol):
 
     def save_payment(self, payment: Payment) -> None: ...
 
+    def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
+        """The order's payment made under this Idempotency-Key, locked."""
+        ...
+
     def open_payment_of(self, order_id: str) -> Payment | None:
         """The order's payment still waiting for its outcome, if any."""
         ...

@@ -105,6 +105,24 @@ def test_a_provider_that_does_not_answer_fails_the_payment_and_the_order_stays_u
     assert world.start(order).status == PaymentStatus.PROCESSING
 
 
+def test_a_retry_under_the_same_key_tries_the_unanswered_payment_again_once(world):
+    order = world.open_order()
+    world.provider.down = True
+    with pytest.raises(ProviderUnavailable):
+        world.start(order, key="checkout-1")
+    world.provider.down = False
+    retried = world.start(order, key="checkout-1")
+    (payment,) = world.uow.payments.payments.values()  # the same payment, reopened
+    assert (retried.id, retried.status, retried.failure_code) == (
+        payment.id,
+        PaymentStatus.PROCESSING,
+        None,
+    )
+    assert [r.reference for r in world.provider.intents.values()] == [payment.id]
+    with pytest.raises(PaymentInProgress):  # it waits for its outcome now
+        world.start(order, key="checkout-1")
+
+
 def test_a_full_refund_before_delivery_gives_the_credits_back_to_the_listing(world):
     order = world.open_order(2_000)
     payment = world.start(order)
