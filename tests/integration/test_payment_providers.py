@@ -115,13 +115,15 @@ def _served(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sandbox", "stripe"])
-def provider(request: pytest.FixtureRequest, make_app: Any) -> Iterator[Provider]:
+def provider(request: pytest.FixtureRequest, make_app: Any, db_url: str) -> Iterator[Provider]:
+    """Each provider on PostgreSQL when it is configured (SQLite otherwise)."""
     if request.param == "sandbox":
-        app = make_app()
+        app = make_app(database_url=db_url)
         yield Provider("sandbox", app, app.test_client())
         return
     peer = StripePeer().start()
     app = make_app(
+        database_url=db_url,
         payments_backend="stripe",
         stripe_api_key=stripe_peer.API_KEY,
         # a rotation: the retired secret is still accepted, the peer signs with the other
