@@ -230,6 +230,7 @@ def _sandbox_payments(settings: Settings, wiring: PaymentWiring) -> PaymentGatew
     )
 
 
-PAYMENT_BACKENDS: Mapping[str, Callable[[Settings, PaymentWiring], PaymentGateway]] = {
+PaymentFactory = Callable[[Settings, PaymentWiring], PaymentGateway]
+PAYMENT_BACKENDS: Mapping[str, PaymentFactory] = {
     "sandbox": _sandbox_payments,
 }
