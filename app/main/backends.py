@@ -241,7 +241,8 @@ def _stripe_payments(settings: Settings, _wiring: PaymentWiring) -> PaymentGatew
     )
 
 
-PAYMENT_BACKENDS: Mapping[str, Callable[[Settings, PaymentWiring], PaymentGateway]] = {
+PaymentFactory = Callable[[Settings, PaymentWiring], PaymentGateway]
+PAYMENT_BACKENDS: Mapping[str, PaymentFactory] = {
     "sandbox": _sandbox_payments,
     "stripe": _stripe_payments,
 }

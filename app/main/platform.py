@@ -55,7 +55,7 @@ from app.domain.poai.verification import platform_keys
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
-from app.main.backends import PAYMENT_BACKENDS, ChainFactory, PaymentWiring, pick
+from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring
 from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
 from app.ports.chain import RawLog
@@ -88,6 +88,7 @@ class Platform:
     revocations: RevocationList
     blob_store: BlobStore
     open_chain: ChainFactory
+    make_payment_gateway: PaymentFactory
     market_feed: MarketFeed
     rates: ExchangeRates
     clock: SystemClock = field(default_factory=SystemClock)
@@ -139,8 +140,7 @@ class Platform:
             quote_ttl=timedelta(seconds=settings.market_quote_ttl_seconds),
             payment_ttl=timedelta(seconds=settings.market_payment_ttl_seconds),
         )
-        make_gateway = pick(PAYMENT_BACKENDS, "PAYMENTS_BACKEND", settings.payments_backend)
-        gateway = make_gateway(
+        gateway = self.make_payment_gateway(
             settings, PaymentWiring(uow=self.uow, clock=self.clock, own_app=self.own_app)
         )
         self.payment_gateway: PaymentGateway = gateway

@@ -90,3 +90,10 @@ def test_development_encrypts_under_its_own_master_key_and_still_reads_the_old_o
     assert stat.S_IMODE((tmp_path / "master_key").stat().st_mode) == 0o600
     sealed = AesGcmEnvelopeCipher(parse_master_keys(DEV_MASTER_KEYS), "dev").seal(b"doc", b"v1")
     assert AesGcmEnvelopeCipher(ring, "local").open(sealed, b"v1") == b"doc"
+
+
+def test_the_sandbox_webhook_secrets_are_read_as_a_list_and_one_is_needed():
+    settings = Settings.from_env({"PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_new,whsec_old"})
+    assert settings.payments_sandbox_webhook_secret == "whsec_new,whsec_old"
+    with pytest.raises(ConfigError, match="PAYMENTS_SANDBOX_WEBHOOK_SECRET"):
+        Settings(payments_sandbox_webhook_secret=" , ").validate()

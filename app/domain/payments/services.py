@@ -142,9 +142,10 @@ def pay_order(
         locked = uow.payments.payment_for_update(payment.id)
         assert locked is not None
         locked.intent_id = locked.intent_id or intent.intent_id
-        locked.next_action = intent.next_action
-        if locked.status == PaymentStatus.PROCESSING and intent.state == "requires_action":
-            locked.move(PaymentStatus.REQUIRES_ACTION, clock.now())
+        if locked.status == PaymentStatus.PROCESSING:  # no webhook told the outcome yet
+            locked.next_action = intent.next_action
+            if intent.state == "requires_action":
+                locked.move(PaymentStatus.REQUIRES_ACTION, clock.now())
         uow.payments.save_payment(locked)
         uow.commit()
         return locked
