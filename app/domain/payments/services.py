@@ -32,6 +32,7 @@ from app.domain.payments.model import (
     Refund,
     RefundStatus,
 )
+from app.domain.payments.unanswered import fail_unanswered, reopened
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import NotFound, PermissionDenied
 from app.domain.shared.ids import new_id
@@ -108,7 +109,7 @@ def pay_order(
     """Start paying an order through a provider; returns the payment `processing` or
     `requires_action` (bank transfers: `transfers.start_transfer`)."""
     with uow:
-        retried = _unanswered(principal, order_id, method, idempotency_key, uow=uow, clock=clock)
+        retried = reopened(principal, order_id, method, idempotency_key, uow=uow, clock=clock)
         if retried is not None:
             payment = retried
             uow.payments.save_payment(payment)
@@ -136,7 +137,7 @@ def pay_order(
     try:
         intent = gateway.create_intent(request)
     except ProviderUnavailable:
-        _fail_unanswered(payment.id, uow=uow, clock=clock)
+        fail_unanswered(payment.id, uow=uow, clock=clock, audit=audit_payment)
         raise
     with uow:
         locked = uow.payments.payment_for_update(payment.id)
@@ -149,41 +150,6 @@ def pay_order(
         uow.payments.save_payment(locked)
         uow.commit()
         return locked
-
-
-def _unanswered(
-    principal: Principal,
-    order_id: str,
-    method: PaymentMethod,
-    idempotency_key: str | None,
-    *,
-    uow: PaymentsUoW,
-    clock: Clock,
-) -> Payment | None:
-    """The payment a retry under the same Idempotency-Key tries again, reopened: one the
-    provider never answered, of an order that may still be paid."""
-    if idempotency_key is None:
-        return None
-    earlier = uow.payments.payment_of_key_for_update(order_id, idempotency_key)
-    if earlier is None or not earlier.unanswered:
-        return None
-    orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
-    if uow.payments.open_payment_of(order_id) is not None:
-        raise PaymentInProgress("the order has a payment waiting for its outcome")
-    earlier.reopen(clock.now())
-    return earlier
-
-
-def _fail_unanswered(payment_id: str, *, uow: PaymentsUoW, clock: Clock) -> None:
-    with uow:
-        payment = uow.payments.payment_for_update(payment_id)
-        if payment is None or payment.status != PaymentStatus.PROCESSING:
-            return
-        payment.failure_code = UNAVAILABLE
-        payment.move(PaymentStatus.FAILED, clock.now())
-        uow.payments.save_payment(payment)
-        audit_payment(uow, "payments.payment_failed", payment, None, failure_code=UNAVAILABLE)
-        uow.commit()
 
 
 def _sees(principal: Principal, payment: Payment) -> bool:
