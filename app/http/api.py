@@ -22,6 +22,8 @@ from app.http.documents.routes import blp as documents_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
 from app.http.ops.routes import blp as ops_blp
+from app.http.payments.routes import blp as payments_blp
+from app.http.payments.sandbox_pages import pages as sandbox_pages
 from app.http.poai.routes import blp as poai_blp
 from app.http.projects.routes import blp as projects_blp
 
@@ -35,6 +37,7 @@ BLUEPRINTS = [
     credits_blp,
     marketplace_blp,
     orders_blp,
+    payments_blp,
     audit_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -106,6 +109,7 @@ def register(app: Flask) -> Api:
     )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint.smorest, url_prefix=PREFIX)
+    app.register_blueprint(sandbox_pages)
     app.register_blueprint(
         Blueprint(
             "swagger_assets",

@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         **api.api_config(VERSION),
     )
     deps.install(app, platform)
+    platform.wsgi_app = platform.wsgi_app or app  # where the sandbox posts its webhooks
     request_context.install(app)
     json_limits.install(app)
     auth.install(app)

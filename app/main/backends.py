@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import dramatiq
 import redis
@@ -17,6 +17,9 @@ from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import ChainSetup, rpc_chain, rpc_chain_id
 from app.adapters.market.feed import LocalFeed, RedisFeed
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
+from app.adapters.payments.delivery import HttpTransport, WsgiTransport
+from app.adapters.payments.sandbox import WEBHOOK_PATH, SandboxGateway, WebhookTransport
+from app.adapters.payments.stripe_gateway import StripeGateway
 from app.adapters.rates.file import FileRates
 from app.adapters.rates.static import StaticRates
 from app.adapters.redis.revocation import RedisRevocationList
@@ -27,14 +30,21 @@ from app.adapters.storage.ipfs import IpfsBlobStore, IpfsProbe
 from app.adapters.storage.local import LocalBlobStore
 from app.adapters.storage.s3 import S3BlobStore, S3Probe
 from app.adapters.tasks.dramatiq_queue import redis_broker, stub_broker
+from app.domain.payments.signature import parse_secrets
 from app.main.config import ConfigError, Settings
 from app.main.embedded_chain import open_embedded_chain
+from app.ports.clock import Clock
 from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
+from app.ports.payment_gateway import PaymentGateway
 from app.ports.rates import ExchangeRates
+from app.ports.repositories.payments import SandboxUoW
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 T = TypeVar("T")
 
@@ -192,3 +202,47 @@ def exchange_rates(settings: Settings) -> ExchangeRates:
     if settings.fx_rates_file:
         return FileRates(settings.fx_rates_file)
     return StaticRates()
+
+
+# PAYMENTS_BACKEND: the payment provider. `sandbox` (the default) is embedded: it keeps
+# its state in the database and posts its signed events to PAYMENTS_SANDBOX_WEBHOOK_URL,
+# or through this process's own application when that is not set.
+@dataclass(frozen=True)
+class PaymentWiring:
+    uow: Callable[[], SandboxUoW]
+    clock: Clock
+    own_app: Callable[[], WSGIApplication]
+
+
+def _sandbox_payments(settings: Settings, wiring: PaymentWiring) -> PaymentGateway:
+    url = settings.payments_sandbox_webhook_url
+
+    def transport() -> WebhookTransport:
+        if url:
+            return HttpTransport(url)
+        return WsgiTransport(wiring.own_app, WEBHOOK_PATH)
+
+    return SandboxGateway(
+        wiring.uow,
+        secrets=parse_secrets(settings.payments_sandbox_webhook_secret),
+        public_base_url=settings.public_base_url,
+        clock=wiring.clock,
+        transport=transport,
+    )
+
+
+def _stripe_payments(settings: Settings, _wiring: PaymentWiring) -> PaymentGateway:
+    return StripeGateway(
+        api_key=str(settings.stripe_api_key),
+        webhook_secrets=parse_secrets(settings.stripe_webhook_secrets),
+        return_url=settings.payments_return_url or settings.public_base_url,
+        api_base=settings.stripe_api_base,
+        timeout_seconds=settings.stripe_timeout_seconds,
+    )
+
+
+PaymentFactory = Callable[[Settings, PaymentWiring], PaymentGateway]
+PAYMENT_BACKENDS: Mapping[str, PaymentFactory] = {
+    "sandbox": _sandbox_payments,
+    "stripe": _stripe_payments,
+}

@@ -18,6 +18,7 @@ from app.main.backends import (
     CHAIN_BACKENDS,
     FEED_BACKENDS,
     MAIL_BACKENDS,
+    PAYMENT_BACKENDS,
     REVOCATION_BACKENDS,
     STORAGE_BACKENDS,
     exchange_rates,
@@ -41,6 +42,7 @@ def bootstrap(
     settings.validate()
     storage = pick(STORAGE_BACKENDS, "STORAGE_BACKEND", settings.storage_backend)
     open_chain = pick(CHAIN_BACKENDS, "CHAIN_BACKEND", settings.chain_backend)
+    payments = pick(PAYMENT_BACKENDS, "PAYMENTS_BACKEND", settings.payments_backend)
     shared = shared_state_backend(settings)
     chain_lock = claim_embedded_chain(settings)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
@@ -55,6 +57,7 @@ def bootstrap(
         revocations=REVOCATION_BACKENDS[shared](settings, db),
         blob_store=store.adapter,
         open_chain=open_chain,
+        make_payment_gateway=payments,
         market_feed=FEED_BACKENDS[shared](settings),
         rates=exchange_rates(settings),
         chain_lock=chain_lock,

@@ -133,6 +133,22 @@ class Settings:
     market_quote_ttl_seconds: int = 900
     market_payment_ttl_seconds: int = 86_400
     market_expiry_poll_seconds: float = 30.0
+    payments_backend: str = "sandbox"
+    # Comma-separated: every one is accepted on webhooks (a rotation), the first one signs.
+    payments_sandbox_webhook_secret: str = "whsec_sandbox_development"  # noqa: S105
+    # Where the sandbox posts its events; empty: through this process's own application.
+    payments_sandbox_webhook_url: str | None = None
+    # The account bank transfers are paid to (demo values; unset all three: no transfers).
+    payments_bank_beneficiary: str = "Carbon Platform Demo Ltd"
+    payments_bank_iban: str = "DE89370400440532013000"
+    payments_bank_bic: str = "COBADEFFXXX"
+    # PAYMENTS_BACKEND=stripe: the secret key, the webhook secrets (comma-separated during
+    # a rotation), another API address than Stripe's (a local peer), the 3-D Secure return.
+    stripe_api_key: str | None = None
+    stripe_webhook_secrets: str = ""
+    stripe_api_base: str | None = None
+    stripe_timeout_seconds: float = 10.0
+    payments_return_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -201,6 +217,21 @@ class Settings:
             market_quote_ttl_seconds=int(env.get("MARKET_QUOTE_TTL_SECONDS", "900")),
             market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
             market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
+            payments_backend=env.get("PAYMENTS_BACKEND", cls.payments_backend),
+            payments_sandbox_webhook_secret=env.get(
+                "PAYMENTS_SANDBOX_WEBHOOK_SECRET", cls.payments_sandbox_webhook_secret
+            ),
+            payments_sandbox_webhook_url=env.get("PAYMENTS_SANDBOX_WEBHOOK_URL") or None,
+            payments_bank_beneficiary=env.get(
+                "PAYMENTS_BANK_BENEFICIARY", cls.payments_bank_beneficiary
+            ),
+            payments_bank_iban=env.get("PAYMENTS_BANK_IBAN", cls.payments_bank_iban),
+            payments_bank_bic=env.get("PAYMENTS_BANK_BIC", cls.payments_bank_bic),
+            stripe_api_key=env.get("STRIPE_API_KEY") or None,
+            stripe_webhook_secrets=env.get("STRIPE_WEBHOOK_SECRETS", ""),
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            stripe_timeout_seconds=float(env.get("STRIPE_TIMEOUT_SECONDS", "10")),
+            payments_return_url=env.get("PAYMENTS_RETURN_URL") or None,
         )
 
     @property
@@ -235,6 +266,15 @@ class Settings:
                 "CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY",
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
+            (
+                not self.payments_sandbox_webhook_secret.strip(" ,"),
+                "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
+            ),
+            (
+                self.payments_backend == "stripe"
+                and not (self.stripe_api_key and self.stripe_webhook_secrets.strip(" ,")),
+                "PAYMENTS_BACKEND=stripe needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRETS",
+            ),
             (
                 min(self.login_free_failures, self.login_account_free_failures) < 0,
                 "LOGIN_FREE_FAILURES and LOGIN_ACCOUNT_FREE_FAILURES cannot be negative",

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
@@ -28,7 +29,7 @@ from app.adapters.crypto.ed25519 import (
 )
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
-from app.adapters.payments.standin import StandInPayments
+from app.adapters.payments.sandbox import SandboxGateway
 from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database
@@ -47,23 +48,28 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments.transfers import BankDetails
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
 from app.domain.poai.verification import platform_keys
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
-from app.main.backends import ChainFactory
+from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring
 from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
+from app.ports.payment_gateway import PaymentGateway
 from app.ports.rates import ExchangeRates
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
 from app.workers import JobsUoW
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,7 @@ class Platform:
     revocations: RevocationList
     blob_store: BlobStore
     open_chain: ChainFactory
+    make_payment_gateway: PaymentFactory
     market_feed: MarketFeed
     rates: ExchangeRates
     clock: SystemClock = field(default_factory=SystemClock)
@@ -89,6 +96,7 @@ class Platform:
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
     probes: list[HealthProbe] = field(default_factory=list)
     chain_lock: ChainDirLock | None = None  # this process's hold on the embedded chain
+    wsgi_app: Any = None  # the application serving this platform, once one is built
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -132,7 +140,27 @@ class Platform:
             quote_ttl=timedelta(seconds=settings.market_quote_ttl_seconds),
             payment_ttl=timedelta(seconds=settings.market_payment_ttl_seconds),
         )
-        self.payments = StandInPayments(self.clock)
+        gateway = self.make_payment_gateway(
+            settings, PaymentWiring(uow=self.uow, clock=self.clock, own_app=self.own_app)
+        )
+        self.payment_gateway: PaymentGateway = gateway
+        self.payment_gateways: dict[str, PaymentGateway] = {gateway.name: gateway}
+        self.payment_sandbox = gateway if isinstance(gateway, SandboxGateway) else None
+        bank = (settings.payments_bank_beneficiary, settings.payments_bank_iban)
+        self.bank_details = (
+            BankDetails(*bank, settings.payments_bank_bic)
+            if all((*bank, settings.payments_bank_bic))
+            else None
+        )
+
+    def own_app(self) -> WSGIApplication:
+        """The WSGI application serving this platform (built here in a worker process)."""
+        if self.wsgi_app is None:
+            from app.main.app_factory import create_app
+
+            create_app(platform=self)
+        app: WSGIApplication = self.wsgi_app
+        return app
 
     def expire_orders(self) -> int:
         return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)

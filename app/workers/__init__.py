@@ -13,7 +13,8 @@ from typing import Protocol
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
-from app.workers import auth, credits, marketplace, poai
+from app.ports.repositories.payments import PaymentsUoW
+from app.workers import auth, credits, marketplace, payments, poai
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -23,7 +24,7 @@ EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
 }
 
 
-class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, Protocol):
+class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol):
     """The unit of work that runs every module's jobs."""
 
 
@@ -33,4 +34,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **credits.handlers(deps),
         **poai.handlers(deps),
         **marketplace.handlers(deps),
+        **payments.handlers(deps),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
@@ -10,6 +11,7 @@ from app.domain.documents.services import Storage
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
+from app.ports.payment_gateway import PaymentGateway, SandboxDeliveries
 from app.ports.signing import BundleSigner
 
 
@@ -38,3 +40,9 @@ class WorkerDeps(Protocol):
 
     @property
     def signer(self) -> BundleSigner: ...
+
+    @property
+    def payment_sandbox(self) -> SandboxDeliveries | None: ...
+
+    @property
+    def payment_gateways(self) -> Mapping[str, PaymentGateway]: ...

@@ -8,11 +8,25 @@ from typing import Any
 
 from app.domain.auth import organizations as org_service
 from app.domain.auth.permissions import OrgRole
-from tests.integration.identity import Caller, signed_in
+from tests.integration.identity import Caller, signed_in, wait_for
 from tests.integration.test_credits_flow import _index_until, _minted
 
 SELLER_ORG = "org-issuer"  # the issuer's organization in the PoAI flow
 BUYER_ORG = "org-buyer"
+
+
+OPEN_STATUSES = {"processing", "requires_action", "pending"}
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A payment's answer as it stands once the provider's webhook arrived."""
+
+    status_code: int
+    body: dict
+
+    def get_json(self) -> dict:
+        return self.body
 
 
 @dataclass
@@ -58,12 +72,26 @@ class Market:
         assert ordered.status_code == 201, ordered.get_json()
         return dict(ordered.get_json())
 
-    def pay(self, buyer: Caller, order_id: str, card: str = "pm_card_visa") -> Any:
-        """Pay with a sandbox card (`pm_card_chargeDeclined` is declined)."""
-        return buyer.post(
+    def pay(self, buyer: Caller, order_id: str, card: str = "pm_card_visa", **headers: str) -> Any:
+        """Pay with a sandbox card (`pm_card_chargeDeclined` is declined) and wait until
+        the sandbox's webhook told its outcome (`settled`); a refusal is returned as is."""
+        posted = buyer.client.post(
             f"/api/v1/orders/{order_id}/payments",
             json={"method": "card", "payment_method": card},
+            headers={**buyer.headers, **headers},
         )
+        if posted.status_code != 201 or posted.get_json()["status"] == "requires_action":
+            return posted
+        return Settled(posted.status_code, self.settled(buyer, posted.get_json()["id"]))
+
+    def settled(self, caller: Caller, payment_id: str, timeout: float = 30.0) -> dict:
+        """The payment once its outcome arrived by webhook (the worker delivers it)."""
+
+        def outcome() -> dict | None:
+            payment = caller.get(f"/api/v1/payments/{payment_id}").get_json()
+            return None if payment["status"] in OPEN_STATUSES else payment
+
+        return dict(wait_for(outcome, timeout=timeout, interval=0.05))
 
     def available(self, listing_id: str) -> str:
         return str(self.client.get(f"/api/v1/market/listings/{listing_id}").get_json()["available"])

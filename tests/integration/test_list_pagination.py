@@ -90,7 +90,8 @@ def _build(app: Flask) -> World:
         )
         assert retired.status_code == 202, retired.get_json()
 
-    # Two listings of the first project (each a point of its price history), two orders.
+    # Two listings of the first project (each a point of its price history), two orders
+    # and their payments.
     listings = []
     for quantity in ("5", "3"):
         listed = issuer.post(
@@ -116,6 +117,11 @@ def _build(app: Flask) -> World:
         ).get_json()
         ordered = admin.post("/api/v1/orders", json={"quote_id": quote["id"]})
         assert ordered.status_code == 201, ordered.get_json()
+        paying = admin.post(  # a 3-D Secure card: the payment waits, listed
+            f"/api/v1/orders/{ordered.get_json()['id']}/payments",
+            json={"method": "card", "payment_method": "pm_card_threeDSecureRequired"},
+        )
+        assert paying.status_code == 201, paying.get_json()
 
     # A second project, submitted: a second case; its documents and versions.
     other = issuer.post("/api/v1/projects", json={**PROJECT, "name": "Second forest"})
@@ -160,6 +166,7 @@ def _build(app: Flask) -> World:
         "market listings": "/api/v1/market/listings",
         "price history": f"/api/v1/market/prices/{pid}/history",
         "orders": "/api/v1/orders",
+        "payments": "/api/v1/payments",
     }
     assert reviewer  # signed in: a session of someone else, not listed among the issuer's
     return World(app, {"admin": admin, "issuer": issuer}, paths, pid)
@@ -219,6 +226,7 @@ LISTS = [
     "market listings",
     "price history",
     "orders",
+    "payments",
 ]
 
 

@@ -48,11 +48,11 @@ def test_a_paid_order_is_delivered_on_chain_and_fulfilled(app, client):
     paid = market.pay(buyer, order["id"])
     assert paid.status_code == 201, paid.get_json()
     payment = paid.get_json()
-    assert (payment["status"], payment["order_status"], payment["next_action"]) == (
-        "succeeded",
+    assert (payment["status"], payment["next_action"]) == ("succeeded", None)
+    assert buyer.get(f"/api/v1/orders/{order['id']}").get_json()["status"] in {
         "paid",
-        None,
-    )
+        "fulfilled",
+    }
     assert (payment["order_id"], payment["amount"], payment["currency"], payment["method"]) == (
         order["id"],
         order["total"],
@@ -203,7 +203,11 @@ def test_an_organization_order_above_its_limit_waits_for_its_admin(app, client):
     assert approved.get_json()["approved_by"] == boss.user_id
     paid = market.pay(finance, order["id"])
     assert paid.status_code == 201, paid.get_json()
-    assert paid.get_json()["order_status"] == "paid"
+    assert paid.get_json()["status"] == "succeeded"
+    assert finance.get(f"/api/v1/orders/{order['id']}").get_json()["status"] in {
+        "paid",
+        "fulfilled",
+    }
     assert [o["id"] for o in boss.get("/api/v1/orders").get_json()] == [order["id"]]
 
 

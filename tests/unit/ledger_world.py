@@ -52,6 +52,8 @@ class _JobDeps:
 
 
 class LedgerWorld:
+    UOW: type[FakeLedgerUoW] = FakeLedgerUoW  # a world of a module above makes its own
+
     def __init__(
         self,
         *,
@@ -61,7 +63,7 @@ class LedgerWorld:
         reorg_window: int = 64,
     ) -> None:
         self.clock = FakeClock(NOW)
-        self.uow = FakeLedgerUoW(self.clock)
+        self.uow = self.UOW(self.clock)
         self.chain = FakeChain()
         self.node = FakeNode(chain=self.chain)
         self.wallets = FakeCustodialWallets()

@@ -25,3 +25,8 @@ def test_an_unknown_chain_backend_is_refused_naming_the_known_ones():
 
 def test_a_known_name_picks_its_factory():
     assert pick(STORAGE_BACKENDS, "STORAGE_BACKEND", "s3") is STORAGE_BACKENDS["s3"]
+
+
+def test_an_unknown_payments_backend_is_refused_naming_the_known_ones():
+    with pytest.raises(ConfigError, match="PAYMENTS_BACKEND must be sandbox"):
+        bootstrap(Settings(payments_backend="paypal"))

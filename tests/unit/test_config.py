@@ -41,6 +41,17 @@ def test_access_tokens_always_expire():
         Settings.from_env({"ACCESS_TOKEN_MINUTES": "0"}).validate()
 
 
+def test_the_stripe_backend_needs_its_key_and_webhook_secrets():
+    with pytest.raises(ConfigError, match="STRIPE_API_KEY and STRIPE_WEBHOOK_SECRETS"):
+        Settings.from_env({"PAYMENTS_BACKEND": "stripe", "STRIPE_API_KEY": "sk_test_x"}).validate()
+    env = {
+        "PAYMENTS_BACKEND": "stripe",
+        "STRIPE_API_KEY": "sk_test_x",
+        "STRIPE_WEBHOOK_SECRETS": "whsec_new, whsec_old",
+    }
+    assert Settings.from_env(env).validate().stripe_webhook_secrets == "whsec_new, whsec_old"
+
+
 def test_production_refuses_the_development_master_key():
     with pytest.raises(ConfigError, match="MASTER_KEYS"):
         Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48}).validate()
@@ -79,3 +90,10 @@ def test_development_encrypts_under_its_own_master_key_and_still_reads_the_old_o
     assert stat.S_IMODE((tmp_path / "master_key").stat().st_mode) == 0o600
     sealed = AesGcmEnvelopeCipher(parse_master_keys(DEV_MASTER_KEYS), "dev").seal(b"doc", b"v1")
     assert AesGcmEnvelopeCipher(ring, "local").open(sealed, b"v1") == b"doc"
+
+
+def test_the_sandbox_webhook_secrets_are_read_as_a_list_and_one_is_needed():
+    settings = Settings.from_env({"PAYMENTS_SANDBOX_WEBHOOK_SECRET": "whsec_new,whsec_old"})
+    assert settings.payments_sandbox_webhook_secret == "whsec_new,whsec_old"
+    with pytest.raises(ConfigError, match="PAYMENTS_SANDBOX_WEBHOOK_SECRET"):
+        Settings(payments_sandbox_webhook_secret=" , ").validate()

@@ -7,6 +7,7 @@ from app.adapters.sql import (  # register their tables
     tables_documents,
     tables_idempotency,
     tables_marketplace,
+    tables_payments,
     tables_poai,
     tables_projects,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "tables_documents",
     "tables_idempotency",
     "tables_marketplace",
+    "tables_payments",
     "tables_poai",
     "tables_projects",
 ]

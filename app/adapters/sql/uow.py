@@ -28,6 +28,7 @@ from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
+from app.adapters.sql.payments_repositories import SqlPaymentsRepository, SqlSandboxRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
@@ -55,6 +56,8 @@ class SqlUnitOfWork:
     indexer: SqlIndexerRepository
     poai: SqlPoaiRepository
     chain_txs: SqlChainTransactionRepository
+    payments: SqlPaymentsRepository
+    sandbox_payments: SqlSandboxRepository
 
     def __init__(
         self,
@@ -110,6 +113,8 @@ class SqlUnitOfWork:
         self.poai = SqlPoaiRepository(session)
         self.chain_txs = SqlChainTransactionRepository(session)
         self.market = SqlMarketRepository(session)
+        self.payments = SqlPaymentsRepository(session)
+        self.sandbox_payments = SqlSandboxRepository(session)
 
     def __exit__(
         self,

@@ -3,7 +3,9 @@ transaction as the order row (the listing row is locked, so concurrent orders qu
 it and none can take what another took), paid, then fulfilled on chain.
 
 `pending_payment -> paid -> fulfilled`, or `cancelled` and `expired` (the reservation
-goes back to the listing), or `refunded`. An organization's order above its approval
+goes back to the listing), or `refunded`. The payments module takes the money: it asks
+`payable_order` before a payment and tells `settle_payment` and `refund_order` what the
+provider reported. An organization's order above its approval
 limit waits for an organization admin's approval before it can be paid."""
 
 from __future__ import annotations
@@ -31,8 +33,7 @@ from app.domain.shared.ids import new_id
 from app.domain.shared.jobs import Job
 from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
-from app.ports.payments import OrderPayments, PaymentResult
-from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.marketplace import MarketLedgerUoW, MarketUoW
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class RetireOnDelivery:
     purpose: str
 
 
-def _audit(uow: MarketUoW, action: str, order: Order, actor: str | None, **after: object) -> None:
+def _audit(
+    uow: MarketLedgerUoW, action: str, order: Order, actor: str | None, **after: object
+) -> None:
     uow.audit(
         AuditRecord(
             action,
@@ -170,7 +173,9 @@ def _may_see(principal: Principal, order: Order) -> bool:
     return order.organization_id is not None and principal.sees_org(order.organization_id)
 
 
-def _order(principal: Principal, order_id: str, uow: MarketUoW, *, lock: bool = False) -> Order:
+def _order(
+    principal: Principal, order_id: str, uow: MarketLedgerUoW, *, lock: bool = False
+) -> Order:
     order = uow.market.order_for_update(order_id) if lock else uow.market.get_order(order_id)
     if order is None or not _may_see(principal, order):
         raise NotFound("order not found")
@@ -204,7 +209,7 @@ def list_orders(
         return uow.market.list_orders(owners, offset, limit)
 
 
-def _end_unpaid(order: Order, to: OrderStatus, uow: MarketUoW, clock: Clock) -> None:
+def _end_unpaid(order: Order, to: OrderStatus, uow: MarketLedgerUoW, clock: Clock) -> None:
     listing = uow.market.listing_for_update(order.listing_id)
     order.move(to, clock.now())
     if listing is not None:
@@ -276,40 +281,63 @@ def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Ord
         return order
 
 
-def pay_order(
+def payable_order(
     principal: Principal,
     order_id: str,
     *,
     method: PaymentMethod,
-    payment_method: str | None,
-    uow: MarketUoW,
+    uow: MarketLedgerUoW,
     clock: Clock,
-    payments: OrderPayments,
-) -> tuple[Order, PaymentResult]:
-    """Pay an order through the payments port; a successful payment marks it `paid` and
-    asks for the on-chain delivery."""
-    with uow:
-        order = _order(principal, order_id, uow, lock=True)
-        if not _may_act(principal, order):
-            raise PermissionDenied("only the buyer or its organization's admin or finance pay")
-        if order.status != OrderStatus.PENDING_PAYMENT:
-            raise OrderStateConflict(f"a {order.status.value} order takes no payment")
-        if order.awaiting_approval:
-            raise ApprovalRequired("the order is above the approval limit: an admin approves it")
-        if order.expires_at <= clock.now():
-            raise OrderStateConflict("the order expired unpaid")
-        if method != order.payment_method:
-            raise RuleViolation(
-                f"the order was quoted for {order.payment_method} (its processing fee is"
-                f" that method's): pay by {order.payment_method}, or ask for a new quote",
-                code="payment_method_mismatch",
-            )
-        result = payments.charge(order, method=method, payment_method=payment_method)
-        order.payment_reference = result.id
-        if result.status == "succeeded":
-            order.move(OrderStatus.PAID, clock.now())
-            uow.enqueue(Job("market.fulfil", {"order_id": order.id}))
+) -> Order:
+    """The order, locked, when `principal` may pay it by `method` now (its buyer, or its
+    organization's admin or finance): the payments module takes the money."""
+    order = _order(principal, order_id, uow, lock=True)
+    if not _may_act(principal, order):
+        raise PermissionDenied("only the buyer or its organization's admin or finance pay")
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise OrderStateConflict(f"a {order.status.value} order takes no payment")
+    if order.awaiting_approval:
+        raise ApprovalRequired("the order is above the approval limit: an admin approves it")
+    if order.expires_at <= clock.now():
+        raise OrderStateConflict("the order expired unpaid")
+    if method != order.payment_method:
+        raise RuleViolation(
+            f"the order was quoted for {order.payment_method} (its processing fee is"
+            f" that method's): pay by {order.payment_method}, or ask for a new quote",
+            code="payment_method_mismatch",
+        )
+    return order
+
+
+def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
+    """A payment of the order succeeded: the order is `paid` and its on-chain delivery
+    asked for, once. False when the order takes no payment any more (paid by another,
+    cancelled or expired meanwhile)."""
+    order = uow.market.order_for_update(order_id)
+    if order is None or order.status != OrderStatus.PENDING_PAYMENT:
+        return False
+    order.payment_reference = reference
+    order.move(OrderStatus.PAID, clock.now())
+    uow.enqueue(Job("market.fulfil", {"order_id": order.id}))
+    uow.market.save_order(order)
+    _audit(uow, "market.order_paid", order, None, payment_id=reference)
+    return True
+
+
+def refund_order(order_id: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
+    """The order's payment was refunded in full. Before its delivery was sent, the
+    order's kilograms go back to the listing and the order is `refunded`; once
+    fulfilled, only the money moved and the order is `refunded`. False when the order
+    stays as it is (its transfer is on its way: it will be fulfilled)."""
+    order = uow.market.order_for_update(order_id)
+    if order is None:
+        return False
+    if order.status == OrderStatus.PAID and order.transfer_tx is None:
+        _end_unpaid(order, OrderStatus.REFUNDED, uow, clock)
+    elif order.status == OrderStatus.FULFILLED:
+        order.move(OrderStatus.REFUNDED, clock.now())
         uow.market.save_order(order)
-        _audit(uow, "market.order_payment", order, principal.id, payment=result.status)
-        uow.commit()
-    return order, result
+    else:
+        return False
+    _audit(uow, "market.order_refunded", order, None)
+    return True

@@ -54,6 +54,19 @@ class InvalidValue(RuleViolation):
     code = "invalid_value"
 
 
+class Unavailable(DomainError):
+    """A service the request needs (a payment provider) is down or too slow: retry later."""
+
+    code = "unavailable"
+
+
+class UpstreamRefused(DomainError):
+    """A service the request needs (a payment provider) refused what the platform sent:
+    the platform's side is wrong (a key, a parameter), not the caller's."""
+
+    code = "upstream_refused"
+
+
 class Throttled(DomainError):
     """Too many attempts: the caller must wait `retry_after_seconds` before the next."""
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
@@ -16,6 +16,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
@@ -24,9 +25,10 @@ from app.ports.health import HealthProbe
 from app.ports.idempotency import IdempotencyStore
 from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
-from app.ports.payments import OrderPayments
+from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
 from app.ports.repositories.projects import ProjectSearch
@@ -37,10 +39,10 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, Protocol):
+class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, Protocol):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace)."""
+    marketplace and its payments)."""
 
 
 class ReadSide(Protocol):
@@ -125,7 +127,22 @@ class ViewDeps(Protocol):
     def market(self) -> MarketSettings: ...
 
     @property
-    def payments(self) -> OrderPayments: ...
+    def payment_gateway(self) -> PaymentGateway:
+        """The provider new payments go through."""
+        ...
+
+    @property
+    def payment_gateways(self) -> Mapping[str, PaymentGateway]:
+        """Every provider whose webhooks are taken, by name."""
+        ...
+
+    @property
+    def payment_sandbox(self) -> SandboxPages | None: ...
+
+    @property
+    def bank_details(self) -> BankDetails | None:
+        """The account bank transfers are paid to, if set up."""
+        ...
 
     def chain_problem(self) -> str | None:
         """Why chain writes must be refused now, or None."""

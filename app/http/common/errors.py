@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.Throttled, 429),
+    (domain.Unavailable, 503),
+    (domain.UpstreamRefused, 502),
     (domain.NotFound, 404),
     (domain.Unauthenticated, 401),
     (domain.PermissionDenied, 403),

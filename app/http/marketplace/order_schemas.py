@@ -1,4 +1,4 @@
-"""Bodies of orders and their payments."""
+"""Bodies of orders."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.domain.marketplace.fx import rate_text
 from app.domain.marketplace.model import OrderStatus
 from app.http.common.schemas import ETH_ADDRESS, Text, TonnesField
 from app.http.marketplace.money import FeeSchema, amount_field
-from app.http.marketplace.schemas import ID, METHODS, ORG_ID
+from app.http.marketplace.schemas import ID, ORG_ID
 
 
 class RetireOnDeliverySchema(ma.Schema):
@@ -76,30 +76,3 @@ class OrderSchema(ma.Schema):
         if order.retire_beneficiary is None:
             return None
         return {"beneficiary": order.retire_beneficiary, "purpose": order.retire_purpose or ""}
-
-
-class PaymentCreateSchema(ma.Schema):
-    method = ma.fields.String(required=True, validate=validate.OneOf(METHODS))
-    payment_method = ma.fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=255),
-        metadata={"description": "the gateway's token, e.g. pm_card_visa"},
-    )
-
-
-class PaymentSchema(ma.Schema):
-    id = ma.fields.String()
-    order_id = ma.fields.String()
-    method = ma.fields.String(metadata={"enum": METHODS})
-    status = ma.fields.String(metadata={"enum": ["succeeded", "failed"]})
-    failure_code = ma.fields.String(
-        allow_none=True, metadata={"description": "why it failed, e.g. card_declined"}
-    )
-    amount = ma.fields.String(metadata={"description": "decimal string in `currency`"})
-    currency = ma.fields.String()
-    next_action = ma.fields.Dict(
-        allow_none=True, metadata={"description": "what the payer does next; none here"}
-    )
-    order_status = ma.fields.Enum(OrderStatus, by_value=True)
-    created_at = ma.fields.DateTime()

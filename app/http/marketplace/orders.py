@@ -1,10 +1,5 @@
-"""Orders from quotes, their approval, cancellation and payment.
-
-A successful payment makes the order `paid` and asks for the on-chain delivery; the
-order is `fulfilled` once the indexer sees the transfer. A declined payment is still a
-payment: 201 with `status: failed` and its `failure_code` (`card_declined`), and the
-order stays `pending_payment` for another attempt (under another Idempotency-Key: the
-same key replays the declined answer)."""
+"""Orders from quotes, their approval and cancellation (their payments are the payments
+module's). A paid order is `fulfilled` once the indexer sees its on-chain transfer."""
 
 from __future__ import annotations
 
@@ -15,15 +10,13 @@ from app.domain.marketplace import orders
 from app.domain.marketplace.model import Order
 from app.http.common.auth import current_principal, requires
 from app.http.common.blueprint import ApiBlueprint
-from app.http.common.chain_writes import requires_chain
 from app.http.common.deps import platform, uow
 from app.http.common.idempotency import idempotent
 from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
 from app.http.marketplace import order_schemas as s
-from app.http.marketplace.money import amount_text
 
-blp = ApiBlueprint("orders", __name__, description="Orders of listed credits and their payment")
+blp = ApiBlueprint("orders", __name__, description="Orders of listed credits")
 
 
 @blp.route("/orders", methods=["POST"])
@@ -96,40 +89,3 @@ def approve_order(order_id: str) -> Order:
     """Approve an order above the organization's approval limit (its admin), so it can be
     paid. An order that waits for no approval -> 409 `order_state`."""
     return orders.approve_order(current_principal(), order_id, uow=uow())
-
-
-@blp.route("/orders/<order_id>/payments", methods=["POST"])
-@rule_codes("payment_method_mismatch")
-@requires("market:buy")
-@requires_chain
-@idempotent
-@blp.arguments(s.PaymentCreateSchema)
-@blp.response(201, s.PaymentSchema)
-def pay_order(body: dict[str, Any], order_id: str) -> dict[str, Any]:
-    """Pay an order's total (its buyer, or its organization's admin or finance). With
-    the sandbox, `payment_method` is a test token: `pm_card_chargeDeclined` is declined
-    (201 with `status: failed`), anything else succeeds. An order waiting for its
-    approval -> 409 `approval_required`; not `pending_payment` -> 409 `order_state`.
-    Accepts Idempotency-Key."""
-    p = platform()
-    order, payment = orders.pay_order(
-        current_principal(),
-        order_id,
-        method=body["method"],
-        payment_method=body["payment_method"],
-        uow=uow(),
-        clock=p.clock,
-        payments=p.payments,
-    )
-    return {
-        "id": payment.id,
-        "order_id": payment.order_id,
-        "method": payment.method,
-        "status": payment.status,
-        "failure_code": payment.failure,
-        "amount": amount_text(payment.amount),
-        "currency": payment.amount.currency,
-        "next_action": None,
-        "order_status": order.status,
-        "created_at": payment.created_at,
-    }

@@ -1,5 +1,5 @@
 """The ledger world with credits minted to the seller organization, and the marketplace
-around it: the fakes of its ports (rates, feed, payments) and the loop that takes a paid
+around it: the fakes of its ports (rates, feed) and the loop that takes a paid
 order to the chain and back."""
 
 from __future__ import annotations
@@ -7,19 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
 from app.domain.marketplace import jobs, orders, quotes, services
-from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.fx import RateUnavailable
 from app.domain.marketplace.model import Listing, Order, Quote
 from app.domain.shared.ids import new_id
 from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity
 from app.ports.market_feed import ListingUpdate
-from app.ports.payments import PaymentResult
 from tests.unit.builders import PID
 from tests.unit.ledger_world import ISSUER, LedgerWorld
 
@@ -56,23 +53,11 @@ class FakeFeed:
         yield from self.updates
 
 
-class FakePayments:
-    def __init__(self) -> None:
-        self.declined = False
-
-    def charge(
-        self, order: Order, *, method: PaymentMethod, payment_method: str | None
-    ) -> PaymentResult:
-        status: Literal["succeeded", "failed"] = "failed" if self.declined else "succeeded"
-        return PaymentResult(new_id(), order.id, "card", status, order.total, order.created_at)
-
-
 class MarketWorld(LedgerWorld):
     """Credits minted to the seller organization (50 t of vintage 2024), a base price."""
 
     def __init__(self) -> None:
         self.feed = FakeFeed()
-        self.payments = FakePayments()
         self.market = services.MarketSettings(rates=FakeRates(), feed=self.feed)
         super().__init__()
         self.minted(kg=50_000)
@@ -137,16 +122,13 @@ class MarketWorld(LedgerWorld):
         )
 
     def pay(self, order: Order, *, buyer: Principal = BUYER) -> Order:
-        paid, _ = orders.pay_order(
-            buyer,
-            order.id,
-            method="card",
-            payment_method="pm_card_visa",
-            uow=self.uow,
-            clock=self.clock,
-            payments=self.payments,
-        )
-        return paid
+        """What a succeeded card payment does to the order (the payments module's
+        webhook): checked payable, then settled."""
+        with self.uow:
+            orders.payable_order(buyer, order.id, method="card", uow=self.uow, clock=self.clock)
+            orders.settle_payment(order.id, f"pay_{new_id()}", uow=self.uow, clock=self.clock)
+            self.uow.commit()
+        return self.order_now(order.id)
 
     def run_jobs(self) -> list[str]:
         ran = super().run_jobs()

@@ -194,14 +194,8 @@ def test_an_order_is_paid_by_the_method_it_was_quoted_for(world: MarketWorld):
     listing = world.list(3_000)
     order = world.order(world.quote(listing, 1_000))  # quoted for card
     with pytest.raises(RuleViolation) as refused:
-        orders.pay_order(
-            BUYER,
-            order.id,
-            method="bank_transfer",
-            payment_method=None,
-            uow=world.uow,
-            clock=world.clock,
-            payments=world.payments,
+        orders.payable_order(
+            BUYER, order.id, method="bank_transfer", uow=world.uow, clock=world.clock
         )
     assert refused.value.code == "payment_method_mismatch"
     assert world.order_now(order.id).status == OrderStatus.PENDING_PAYMENT

@@ -1,0 +1,328 @@
+"""The payments repository and the sandbox provider's store on SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.adapters.sql.paging import page_of
+from app.adapters.sql.tables_payments import (
+    payment_events,
+    payment_refunds,
+    payments,
+    sandbox_events,
+    sandbox_intents,
+    sandbox_refunds,
+)
+from app.domain.payments.model import (
+    OPEN_PAYMENT_STATUSES,
+    Payment,
+    PaymentStatus,
+    ProcessedEvent,
+    Refund,
+    RefundStatus,
+)
+from app.domain.shared.money import Money
+from app.ports.repositories.payments import (
+    PaymentScope,
+    SandboxEvent,
+    SandboxIntent,
+    SandboxRefund,
+)
+
+
+def _payment_values(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "order_id": payment.order_id,
+        "buyer_id": payment.buyer_id,
+        "organization_id": payment.organization_id,
+        "method": payment.method,
+        "amount": payment.amount.amount,
+        "currency": payment.amount.currency,
+        "refund_committed": payment.committed.amount,
+        "refunded": payment.refunded_total.amount,
+        "provider": payment.provider,
+        "idempotency_key": payment.idempotency_key,
+        "status": payment.status.value,
+        "intent_id": payment.intent_id,
+        "next_action": payment.next_action,
+        "failure_code": payment.failure_code,
+        "reference": payment.reference,
+        "created_at": payment.created_at,
+        "succeeded_at": payment.succeeded_at,
+        "updated_at": payment.updated_at,
+    }
+
+
+def _payment_of(row: Any) -> Payment:
+    currency = row.currency
+    return Payment(
+        id=row.id,
+        order_id=row.order_id,
+        buyer_id=row.buyer_id,
+        organization_id=row.organization_id,
+        method=row.method,
+        amount=Money(row.amount, currency),
+        provider=row.provider,
+        idempotency_key=row.idempotency_key,
+        created_at=row.created_at,
+        status=PaymentStatus(row.status),
+        intent_id=row.intent_id,
+        next_action=row.next_action,
+        failure_code=row.failure_code,
+        reference=row.reference,
+        refund_committed=Money(row.refund_committed, currency),
+        refunded=Money(row.refunded, currency),
+        succeeded_at=row.succeeded_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _refund_values(refund: Refund) -> dict[str, Any]:
+    return {
+        "id": refund.id,
+        "payment_id": refund.payment_id,
+        "amount": refund.amount.amount,
+        "currency": refund.amount.currency,
+        "reason": refund.reason,
+        "status": refund.status.value,
+        "provider_refund_id": refund.provider_refund_id,
+        "failure_code": refund.failure_code,
+        "created_by": refund.created_by,
+        "created_at": refund.created_at,
+        "completed_at": refund.completed_at,
+    }
+
+
+def _refund_of(row: Any) -> Refund:
+    return Refund(
+        id=row.id,
+        payment_id=row.payment_id,
+        amount=Money(row.amount, row.currency),
+        reason=row.reason,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        status=RefundStatus(row.status),
+        provider_refund_id=row.provider_refund_id,
+        failure_code=row.failure_code,
+        completed_at=row.completed_at,
+    )
+
+
+class SqlPaymentsRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    def add_payment(self, payment: Payment) -> None:
+        self._db.execute(sa.insert(payments).values(_payment_values(payment)))
+
+    def _payment(self, where: Any, lock: bool) -> Payment | None:
+        query = sa.select(payments).where(where)
+        row = self._db.execute(query.with_for_update() if lock else query).first()
+        return None if row is None else _payment_of(row)
+
+    def get_payment(self, payment_id: str) -> Payment | None:
+        return self._payment(payments.c.id == payment_id, False)
+
+    def payment_for_update(self, payment_id: str) -> Payment | None:
+        return self._payment(payments.c.id == payment_id, True)
+
+    def payment_by_reference_for_update(self, reference: str) -> Payment | None:
+        return self._payment(payments.c.reference == reference, True)
+
+    def save_payment(self, payment: Payment) -> None:
+        self._db.execute(
+            sa.update(payments).where(payments.c.id == payment.id).values(_payment_values(payment))
+        )
+
+    def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
+        return self._payment(
+            sa.and_(payments.c.order_id == order_id, payments.c.idempotency_key == idempotency_key),
+            True,
+        )
+
+    def open_payment_of(self, order_id: str) -> Payment | None:
+        return self._payment(
+            sa.and_(
+                payments.c.order_id == order_id,
+                payments.c.status.in_([s.value for s in OPEN_PAYMENT_STATUSES]),
+            ),
+            False,
+        )
+
+    def list_payments(
+        self, scope: PaymentScope | None, offset: int, limit: int
+    ) -> tuple[list[Payment], int]:
+        query = sa.select(payments)
+        if scope is not None:
+            seen = payments.c.buyer_id == scope.buyer_id
+            if scope.organization_ids:
+                seen = sa.or_(seen, payments.c.organization_id.in_(scope.organization_ids))
+            query = query.where(seen)
+        rows, total = page_of(
+            self._db,
+            query.order_by(payments.c.created_at.desc(), payments.c.id.desc()),
+            offset,
+            limit,
+        )
+        return [_payment_of(r) for r in rows], total
+
+    def add_refund(self, refund: Refund) -> None:
+        self._db.execute(sa.insert(payment_refunds).values(_refund_values(refund)))
+
+    def refund_for_update(self, refund_id: str) -> Refund | None:
+        query = sa.select(payment_refunds).where(payment_refunds.c.id == refund_id)
+        row = self._db.execute(query.with_for_update()).first()
+        return None if row is None else _refund_of(row)
+
+    def save_refund(self, refund: Refund) -> None:
+        self._db.execute(
+            sa.update(payment_refunds)
+            .where(payment_refunds.c.id == refund.id)
+            .values(_refund_values(refund))
+        )
+
+    def refunds_of(self, payment_id: str) -> list[Refund]:
+        rows = self._db.execute(
+            sa.select(payment_refunds)
+            .where(payment_refunds.c.payment_id == payment_id)
+            .order_by(payment_refunds.c.created_at, payment_refunds.c.id)
+        ).all()
+        return [_refund_of(r) for r in rows]
+
+    def event_seen(self, provider: str, event_id: str) -> bool:
+        query = sa.select(payment_events.c.event_id).where(
+            payment_events.c.provider == provider, payment_events.c.event_id == event_id
+        )
+        return self._db.execute(query).first() is not None
+
+    def record_event(self, event: ProcessedEvent) -> None:
+        self._db.execute(
+            sa.insert(payment_events).values(
+                provider=event.provider,
+                event_id=event.event_id,
+                type=event.type,
+                payment_id=event.payment_id,
+                outcome=event.outcome,
+                received_at=event.received_at,
+            )
+        )
+
+
+class SqlSandboxRepository:
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    @staticmethod
+    def _intent_values(intent: SandboxIntent) -> dict[str, Any]:
+        return {
+            "id": intent.id,
+            "reference": intent.reference,
+            "amount": intent.amount.amount,
+            "currency": intent.amount.currency,
+            "token": intent.token,
+            "idempotency_key": intent.idempotency_key,
+            "status": intent.status,
+            "failure_code": intent.failure_code,
+            "created_at": intent.created_at,
+        }
+
+    @staticmethod
+    def _intent_of(row: Any) -> SandboxIntent:
+        return SandboxIntent(
+            id=row.id,
+            reference=row.reference,
+            amount=Money(row.amount, row.currency),
+            token=row.token,
+            idempotency_key=row.idempotency_key,
+            status=row.status,
+            created_at=row.created_at,
+            failure_code=row.failure_code,
+        )
+
+    def intent_by_key(self, idempotency_key: str) -> SandboxIntent | None:
+        query = sa.select(sandbox_intents).where(
+            sandbox_intents.c.idempotency_key == idempotency_key
+        )
+        row = self._db.execute(query).first()
+        return None if row is None else self._intent_of(row)
+
+    def intent_for_update(self, intent_id: str) -> SandboxIntent | None:
+        query = sa.select(sandbox_intents).where(sandbox_intents.c.id == intent_id)
+        row = self._db.execute(query.with_for_update()).first()
+        return None if row is None else self._intent_of(row)
+
+    def add_intent(self, intent: SandboxIntent) -> None:
+        self._db.execute(sa.insert(sandbox_intents).values(self._intent_values(intent)))
+
+    def save_intent(self, intent: SandboxIntent) -> None:
+        self._db.execute(
+            sa.update(sandbox_intents)
+            .where(sandbox_intents.c.id == intent.id)
+            .values(self._intent_values(intent))
+        )
+
+    def refund_by_key(self, idempotency_key: str) -> SandboxRefund | None:
+        query = sa.select(sandbox_refunds).where(
+            sandbox_refunds.c.idempotency_key == idempotency_key
+        )
+        row = self._db.execute(query).first()
+        if row is None:
+            return None
+        return SandboxRefund(
+            id=row.id,
+            reference=row.reference,
+            intent_id=row.intent_id,
+            amount=Money(row.amount, row.currency),
+            idempotency_key=row.idempotency_key,
+            created_at=row.created_at,
+        )
+
+    def refunded_of(self, intent_id: str) -> Money | None:
+        rows = self._db.execute(
+            sa.select(sandbox_refunds.c.amount, sandbox_refunds.c.currency).where(
+                sandbox_refunds.c.intent_id == intent_id
+            )
+        ).all()
+        total: Money | None = None
+        for row in rows:
+            part = Money(row.amount, row.currency)
+            total = part if total is None else total + part
+        return total
+
+    def add_refund(self, refund: SandboxRefund) -> None:
+        self._db.execute(
+            sa.insert(sandbox_refunds).values(
+                id=refund.id,
+                reference=refund.reference,
+                intent_id=refund.intent_id,
+                amount=refund.amount.amount,
+                currency=refund.amount.currency,
+                idempotency_key=refund.idempotency_key,
+                created_at=refund.created_at,
+            )
+        )
+
+    def add_event(self, event: SandboxEvent) -> None:
+        self._db.execute(
+            sa.insert(sandbox_events).values(
+                id=event.id, type=event.type, body=event.body, created_at=event.created_at
+            )
+        )
+
+    def get_event(self, event_id: str) -> SandboxEvent | None:
+        row = self._db.execute(
+            sa.select(sandbox_events).where(sandbox_events.c.id == event_id)
+        ).first()
+        if row is None:
+            return None
+        return SandboxEvent(row.id, row.type, bytes(row.body), row.created_at, row.delivered_at)
+
+    def mark_delivered(self, event_id: str, at: datetime) -> None:
+        self._db.execute(
+            sa.update(sandbox_events).where(sandbox_events.c.id == event_id).values(delivered_at=at)
+        )

@@ -1,0 +1,135 @@
+"""Repositories of payments, and the embedded sandbox provider's own store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from app.domain.payments.model import Payment, ProcessedEvent, Refund
+from app.domain.shared.money import Money
+from app.ports.repositories.marketplace import MarketLedgerUoW
+from app.ports.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PaymentScope:
+    """Whose payments a list shows: None for every payment (platform admins), else the
+    buyer's own and those of the organizations given."""
+
+    buyer_id: str
+    organization_ids: tuple[str, ...] = ()
+
+
+class PaymentsRepository(Protocol):
+    def add_payment(self, payment: Payment) -> None: ...
+
+    def get_payment(self, payment_id: str) -> Payment | None: ...
+
+    def payment_for_update(self, payment_id: str) -> Payment | None: ...
+
+    def payment_by_reference_for_update(self, reference: str) -> Payment | None:
+        """The bank transfer payment of this RF reference, locked."""
+        ...
+
+    def save_payment(self, payment: Payment) -> None: ...
+
+    def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
+        """The order's payment made under this Idempotency-Key, locked."""
+        ...
+
+    def open_payment_of(self, order_id: str) -> Payment | None:
+        """The order's payment still waiting for its outcome, if any."""
+        ...
+
+    def list_payments(
+        self, scope: PaymentScope | None, offset: int, limit: int
+    ) -> tuple[list[Payment], int]:
+        """Newest first: the page from `offset` and how many match in all."""
+        ...
+
+    def add_refund(self, refund: Refund) -> None: ...
+
+    def refund_for_update(self, refund_id: str) -> Refund | None: ...
+
+    def save_refund(self, refund: Refund) -> None: ...
+
+    def refunds_of(self, payment_id: str) -> list[Refund]:
+        """Oldest first."""
+        ...
+
+    def event_seen(self, provider: str, event_id: str) -> bool: ...
+
+    def record_event(self, event: ProcessedEvent) -> None:
+        """Unique by (provider, event id): a second record of one event is refused."""
+        ...
+
+
+class PaymentsUoW(MarketLedgerUoW, Protocol):
+    """Payments beside the marketplace they pay orders of."""
+
+    @property
+    def payments(self) -> PaymentsRepository: ...
+
+
+@dataclass
+class SandboxIntent:
+    id: str
+    reference: str
+    amount: Money
+    token: str | None
+    idempotency_key: str
+    status: str  # requires_action | processing | succeeded | failed
+    created_at: datetime
+    failure_code: str | None = None
+
+
+@dataclass
+class SandboxRefund:
+    id: str
+    reference: str
+    intent_id: str
+    amount: Money
+    idempotency_key: str
+    created_at: datetime
+
+
+@dataclass
+class SandboxEvent:
+    id: str
+    type: str
+    body: bytes  # the exact bytes signed and delivered
+    created_at: datetime
+    delivered_at: datetime | None = None
+
+
+class SandboxRepository(Protocol):
+    def intent_by_key(self, idempotency_key: str) -> SandboxIntent | None: ...
+
+    def intent_for_update(self, intent_id: str) -> SandboxIntent | None: ...
+
+    def add_intent(self, intent: SandboxIntent) -> None: ...
+
+    def save_intent(self, intent: SandboxIntent) -> None: ...
+
+    def refund_by_key(self, idempotency_key: str) -> SandboxRefund | None: ...
+
+    def refunded_of(self, intent_id: str) -> Money | None:
+        """The sum of the intent's refunds, None when there is none."""
+        ...
+
+    def add_refund(self, refund: SandboxRefund) -> None: ...
+
+    def add_event(self, event: SandboxEvent) -> None: ...
+
+    def get_event(self, event_id: str) -> SandboxEvent | None: ...
+
+    def mark_delivered(self, event_id: str, at: datetime) -> None: ...
+
+
+class SandboxUoW(UnitOfWork, Protocol):
+    """The sandbox provider's state, kept in the platform's database so that it survives a
+    restart, with the outbox its webhook deliveries go through."""
+
+    @property
+    def sandbox_payments(self) -> SandboxRepository: ...
