@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.domain.payments import signature
 from tests.integration import stripe_peer
+from tests.integration.browser import served
 from tests.integration.market_support import Market, minted_market
 from tests.integration.payment_support import delivered_events, open_order, order_status
 from tests.integration.stripe_peer import StripePeer
@@ -103,17 +102,6 @@ class _TimingOut:
         return getattr(self._gateway, name)
 
 
-@contextlib.contextmanager
-def _served(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(params=["sandbox", "stripe"])
 def provider(request: pytest.FixtureRequest, make_app: Any, db_url: str) -> Iterator[Provider]:
     """Each provider on PostgreSQL when it is configured (SQLite otherwise)."""
@@ -131,7 +119,7 @@ def provider(request: pytest.FixtureRequest, make_app: Any, db_url: str) -> Iter
         stripe_api_base=peer.url,
     )
     try:
-        with _served(app) as base:
+        with served(app) as base:
             peer.webhook_url = f"{base}/api/v1/payments/webhooks/stripe"
             yield Provider("stripe", app, app.test_client(), peer)
     finally:
