@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from app.domain.chain.errors import CallReverted
 from app.domain.chain.model import ChainTransaction, ContractCall, TxStatus
-from app.domain.chain.services import WaitPolicy, send_once
+from app.domain.chain.services import WaitPolicy, send_once, stored_or_signed
 from app.domain.credits.errors import ProofPending
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.audit import AuditRecord
@@ -49,6 +49,11 @@ class ChainWrites:
         return send_once(
             intent, call, uow=uow, writer=self.writer, clock=self.clock, wait=self.wait
         )
+
+    def stored(self, intent: str, call: ContractCall, uow: ChainJobsUoW) -> ChainTransaction:
+        """The intent's transaction, signed and stored (not sent) if it was not: inside
+        an open unit of work, in that unit's transaction. Raises `CallReverted`."""
+        return stored_or_signed(intent, call, uow=uow, writer=self.writer, clock=self.clock)
 
     def mined(self, intent: str, call: ContractCall, uow: ChainJobsUoW) -> ChainTransaction | str:
         """The intent's mined transaction, or why it did not happen: a revert found before

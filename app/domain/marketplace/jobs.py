@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.domain.chain.errors import CallReverted
 from app.domain.credits.jobs import ChainJobsUoW, ChainWrites
 from app.domain.credits.retirements import reserve_retirement
 from app.domain.marketplace.model import OrderStatus
@@ -29,15 +30,30 @@ def transfer_intent(order_id: str) -> str:
 
 
 def deliver_order(order_id: str, *, uow: MarketChainUoW, chain: ChainWrites) -> None:
+    """Send the paid order's transfer, once. The transfer is signed and stored in the
+    same transaction that finds the order still `paid` under its row lock: a refund
+    completing meanwhile either came first (the order is `refunded`, nothing is signed)
+    or finds the transfer on its way (`orders.refund_order` leaves the order to be
+    fulfilled)."""
     with uow:
-        order = uow.market.get_order(order_id)
-    if order is None or order.status != OrderStatus.PAID or order.transfer_tx:
+        order = uow.market.order_for_update(order_id)
+        if order is None or order.status != OrderStatus.PAID or order.transfer_tx:
+            return
+        if order.buyer_address is None:
+            raise Conflict("a paid order without a delivery address", code="order_state")
+        call = chain.calls.transfer(
+            order.token_id, order.seller_address, order.buyer_address, order.quantity_kg
+        )
+        try:
+            chain.stored(transfer_intent(order_id), call, uow)
+        except CallReverted as exc:
+            reverted: str | None = str(exc)
+        else:
+            reverted = None
+        uow.commit()
+    if reverted is not None:
+        _delivery_failed(order_id, reverted, uow=uow)
         return
-    if order.buyer_address is None:
-        raise Conflict("a paid order without a delivery address", code="order_state")
-    call = chain.calls.transfer(
-        order.token_id, order.seller_address, order.buyer_address, order.quantity_kg
-    )
     tx = chain.mined(transfer_intent(order_id), call, uow)
     if isinstance(tx, str):
         _delivery_failed(order_id, tx, uow=uow)

@@ -25,6 +25,7 @@ from app.domain.marketplace.errors import (
 )
 from app.domain.marketplace.fees import PaymentMethod, compute_charge
 from app.domain.marketplace.fx import convert_with
+from app.domain.marketplace.jobs import MarketChainUoW, transfer_intent
 from app.domain.marketplace.model import OPEN_ORDER_STATUSES, ListingStatus, Order, OrderStatus
 from app.domain.marketplace.services import MarketSettings, fee_schedule, update_of
 from app.domain.shared.audit import AuditRecord
@@ -324,15 +325,17 @@ def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock
     return True
 
 
-def refund_order(order_id: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
-    """The order's payment was refunded in full. Before its delivery was sent, the
+def refund_order(order_id: str, *, uow: MarketChainUoW, clock: Clock) -> bool:
+    """The order's payment was refunded in full. Before its delivery was signed, the
     order's kilograms go back to the listing and the order is `refunded`; once
     fulfilled, only the money moved and the order is `refunded`. False when the order
-    stays as it is (its transfer is on its way: it will be fulfilled)."""
+    stays as it is (its transfer is signed and on its way: it will be fulfilled; the
+    delivery job signs it under the order's row lock, so the two never cross)."""
     order = uow.market.order_for_update(order_id)
     if order is None:
         return False
-    if order.status == OrderStatus.PAID and order.transfer_tx is None:
+    on_its_way = uow.chain_txs.get(transfer_intent(order.id)) is not None
+    if order.status == OrderStatus.PAID and order.transfer_tx is None and not on_its_way:
         _end_unpaid(order, OrderStatus.REFUNDED, uow, clock)
     elif order.status == OrderStatus.FULFILLED:
         order.move(OrderStatus.REFUNDED, clock.now())

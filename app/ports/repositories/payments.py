@@ -8,6 +8,7 @@ from typing import Protocol
 
 from app.domain.payments.model import Payment, ProcessedEvent, Refund
 from app.domain.shared.money import Money
+from app.ports.repositories.chain import ChainUoW
 from app.ports.repositories.marketplace import MarketLedgerUoW
 from app.ports.uow import UnitOfWork
 
@@ -65,7 +66,7 @@ class PaymentsRepository(Protocol):
         ...
 
 
-class PaymentsUoW(MarketLedgerUoW, Protocol):
+class PaymentsUoW(MarketLedgerUoW, ChainUoW, Protocol):
     """Payments beside the marketplace they pay orders of."""
 
     @property

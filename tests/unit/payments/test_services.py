@@ -144,6 +144,27 @@ def test_a_full_refund_before_delivery_gives_the_credits_back_to_the_listing(wor
     assert world.order_now(order.id).transfer_tx is None
 
 
+def test_a_refund_completing_while_the_delivery_is_on_its_way_moves_only_the_money(world):
+    from app.domain.chain.errors import NotMinedYet
+    from app.domain.marketplace import jobs as market_jobs
+
+    order = world.open_order(2_000)
+    payment = world.start(order)
+    world.webhook("payment_succeeded", payment.id)
+    world.node.automine = False
+    with pytest.raises(NotMinedYet):  # the transfer is signed and sent, not mined yet
+        market_jobs.deliver_order(order.id, uow=world.uow, chain=world.chain_writes)
+    refund = world.refund(payment, str(order.total.amount), ADMIN)
+    world.webhook("refund_succeeded", refund.id)
+    assert world.payment_now(payment.id).status == PaymentStatus.REFUNDED
+    assert world.order_now(order.id).status == OrderStatus.PAID  # it will be fulfilled
+    assert world.listing(order.listing_id).reserved_kg == 2_000  # nothing given back
+    world.node.mine_pending()
+    world.index()
+    assert world.order_now(order.id).status == OrderStatus.FULFILLED
+    assert world.listing(order.listing_id).sold_kg == 2_000
+
+
 def test_partial_refunds_add_up_and_never_exceed_the_payment(world):
     order = world.open_order(2_000)
     payment = world.start(order)
