@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.domain.shared.chain import DEFAULT_CONFIRMATIONS
@@ -130,6 +131,7 @@ class Settings:
     poai_signing_key_id: str | None = None
     poai_retired_public_keys: str = ""
     fx_rates_file: str | None = None
+    fx_eth_eur: str | None = None  # euros per ETH; unset: the built-in demo price
     market_quote_ttl_seconds: int = 900
     market_payment_ttl_seconds: int = 86_400
     market_expiry_poll_seconds: float = 30.0
@@ -142,6 +144,8 @@ class Settings:
     payments_bank_beneficiary: str = "Carbon Platform Demo Ltd"
     payments_bank_iban: str = "DE89370400440532013000"
     payments_bank_bic: str = "COBADEFFXXX"
+    payments_crypto_ttl_seconds: int = 3600
+    payments_crypto_poll_seconds: float = 15.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -207,6 +211,7 @@ class Settings:
             poai_signing_key_id=env.get("POAI_SIGNING_KEY_ID") or None,
             poai_retired_public_keys=env.get("POAI_RETIRED_PUBLIC_KEYS", ""),
             fx_rates_file=env.get("FX_RATES_FILE") or None,
+            fx_eth_eur=env.get("FX_ETH_EUR") or None,
             market_quote_ttl_seconds=int(env.get("MARKET_QUOTE_TTL_SECONDS", "900")),
             market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
             market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
@@ -220,6 +225,8 @@ class Settings:
             ),
             payments_bank_iban=env.get("PAYMENTS_BANK_IBAN", cls.payments_bank_iban),
             payments_bank_bic=env.get("PAYMENTS_BANK_BIC", cls.payments_bank_bic),
+            payments_crypto_ttl_seconds=int(env.get("PAYMENTS_CRYPTO_TTL_SECONDS", "3600")),
+            payments_crypto_poll_seconds=float(env.get("PAYMENTS_CRYPTO_POLL_SECONDS", "15")),
         )
 
     @property
@@ -255,6 +262,14 @@ class Settings:
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
             (
+                self.fx_eth_eur is not None and not _positive_decimal(self.fx_eth_eur),
+                "FX_ETH_EUR must be a positive decimal number",
+            ),
+            (
+                self.payments_crypto_ttl_seconds < 60,
+                "PAYMENTS_CRYPTO_TTL_SECONDS must be at least 60",
+            ),
+            (
                 not self.payments_sandbox_webhook_secret.strip(" ,"),
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
             ),
@@ -275,3 +290,11 @@ class Settings:
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
         return self
+
+
+def _positive_decimal(text: str) -> bool:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and value > 0
