@@ -1,6 +1,6 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the indexer loop and, in the embedded mode, a Dramatiq worker consuming the in-process
-broker.
+the watch over crypto payments' deposits, the indexer loop and, in the embedded mode, a
+Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer as a periodic
@@ -54,14 +54,36 @@ def expire_orders_forever(platform: Platform, stop: threading.Event) -> None:
         stop.wait(platform.settings.market_expiry_poll_seconds)
 
 
-class Background:
-    """The relay thread, and on request the indexer thread and the embedded worker,
-    started and stopped together."""
+def watch_crypto_forever(platform: Platform, stop: threading.Event) -> None:
+    """Pending crypto payments' deposit addresses read at the safe block, every
+    PAYMENTS_CRYPTO_POLL_SECONDS (safe in several processes: each payment is locked and
+    checked again)."""
+    while not stop.is_set():
+        try:
+            platform.watch_crypto_payments()
+        except Exception:
+            log.exception("watching crypto deposits failed; retrying")
+        stop.wait(platform.settings.payments_crypto_poll_seconds)
 
-    def __init__(self, platform: Platform, *, embedded_worker: bool, indexer: bool = False) -> None:
+
+class Background:
+    """The relay, order-expiry and (unless a periodic actor does it) crypto-deposit
+    threads, and on request the indexer thread and the embedded worker, started and
+    stopped together."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        embedded_worker: bool,
+        indexer: bool = False,
+        watch_crypto: bool = True,
+    ) -> None:
+        self._watch_crypto = watch_crypto
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
         self._expiry = self._thread(expire_orders_forever, platform, "order-expiry")
+        self._crypto = self._thread(watch_crypto_forever, platform, "crypto-deposits")
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -74,6 +96,8 @@ class Background:
             log.info("embedded Dramatiq worker started")
         self._relay.start()
         self._expiry.start()
+        if self._watch_crypto:
+            self._crypto.start()
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
@@ -82,6 +106,8 @@ class Background:
         self._stop.set()
         self._relay.join(timeout=10)
         self._expiry.join(timeout=10)
+        if self._watch_crypto:
+            self._crypto.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
         if self._worker:

@@ -21,7 +21,8 @@ from app.main.platform import Platform
 
 class OutboxRelayMiddleware(Middleware):
     def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
-        self._background = Background(platform, embedded_worker=False)  # the relay only
+        # the relay and the order expiry; crypto deposits are watched by a periodic actor
+        self._background = Background(platform, embedded_worker=False, watch_crypto=False)
         self._on_boot = on_boot
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
@@ -43,5 +44,11 @@ broker = platform.broker
 indexer_tick = declare_periodic_actor(
     broker, "indexer.tick", platform.index_step, settings.indexer_poll_seconds
 )
-broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick]))
+crypto_tick = declare_periodic_actor(
+    broker,
+    "payments.watch_crypto",
+    platform.watch_crypto_payments,
+    settings.payments_crypto_poll_seconds,
+)
+broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick, crypto_tick]))
 dramatiq.set_broker(broker)

@@ -14,6 +14,7 @@ from app.domain.payments.model import (
     OPEN_PAYMENT_STATUSES,
     PAID_STATUSES,
     Payment,
+    PaymentStatus,
     ProcessedEvent,
     Refund,
 )
@@ -45,6 +46,12 @@ class FakePaymentsRepository:
                 continue
             if payment.reference and other.reference == payment.reference:
                 raise ConstraintViolation("one payment per reference")
+            if (
+                payment.deposit
+                and other.deposit
+                and other.deposit.address == payment.deposit.address
+            ):
+                raise ConstraintViolation("one payment per deposit address")
             if other.order_id != payment.order_id:
                 continue
             if other.idempotency_key == payment.idempotency_key:
@@ -74,6 +81,17 @@ class FakePaymentsRepository:
     def save_payment(self, payment: Payment) -> None:
         self._check(payment)
         self.payments[payment.id] = copy.deepcopy(payment)
+
+    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+        found = sorted(
+            (
+                p
+                for p in self.payments.values()
+                if p.method == "crypto" and p.status == PaymentStatus.PENDING
+            ),
+            key=lambda p: (p.created_at, p.id),
+        )
+        return copy.deepcopy(found[:limit])
 
     def open_payment_of(self, order_id: str) -> Payment | None:
         for payment in self.payments.values():

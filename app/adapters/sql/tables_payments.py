@@ -124,3 +124,21 @@ sandbox_events = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("delivered_at", UtcDateTime, nullable=True),
 )
+
+crypto_deposits = sa.Table(
+    "payment_crypto_deposits",
+    metadata,
+    sa.Column("payment_id", sa.String(32), sa.ForeignKey("payments.id"), primary_key=True),
+    sa.Column("address", sa.String(42), nullable=False, unique=True),
+    sa.Column("sealed_key", sa.LargeBinary, nullable=False),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(8), nullable=False),
+    sa.Column("amount_wei", ExactDecimal, nullable=False),
+    sa.Column("rate", ExactDecimal, nullable=False),
+    sa.Column("rate_as_of", sa.Date, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("received_wei", ExactDecimal, nullable=False),
+    sa.Column("checked_block", sa.BigInteger, nullable=True),
+)

@@ -1,7 +1,7 @@
 """Payments of orders, their refunds and the provider events already applied.
 
 A payment is created `processing` (or `requires_action` when the payer must authenticate,
-`pending` while a bank transfer is awaited) and learns its outcome only from the
+`pending` while a bank transfer or a crypto deposit is awaited) and learns its outcome only from the
 provider's verified webhook: `succeeded` or `failed`. A succeeded payment is refunded in
 parts (`partially_refunded`) or whole (`refunded`). `refund_committed` counts the refunds
 asked for and not failed, so no two concurrent refunds can together exceed the amount;
@@ -10,7 +10,8 @@ asked for and not failed, so no two concurrent refunds can together exceed the a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -60,6 +61,39 @@ PAID_STATUSES = frozenset(
 
 
 @dataclass
+class CryptoDeposit:
+    """Where and how much a crypto payment is paid: a deposit address of its own (its key
+    sealed by the platform's envelope cipher, opened only to move the coins on), the
+    amount in the chain's native coin (integer wei) at the rate quoted when it started,
+    and what the address holds as of the last block deep enough to count."""
+
+    address: str
+    sealed_key: bytes
+    wrapped_key: bytes
+    key_id: str
+    chain_id: int
+    currency: str  # the native coin, e.g. ETH
+    amount_wei: int
+    rate: Decimal  # units of the payment's currency one coin buys
+    rate_as_of: date
+    expires_at: datetime
+    received_wei: int = 0
+    checked_block: int | None = None
+
+    @property
+    def remaining_wei(self) -> int:
+        return max(0, self.amount_wei - self.received_wei)
+
+    @property
+    def overpaid_wei(self) -> int:
+        return max(0, self.received_wei - self.amount_wei)
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.received_wei >= self.amount_wei
+
+
+@dataclass
 class Payment:
     id: str
     order_id: str
@@ -79,6 +113,7 @@ class Payment:
     refunded: Money | None = None
     succeeded_at: datetime | None = None
     updated_at: datetime | None = None
+    deposit: CryptoDeposit | None = None  # a crypto payment's
 
     def __post_init__(self) -> None:
         zero = Money.zero(self.amount.currency)

@@ -14,11 +14,15 @@ from typing import Literal
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders
 from app.domain.payments.errors import PaymentStateConflict
 from app.domain.payments.model import Payment, PaymentStatus
 from app.domain.payments.reference import grouped, new_reference
-from app.domain.payments.services import audit_payment, find_payment, new_payment
+from app.domain.payments.services import (
+    audit_payment,
+    find_payment,
+    new_payment,
+    succeed_payment,
+)
 from app.domain.payments.statement import StatementLine
 from app.domain.shared.errors import PermissionDenied, RuleViolation
 from app.domain.shared.json import JSON
@@ -87,10 +91,7 @@ def start_transfer(
 
 
 def _succeed(payment: Payment, uow: PaymentsUoW, clock: Clock, actor: str | None, how: str) -> None:
-    payment.move(PaymentStatus.SUCCEEDED, clock.now())
-    paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
-    uow.payments.save_payment(payment)
-    audit_payment(uow, "payments.transfer_received", payment, actor, by=how, order_paid=paid)
+    succeed_payment(payment, uow, clock, actor=actor, action="payments.transfer_received", by=how)
 
 
 def confirm_transfer(

@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from app.domain.payments.crypto import deposit_view
 from app.domain.payments.model import PaymentStatus, RefundStatus
 from app.domain.payments.transfers import LineResult
 from app.domain.shared.money import MAX_WHOLE_DIGITS, Money
@@ -54,6 +55,15 @@ class PaymentSchema(ma.Schema):
     )
     failure_code = ma.fields.String(
         allow_none=True, metadata={"description": "why it failed, e.g. card_declined"}
+    )
+    crypto = ma.fields.Function(
+        lambda p: None if p.deposit is None else deposit_view(p.deposit),
+        allow_none=True,
+        metadata={
+            "type": ["object", "null"],
+            "description": "a crypto payment's deposit: `pay_to`, `currency` (ETH), `amount`,"
+            " `amount_wei`, `rate`, `expires_at`, `received`, `remaining`, `overpaid`",
+        },
     )
     created_at = ma.fields.DateTime()
     succeeded_at = ma.fields.DateTime(allow_none=True)

@@ -22,7 +22,9 @@ class PaymentScope:
 
 
 class PaymentsRepository(Protocol):
-    def add_payment(self, payment: Payment) -> None: ...
+    def add_payment(self, payment: Payment) -> None:
+        """With its deposit, for a crypto payment (one payment per deposit address)."""
+        ...
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
 
@@ -32,7 +34,13 @@ class PaymentsRepository(Protocol):
         """The bank transfer payment of this RF reference, locked."""
         ...
 
-    def save_payment(self, payment: Payment) -> None: ...
+    def save_payment(self, payment: Payment) -> None:
+        """With what its deposit received, for a crypto payment."""
+        ...
+
+    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+        """Pending crypto payments with their deposits, oldest first, unlocked."""
+        ...
 
     def open_payment_of(self, order_id: str) -> Payment | None:
         """The order's payment still waiting for its outcome, if any."""
