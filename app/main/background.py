@@ -1,5 +1,5 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the watch over crypto payments' deposits, the indexer loop and, in the embedded mode, a
+the watch over crypto deposits and overdue invoices, the indexer loop and, in the embedded mode, a
 Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
@@ -54,22 +54,26 @@ def expire_orders_forever(platform: Platform, stop: threading.Event) -> None:
         stop.wait(platform.settings.market_expiry_poll_seconds)
 
 
-def watch_crypto_forever(platform: Platform, stop: threading.Event) -> None:
-    """Pending crypto payments' deposit addresses read at the safe block, every
-    PAYMENTS_CRYPTO_POLL_SECONDS (safe in several processes: each payment is locked and
-    checked again)."""
+def watch_payments_forever(platform: Platform, stop: threading.Event) -> None:
+    """Pending crypto payments' deposit addresses read at the safe block, and invoices past
+    their due date flagged, every PAYMENTS_CRYPTO_POLL_SECONDS (safe in several processes:
+    each payment and invoice is locked and checked again)."""
     while not stop.is_set():
-        try:
-            platform.watch_crypto_payments()
-        except Exception:
-            log.exception("watching crypto deposits failed; retrying")
+        for work, what in (
+            (platform.watch_crypto_payments, "watching crypto deposits"),
+            (platform.flag_overdue_invoices, "flagging overdue invoices"),
+        ):
+            try:
+                work()
+            except Exception:
+                log.exception("%s failed; retrying", what)
         stop.wait(platform.settings.payments_crypto_poll_seconds)
 
 
 class Background:
-    """The relay, order-expiry and (unless a periodic actor does it) crypto-deposit
-    threads, and on request the indexer thread and the embedded worker, started and
-    stopped together."""
+    """The relay, order-expiry and (unless periodic actors do it) payments-watch threads,
+    and on request the indexer thread and the embedded worker, started and stopped
+    together."""
 
     def __init__(
         self,
@@ -83,7 +87,7 @@ class Background:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
         self._expiry = self._thread(expire_orders_forever, platform, "order-expiry")
-        self._crypto = self._thread(watch_crypto_forever, platform, "crypto-deposits")
+        self._crypto = self._thread(watch_payments_forever, platform, "payments-watch")
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 

@@ -48,7 +48,7 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
-from app.domain.payments import crypto
+from app.domain.payments import crypto, invoices
 from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.platform import services as platform_services
@@ -174,6 +174,9 @@ class Platform:
             reader=self.chain.reader,
             confirmations=self.settings.chain_confirmations,
         )
+
+    def flag_overdue_invoices(self) -> int:
+        return invoices.flag_overdue(uow=self.uow(), clock=self.clock)
 
     def send_test_coins(self, to: str, wei: int) -> str | None:
         """ETH from a pre-funded account of the embedded chain (its transaction hash); None

@@ -21,7 +21,7 @@ from app.main.platform import Platform
 
 class OutboxRelayMiddleware(Middleware):
     def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
-        # the relay and the order expiry; crypto deposits are watched by a periodic actor
+        # the relay and the order expiry; periodic actors watch crypto deposits and invoices
         self._background = Background(platform, embedded_worker=False, watch_crypto=False)
         self._on_boot = on_boot
 
@@ -50,5 +50,8 @@ crypto_tick = declare_periodic_actor(
     platform.watch_crypto_payments,
     settings.payments_crypto_poll_seconds,
 )
-broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick, crypto_tick]))
+overdue_tick = declare_periodic_actor(
+    broker, "payments.flag_overdue", platform.flag_overdue_invoices, 300
+)
+broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick, crypto_tick, overdue_tick]))
 dramatiq.set_broker(broker)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.invoice_repositories import SqlInvoiceRecords
 from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_payments import (
     crypto_deposits,
@@ -152,7 +153,9 @@ def _refund_of(row: Any) -> Refund:
     )
 
 
-class SqlPaymentsRepository:
+class SqlPaymentsRepository(SqlInvoiceRecords):
+    """Payments, refunds and provider events (invoices and credit terms: the base)."""
+
     def __init__(self, db: Session) -> None:
         self._db = db
 

@@ -26,7 +26,8 @@ from decimal import ROUND_CEILING, Decimal, localcontext
 from app.domain.auth.principal import Principal
 from app.domain.marketplace.fx import check_rate, rate_text
 from app.domain.payments.model import CryptoDeposit, Payment, PaymentStatus
-from app.domain.payments.services import audit_payment, new_payment, succeed_payment
+from app.domain.payments.services import audit_payment, new_payment
+from app.domain.payments.settlement import succeed_payment
 from app.domain.shared.chain import safe_block
 from app.domain.shared.json import JSON
 from app.domain.shared.money import Money

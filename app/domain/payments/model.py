@@ -194,3 +194,55 @@ class ProcessedEvent:
     received_at: datetime
     payment_id: str | None = None
     outcome: str = "applied"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"  # still open, past its due date
+    PAID = "paid"
+
+
+@dataclass
+class CreditTerms:
+    """An organization's approved credit: invoices it owes may add up to `limit`, each due
+    `net_days` after it was issued."""
+
+    organization_id: str
+    limit: Money
+    net_days: int
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    description: str
+    amount: Money
+
+
+@dataclass
+class Invoice:
+    """What an organization owes for an order: numbered without gaps per year, its lines
+    (the credits, then each fee), the total, the bank details and RF reference to pay it
+    with, and whether its credits were delivered on credit before it was paid."""
+
+    id: str
+    number: str  # INV-<year>-<6 digits>
+    payment_id: str
+    order_id: str
+    organization_id: str
+    buyer_id: str
+    lines: list[InvoiceLine]
+    subtotal: Money
+    total: Money
+    reference: str
+    bank: dict[str, str]
+    on_credit: bool
+    issued_at: datetime
+    due_date: date
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    paid_at: datetime | None = None
+
+    @property
+    def fees(self) -> list[InvoiceLine]:
+        return self.lines[1:]

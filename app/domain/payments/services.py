@@ -52,26 +52,6 @@ def audit_payment(
     )
 
 
-def succeed_payment(
-    payment: Payment,
-    uow: PaymentsUoW,
-    clock: Clock,
-    *,
-    actor: str | None,
-    action: str,
-    **after: object,
-) -> bool:
-    """The one way a payment succeeds, whatever told it (a provider's webhook, a bank
-    transfer seen, a crypto deposit confirmed): `succeeded`, its order paid and its
-    delivery asked (`orders.settle_payment`, once), saved and audited. False when the
-    order takes no payment any more."""
-    payment.move(PaymentStatus.SUCCEEDED, clock.now())
-    paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
-    uow.payments.save_payment(payment)
-    audit_payment(uow, action, payment, actor, order_paid=paid, **after)
-    return paid
-
-
 def gateway_named(gateways: Mapping[str, PaymentGateway], provider: str) -> PaymentGateway:
     gateway = gateways.get(provider)
     if gateway is None:

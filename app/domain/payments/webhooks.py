@@ -24,7 +24,8 @@ from app.domain.payments.model import (
     ProcessedEvent,
     RefundStatus,
 )
-from app.domain.payments.services import audit_payment, succeed_payment
+from app.domain.payments.services import audit_payment
+from app.domain.payments.settlement import succeed_payment
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
 from app.ports.payment_gateway import PaymentGateway, ProviderEvent

@@ -1,0 +1,84 @@
+"""Enterprise invoices through HTTP: credit terms set by an admin, an invoice order within
+the room delivered at once, one beyond it delivered once its invoice is paid by a
+statement line with its reference; the invoice as JSON and as a PDF with its totals."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+
+from app.domain.auth.permissions import OrgRole
+from tests.integration.market_support import BUYER_ORG, minted_market, organization
+from tests.integration.payment_support import order_status
+
+
+def _invoice_order(market, finance, listing, tonnes):
+    quote = market.quote(
+        finance, listing["id"], tonnes, payment_method="invoice", organization_id=BUYER_ORG
+    )
+    order = market.order(finance, quote["id"], organization_id=BUYER_ORG)
+    paid = finance.post(f"/api/v1/orders/{order['id']}/payments", json={"method": "invoice"})
+    assert paid.status_code == 201, paid.get_json()
+    return order, paid.get_json()
+
+
+def test_invoices_deliver_within_the_credit_room_and_after_payment_beyond_it(app, client):
+    market = minted_market(app, client, "50")
+    finance = market.buyer("finance@example.org")
+    organization(app, [(finance, OrgRole.FINANCE)])
+    terms = {"credit_limit": {"amount": "40.00", "currency": "EUR"}, "net_days": 30}
+    path = f"/api/v1/admin/payments/organizations/{BUYER_ORG}/credit"
+    assert finance.put(path, json=terms).status_code == 403
+    unknown = market.admin.put("/api/v1/admin/payments/organizations/org-none/credit", json=terms)
+    assert unknown.status_code == 404
+    set_terms = market.admin.put(path, json=terms)
+    assert set_terms.status_code == 200, set_terms.get_json()
+    assert set_terms.get_json()["room"] == {"amount": "40.00", "currency": "EUR"}
+    listing = market.listing("10")
+
+    credit_order, credit_payment = _invoice_order(market, finance, listing, "2")
+    action = credit_payment["next_action"]
+    assert (credit_payment["status"], action["type"], action["delivered_on_credit"]) == (
+        "pending",
+        "invoice",
+        True,
+    )
+    assert re.fullmatch(r"INV-\d{4}-000001", action["number"])
+    assert order_status(finance, credit_order["id"]) in {"paid", "fulfilled"}
+    invoice = finance.get(f"/api/v1/invoices/{action['invoice_id']}").get_json()
+    assert (invoice["number"], invoice["status"], invoice["total"]) == (
+        action["number"],
+        "open",
+        credit_order["total"],
+    )
+    assert invoice["due_date"] == action["due_date"]
+    assert [line["amount"] for line in invoice["lines"]] == [
+        credit_order["subtotal"],
+        *(fee["amount"] for fee in credit_order["fees"]),
+    ]
+    pdf = finance.get(f"/api/v1/invoices/{action['invoice_id']}/pdf")
+    assert (pdf.status_code, pdf.mimetype) == (200, "application/pdf")
+    text = pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\n", " ")
+    assert f"Total due {credit_order['total']} EUR" in text
+    assert f"Subtotal {credit_order['subtotal']} EUR" in text
+    assert action["number"] in text
+    assert action["reference"] in text
+    stranger = market.buyer("stranger@example.org")
+    assert stranger.get(f"/api/v1/invoices/{action['invoice_id']}").status_code == 404
+
+    later_order, later = _invoice_order(market, finance, listing, "2")
+    assert later["next_action"]["delivered_on_credit"] is False
+    assert later["next_action"]["number"].endswith("000002")
+    assert order_status(finance, later_order["id"]) == "pending_payment"
+    statement = (
+        "reference,amount,currency\n"
+        f"{later['next_action']['reference_printed']},{later['amount']},EUR\n"
+    )
+    report = market.admin.post("/api/v1/admin/payments/statements", json={"content": statement})
+    assert report.get_json()["matched"] == 1, report.get_json()
+    assert order_status(finance, later_order["id"]) in {"paid", "fulfilled"}
+    paid = finance.get(f"/api/v1/invoices/{later['next_action']['invoice_id']}").get_json()
+    assert (paid["status"], paid["paid_at"] is not None) == ("paid", True)
+    assert finance.get(f"/api/v1/payments/{later['id']}").get_json()["status"] == "succeeded"
