@@ -1,11 +1,14 @@
 """Enterprise invoices through HTTP: credit terms set by an admin, an invoice order within
 the room delivered at once, one beyond it delivered once its invoice is paid by a
-statement line with its reference; the invoice as JSON and as a PDF with its totals."""
+statement line with its reference; the invoice as JSON and as a PDF with its totals;
+concurrent invoices of one organization numbered without gaps and within its limit."""
 
 from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pypdf
 
@@ -82,3 +85,37 @@ def test_invoices_deliver_within_the_credit_room_and_after_payment_beyond_it(app
     paid = finance.get(f"/api/v1/invoices/{later['next_action']['invoice_id']}").get_json()
     assert (paid["status"], paid["paid_at"] is not None) == ("paid", True)
     assert finance.get(f"/api/v1/payments/{later['id']}").get_json()["status"] == "succeeded"
+
+
+def test_concurrent_invoices_take_numbers_without_gaps_and_never_pass_the_limit(app, client):
+    market = minted_market(app, client, "50")
+    finance = market.buyer("finance@example.org")
+    organization(app, [(finance, OrgRole.FINANCE)])
+    listing = market.listing("10")
+    placed = []
+    for _ in range(5):
+        quote = market.quote(
+            finance, listing["id"], "1", payment_method="invoice", organization_id=BUYER_ORG
+        )
+        placed.append(market.order(finance, quote["id"], organization_id=BUYER_ORG))
+    total = Decimal(placed[0]["total"])
+    limit = {"amount": str((total * Decimal("2.5")).quantize(Decimal("0.01"))), "currency": "EUR"}
+    terms = market.admin.put(
+        f"/api/v1/admin/payments/organizations/{BUYER_ORG}/credit",
+        json={"credit_limit": limit, "net_days": 30},
+    )
+    assert terms.status_code == 200, terms.get_json()
+
+    def invoice(order_id: str) -> dict:
+        answer = app.test_client().post(
+            f"/api/v1/orders/{order_id}/payments",
+            json={"method": "invoice"},
+            headers=finance.headers,
+        )
+        assert answer.status_code == 201, answer.get_json()
+        return dict(answer.get_json()["next_action"])
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        actions = list(pool.map(invoice, [order["id"] for order in placed]))
+    assert sorted(int(a["number"][-6:]) for a in actions) == [1, 2, 3, 4, 5]
+    assert sum(a["delivered_on_credit"] for a in actions) == 2
