@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("paid_at", UtcDateTime(), nullable=True),
         sa.CheckConstraint(
-            "status IN ('open', 'overdue', 'paid')", name=op.f("ck_invoices_status_known")
+            "status IN ('open', 'overdue', 'paid', 'void')", name=op.f("ck_invoices_status_known")
         ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["market_orders.id"], name=op.f("fk_invoices_order_id_market_orders")

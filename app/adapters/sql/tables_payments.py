@@ -185,5 +185,5 @@ invoices = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("paid_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("payment_id", name="uq_invoices_payment"),
-    sa.CheckConstraint("status IN ('open', 'overdue', 'paid')", name="status_known"),
+    sa.CheckConstraint("status IN ('open', 'overdue', 'paid', 'void')", name="status_known"),
 )

@@ -15,7 +15,8 @@ safe block without holding a lock, then locks the payment and applies it: paid i
 every payment succeeds by (the order `paid`, its delivery asked, once); less -> it stays
 `pending` and shows what was `received` and what `remaining`; more -> it shows what was
 `overpaid`. A payment not paid in full by its expiry (at most the order's own) fails
-`expired`; what it received stays shown."""
+`expired` (unless the rest is mined and only waits for its confirmations); what it
+received stays shown."""
 
 from __future__ import annotations
 
@@ -175,20 +176,33 @@ def watch_deposits(
         pending = uow.payments.pending_crypto_payments(limit)
     if not pending:
         return 0
-    safe = safe_block(reader.head(), confirmations)
+    head = reader.head()
+    safe = safe_block(head, confirmations)
     ended = 0
     for payment in pending:
-        assert payment.deposit is not None
-        balance = reader.native_balance(payment.deposit.address, safe)
-        ended += apply_balance(payment.id, balance, safe, uow=uow, clock=clock)
+        deposit = payment.deposit
+        assert deposit is not None
+        balance = reader.native_balance(deposit.address, safe)
+        arriving = None
+        if clock.now() >= deposit.expires_at and balance < deposit.amount_wei:
+            arriving = reader.native_balance(deposit.address, head)
+        ended += apply_balance(payment.id, balance, safe, arriving=arriving, uow=uow, clock=clock)
     return ended
 
 
 def apply_balance(
-    payment_id: str, balance: int, block: int, *, uow: PaymentsUoW, clock: Clock
+    payment_id: str,
+    balance: int,
+    block: int,
+    *,
+    arriving: int | None = None,
+    uow: PaymentsUoW,
+    clock: Clock,
 ) -> int:
     """What the deposit address of a pending crypto payment holds as of `block`: 1 when the
-    payment succeeded or expired, else 0 (it stays pending)."""
+    payment succeeded or expired, else 0 (it stays pending). Past its expiry, a payment
+    whose address holds the whole amount at the head (`arriving`: mined, not yet deep
+    enough) waits for those confirmations instead of expiring."""
     with uow:
         payment = uow.payments.payment_for_update(payment_id)
         if payment is None or payment.deposit is None or payment.status != PaymentStatus.PENDING:
@@ -209,7 +223,7 @@ def apply_balance(
                 block=block,
             )
             ended = 1
-        elif clock.now() >= deposit.expires_at:
+        elif clock.now() >= deposit.expires_at and (arriving or 0) < deposit.amount_wei:
             payment.failure_code = EXPIRED
             payment.next_action = None
             payment.move(PaymentStatus.FAILED, clock.now())

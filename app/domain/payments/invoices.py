@@ -15,7 +15,8 @@ delivered); otherwise the order stays `pending_payment`, the invoice is due befo
 order expires, and the credits are delivered when the invoice is paid. The credit terms'
 row is locked while the room is computed, so two invoices of one organization never
 together pass its limit. A periodic job flags open invoices past their due date
-`overdue` (still payable)."""
+`overdue` (still payable), or `void` when their credits were never delivered and the
+order ended unpaid."""
 
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ from datetime import timedelta
 
 from app.domain.auth.principal import Principal
 from app.domain.marketplace import orders
-from app.domain.marketplace.model import Order
+from app.domain.marketplace.model import Order, OrderStatus
 from app.domain.payments.model import (
     CreditTerms,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
     Payment,
+    PaymentStatus,
 )
 from app.domain.payments.reference import grouped
 from app.domain.payments.services import SEEING_ROLES, audit_payment
@@ -198,22 +200,39 @@ def get_invoice(principal: Principal, invoice_id: str, *, uow: PaymentsUoW) -> I
     return invoice
 
 
+ORDER_ENDED = "order_ended"
+ENDED = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELLED})
+
+
 def flag_overdue(*, uow: PaymentsUoW, clock: Clock, limit: int = 500) -> int:
-    """Open invoices past their due date become `overdue`; how many."""
+    """Open invoices past their due date become `overdue` (still payable); those not
+    delivered on credit whose order ended unpaid (expired, cancelled) become `void`, their
+    payment `failed` (`order_ended`), so that no money is taken for credits given back.
+    How many changed. The payment is locked before its invoice, as when one is paid."""
     today = clock.now().date()
     with uow:
         due = uow.payments.overdue_invoice_ids(today, limit)
-    flagged = 0
+    changed = 0
     for invoice_id in due:
         with uow:
+            seen = uow.payments.get_invoice(invoice_id)
+            payment = None if seen is None else uow.payments.payment_for_update(seen.payment_id)
             invoice = uow.payments.invoice_for_update(invoice_id)
             if invoice is None or invoice.status != InvoiceStatus.OPEN or invoice.due_date >= today:
                 continue
-            invoice.status = InvoiceStatus.OVERDUE
+            order = uow.market.get_order(invoice.order_id)
+            ended = not invoice.on_credit and order is not None and order.status in ENDED
+            if ended and payment is not None and payment.status == PaymentStatus.PENDING:
+                invoice.status = InvoiceStatus.VOID
+                payment.failure_code = ORDER_ENDED
+                payment.move(PaymentStatus.FAILED, clock.now())
+                uow.payments.save_payment(payment)
+            else:
+                invoice.status = InvoiceStatus.OVERDUE
             uow.payments.save_invoice(invoice)
             uow.audit(
                 AuditRecord(
-                    "payments.invoice_overdue",
+                    f"payments.invoice_{invoice.status.value}",
                     "invoice",
                     invoice.id,
                     None,
@@ -222,5 +241,5 @@ def flag_overdue(*, uow: PaymentsUoW, clock: Clock, limit: int = 500) -> int:
                 )
             )
             uow.commit()
-            flagged += 1
-    return flagged
+            changed += 1
+    return changed

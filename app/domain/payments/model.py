@@ -200,6 +200,7 @@ class InvoiceStatus(StrEnum):
     OPEN = "open"
     OVERDUE = "overdue"  # still open, past its due date
     PAID = "paid"
+    VOID = "void"  # its order ended unpaid before anything was delivered
 
 
 @dataclass

@@ -48,7 +48,7 @@ def set_credit(body: dict[str, Any], organization_id: str) -> CreditView:
 @blp.response(200, s.InvoiceSchema)
 def get_invoice(invoice_id: str) -> Invoice:
     """An invoice (its buyer, its organization's admin, finance or auditor, platform
-    admins): `number`, `due_date`, `status` (`open`, `overdue`, `paid`), lines and totals,
+    admins): `number`, `due_date`, `status` (`open`, `overdue`, `paid`, `void`), lines and totals,
     the bank details and the reference to pay it with."""
     return invoices.get_invoice(current_principal(), invoice_id, uow=uow())
 

@@ -181,6 +181,19 @@ def test_a_deposit_short_at_its_expiry_fails_and_the_order_takes_another_payment
     assert world.fulfil_jobs() == 0
 
 
+def test_a_deposit_mined_before_the_expiry_waits_for_its_confirmations(world):
+    order, payment = world.start_crypto()
+    assert payment.deposit is not None
+    world.chain.send_native(payment.deposit.address, payment.deposit.amount_wei)
+    world.clock.advance(minutes=61)
+    assert world.watch(confirmations=2) == 0
+    assert world.payment_now(payment.id).status == PaymentStatus.PENDING
+    world.chain.mine_empty(2)
+    assert world.watch(confirmations=2) == 1
+    assert world.payment_now(payment.id).status == PaymentStatus.SUCCEEDED
+    assert world.order_now(order.id).status == OrderStatus.PAID
+
+
 def test_a_currency_without_a_coin_rate_is_refused_and_nothing_is_recorded(world):
     with pytest.raises(RateUnavailable):
         world.start_crypto(currency="USD")

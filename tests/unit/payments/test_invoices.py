@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.domain.auth.model import Organization
+from app.domain.marketplace import orders
 from app.domain.marketplace.model import OrderStatus
 from app.domain.payments import invoices, transfers
 from app.domain.payments.model import InvoiceStatus, PaymentStatus
@@ -155,6 +156,21 @@ def test_open_invoices_past_due_are_flagged_overdue_once_and_stay_payable(world)
     assert world.uow.payments.get_invoice(invoice.id).status == InvoiceStatus.OVERDUE
     transfers.confirm_transfer(BUYER_FINANCE, payment.id, uow=world.uow, clock=world.clock)
     assert world.uow.payments.get_invoice(invoice.id).status == InvoiceStatus.PAID
+
+
+def test_an_invoice_whose_order_expired_unpaid_is_void_and_takes_no_money(world):
+    order, payment, invoice = world.invoice()
+    assert not invoice.on_credit
+    world.clock.advance(days=2)
+    assert orders.expire_orders(uow=world.uow, clock=world.clock, market=world.market) == 1
+    assert world.order_now(order.id).status == OrderStatus.EXPIRED
+    assert invoices.flag_overdue(uow=world.uow, clock=world.clock) == 1
+    assert world.uow.payments.get_invoice(invoice.id).status == InvoiceStatus.VOID
+    failed = world.payment_now(payment.id)
+    assert (failed.status, failed.failure_code) == (PaymentStatus.FAILED, "order_ended")
+    line = StatementLine(1, invoice.reference, invoice.reference, invoice.total)
+    results = transfers.import_statement([line], uow=world.uow, clock=world.clock)
+    assert [r.outcome for r in results] == ["already_paid"]
 
 
 def test_an_invoice_is_seen_by_its_buyer_its_organization_and_admins(world):
