@@ -270,6 +270,10 @@ class Settings:
                 "PAYMENTS_CRYPTO_TTL_SECONDS must be at least 60",
             ),
             (
+                not self.payments_crypto_poll_seconds > 0,
+                "PAYMENTS_CRYPTO_POLL_SECONDS must be above 0",
+            ),
+            (
                 not self.payments_sandbox_webhook_secret.strip(" ,"),
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
             ),
