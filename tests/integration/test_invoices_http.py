@@ -1,18 +1,22 @@
 """Enterprise invoices through HTTP: credit terms set by an admin, an invoice order within
 the room delivered at once, one beyond it delivered once its invoice is paid by a
 statement line with its reference; the invoice as JSON and as a PDF with its totals;
-concurrent invoices of one organization numbered without gaps and within its limit."""
+concurrent invoices of one organization numbered without gaps and within its limit; the
+overdue flag."""
 
 from __future__ import annotations
 
 import io
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pypdf
 
 from app.domain.auth.permissions import OrgRole
+from app.domain.payments import invoices
+from tests.fakes.clock import FakeClock
 from tests.integration.market_support import BUYER_ORG, minted_market, organization
 from tests.integration.payment_support import order_status
 
@@ -119,3 +123,22 @@ def test_concurrent_invoices_take_numbers_without_gaps_and_never_pass_the_limit(
         actions = list(pool.map(invoice, [order["id"] for order in placed]))
     assert sorted(int(a["number"][-6:]) for a in actions) == [1, 2, 3, 4, 5]
     assert sum(a["delivered_on_credit"] for a in actions) == 2
+
+
+def test_the_periodic_job_flags_an_invoice_past_its_due_date_overdue(app, client):
+    market = minted_market(app, client, "50")
+    finance = market.buyer("finance@example.org")
+    organization(app, [(finance, OrgRole.FINANCE)])
+    terms = {"credit_limit": {"amount": "1000.00", "currency": "EUR"}, "net_days": 0}
+    path = f"/api/v1/admin/payments/organizations/{BUYER_ORG}/credit"
+    assert market.admin.put(path, json=terms).status_code == 200
+    _, payment = _invoice_order(market, finance, market.listing("10"), "1")
+    invoice_path = f"/api/v1/invoices/{payment['next_action']['invoice_id']}"
+    platform = app.extensions["platform"]
+    assert platform.flag_overdue_invoices() == 0  # due today: not overdue yet
+    tomorrow = FakeClock(datetime.now(UTC) + timedelta(days=1))
+    assert invoices.flag_overdue(uow=platform.uow(), clock=tomorrow) == 1
+    assert finance.get(invoice_path).get_json()["status"] == "overdue"
+    confirmed = market.admin.post(f"/api/v1/payments/{payment['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert finance.get(invoice_path).get_json()["status"] == "paid"
