@@ -22,6 +22,7 @@ from app.http.documents.routes import blp as documents_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
 from app.http.ops.routes import blp as ops_blp
+from app.http.payments.invoices import blp as invoices_blp
 from app.http.payments.routes import blp as payments_blp
 from app.http.payments.sandbox_pages import pages as sandbox_pages
 from app.http.poai.routes import blp as poai_blp
@@ -38,6 +39,7 @@ BLUEPRINTS = [
     marketplace_blp,
     orders_blp,
     payments_blp,
+    invoices_blp,
     audit_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -21,7 +22,7 @@ from app.adapters.payments.delivery import HttpTransport, WsgiTransport
 from app.adapters.payments.sandbox import WEBHOOK_PATH, SandboxGateway, WebhookTransport
 from app.adapters.payments.stripe_gateway import StripeGateway
 from app.adapters.rates.file import FileRates
-from app.adapters.rates.static import StaticRates
+from app.adapters.rates.static import BUILTIN_NATIVE, StaticRates
 from app.adapters.redis.revocation import RedisRevocationList
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database
@@ -38,7 +39,7 @@ from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
 from app.ports.payment_gateway import PaymentGateway
-from app.ports.rates import ExchangeRates
+from app.ports.rates import MarketRates
 from app.ports.repositories.payments import SandboxUoW
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
@@ -197,11 +198,15 @@ FEED_BACKENDS: Mapping[str, Callable[[Settings], MarketFeed]] = {
 }
 
 
-def exchange_rates(settings: Settings) -> ExchangeRates:
-    """The daily reference-rate file when FX_RATES_FILE names one, else the built-in table."""
+def exchange_rates(settings: Settings) -> MarketRates:
+    """The daily reference-rate file when FX_RATES_FILE names one, else the built-in table;
+    ETH at FX_ETH_EUR euros when set, else the built-in demo price."""
+    native = (
+        BUILTIN_NATIVE if settings.fx_eth_eur is None else {"ETH": Decimal(settings.fx_eth_eur)}
+    )
     if settings.fx_rates_file:
-        return FileRates(settings.fx_rates_file)
-    return StaticRates()
+        return FileRates(settings.fx_rates_file, native)
+    return StaticRates(native=native)
 
 
 # PAYMENTS_BACKEND: the payment provider. `sandbox` (the default) is embedded: it keeps

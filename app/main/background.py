@@ -1,6 +1,6 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the indexer loop and, in the embedded mode, a Dramatiq worker consuming the in-process
-broker.
+the watch over crypto deposits and overdue invoices, the indexer loop and, in the embedded mode, a
+Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer and the order
@@ -60,8 +60,25 @@ def expire_orders_forever(platform: Platform, stop: threading.Event) -> None:
         stop.wait(platform.settings.market_expiry_poll_seconds)
 
 
+def watch_payments_forever(platform: Platform, stop: threading.Event) -> None:
+    """Pending crypto payments' deposit addresses read at the safe block, and invoices past
+    their due date flagged, every PAYMENTS_CRYPTO_POLL_SECONDS (safe in several processes:
+    each payment and invoice is locked and checked again)."""
+    while not stop.is_set():
+        for work, what in (
+            (platform.watch_crypto_payments, "watching crypto deposits"),
+            (platform.flag_overdue_invoices, "flagging overdue invoices"),
+        ):
+            try:
+                work()
+            except Exception:
+                log.exception("%s failed; retrying", what)
+        stop.wait(platform.settings.payments_crypto_poll_seconds)
+
+
 class Background:
-    """The relay thread, and on request the indexer thread and the embedded worker,
+    """The relay thread, and unless periodic actors do them the order-expiry and
+    payments-watch threads, and on request the indexer thread and the embedded worker,
     started and stopped together."""
 
     def __init__(
@@ -71,11 +88,17 @@ class Background:
         embedded_worker: bool,
         indexer: bool = False,
         expiry: bool = True,
+        watch_crypto: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
         self._expiry = (
             self._thread(expire_orders_forever, platform, "order-expiry") if expiry else None
+        )
+        self._crypto = (
+            self._thread(watch_payments_forever, platform, "payments-watch")
+            if watch_crypto
+            else None
         )
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
@@ -90,6 +113,8 @@ class Background:
         self._relay.start()
         if self._expiry:
             self._expiry.start()
+        if self._crypto:
+            self._crypto.start()
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
@@ -99,6 +124,8 @@ class Background:
         self._relay.join(timeout=10)
         if self._expiry:
             self._expiry.join(timeout=10)
+        if self._crypto:
+            self._crypto.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
         if self._worker:

@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from app.domain.shared.chain import DEFAULT_CONFIRMATIONS
@@ -130,6 +131,7 @@ class Settings:
     poai_signing_key_id: str | None = None
     poai_retired_public_keys: str = ""
     fx_rates_file: str | None = None
+    fx_eth_eur: str | None = None  # euros per ETH; unset: the built-in demo price
     market_quote_ttl_seconds: int = 900
     market_payment_ttl_seconds: int = 86_400
     market_expiry_poll_seconds: float = 30.0
@@ -149,6 +151,9 @@ class Settings:
     stripe_api_base: str | None = None
     stripe_timeout_seconds: float = 10.0
     payments_return_url: str | None = None
+
+    payments_crypto_ttl_seconds: int = 3600
+    payments_crypto_poll_seconds: float = 15.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -214,6 +219,7 @@ class Settings:
             poai_signing_key_id=env.get("POAI_SIGNING_KEY_ID") or None,
             poai_retired_public_keys=env.get("POAI_RETIRED_PUBLIC_KEYS", ""),
             fx_rates_file=env.get("FX_RATES_FILE") or None,
+            fx_eth_eur=env.get("FX_ETH_EUR") or None,
             market_quote_ttl_seconds=int(env.get("MARKET_QUOTE_TTL_SECONDS", "900")),
             market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
             market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
@@ -232,6 +238,8 @@ class Settings:
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
             stripe_timeout_seconds=float(env.get("STRIPE_TIMEOUT_SECONDS", "10")),
             payments_return_url=env.get("PAYMENTS_RETURN_URL") or None,
+            payments_crypto_ttl_seconds=int(env.get("PAYMENTS_CRYPTO_TTL_SECONDS", "3600")),
+            payments_crypto_poll_seconds=float(env.get("PAYMENTS_CRYPTO_POLL_SECONDS", "15")),
         )
 
     @property
@@ -267,6 +275,18 @@ class Settings:
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
             (
+                self.fx_eth_eur is not None and not _positive_decimal(self.fx_eth_eur),
+                "FX_ETH_EUR must be a positive decimal number",
+            ),
+            (
+                self.payments_crypto_ttl_seconds < 60,
+                "PAYMENTS_CRYPTO_TTL_SECONDS must be at least 60",
+            ),
+            (
+                not self.payments_crypto_poll_seconds > 0,
+                "PAYMENTS_CRYPTO_POLL_SECONDS must be above 0",
+            ),
+            (
                 not self.payments_sandbox_webhook_secret.strip(" ,"),
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET must hold at least one secret",
             ),
@@ -292,3 +312,11 @@ class Settings:
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
         return self
+
+
+def _positive_decimal(text: str) -> bool:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    return value.is_finite() and value > 0

@@ -48,6 +48,8 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments import crypto, invoices
+from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
@@ -63,7 +65,7 @@ from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
 from app.ports.notifier import Mailer
 from app.ports.payment_gateway import PaymentGateway
-from app.ports.rates import ExchangeRates
+from app.ports.rates import MarketRates
 from app.ports.revocation import RevocationList
 from app.ports.storage import BlobStore
 from app.workers import JobsUoW
@@ -90,7 +92,7 @@ class Platform:
     open_chain: ChainFactory
     make_payment_gateway: PaymentFactory
     market_feed: MarketFeed
-    rates: ExchangeRates
+    rates: MarketRates
     clock: SystemClock = field(default_factory=SystemClock)
     handlers: dict[str, JobHandler[JobsUoW]] = field(default_factory=dict)
     subscriptions: dict[str, list[str]] = field(default_factory=dict)
@@ -152,6 +154,38 @@ class Platform:
             if all((*bank, settings.payments_bank_bic))
             else None
         )
+
+    @functools.cached_property
+    def crypto_desk(self) -> CryptoDesk:
+        """Deposit keys made and sealed as custodial keys are, ETH at the platform's rate."""
+        return CryptoDesk(
+            wallets=self.wallets,
+            cipher=self.storage.cipher,
+            rates=self.rates,
+            ttl=timedelta(seconds=self.settings.payments_crypto_ttl_seconds),
+            chain_id=self.settings.chain_id,
+        )
+
+    def watch_crypto_payments(self) -> int:
+        """Apply pending crypto payments' deposits as of the safe block."""
+        return crypto.watch_deposits(
+            uow=self.uow(),
+            clock=self.clock,
+            reader=self.chain.reader,
+            confirmations=self.settings.chain_confirmations,
+        )
+
+    def flag_overdue_invoices(self) -> int:
+        return invoices.flag_overdue(uow=self.uow(), clock=self.clock)
+
+    def send_test_coins(self, to: str, wei: int) -> str | None:
+        """ETH from a pre-funded account of the embedded chain (its transaction hash); None
+        on a real node or in production, where the platform holds no such account."""
+        if self.settings.chain_backend != "embedded" or self.settings.app_env == "production":
+            return None
+        embedded = self.chain.embedded
+        assert embedded is not None
+        return embedded.send_coins(to, wei)
 
     def own_app(self) -> WSGIApplication:
         """The WSGI application serving this platform (built here in a worker process)."""

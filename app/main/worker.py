@@ -21,8 +21,11 @@ from app.main.platform import Platform
 
 class OutboxRelayMiddleware(Middleware):
     def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
-        # the relay only: the periodic actors below index and expire
-        self._background = Background(platform, embedded_worker=False, expiry=False)
+        # the relay only: the periodic actors below index, expire orders, watch crypto
+        # deposits and flag overdue invoices
+        self._background = Background(
+            platform, embedded_worker=False, expiry=False, watch_crypto=False
+        )
         self._on_boot = on_boot
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
@@ -50,5 +53,15 @@ expiry_tick = declare_periodic_actor(
     lambda: expire_unpaid_orders(platform),
     settings.market_expiry_poll_seconds,
 )
-broker.add_middleware(OutboxRelayMiddleware(platform, [indexer_tick, expiry_tick]))
+crypto_tick = declare_periodic_actor(
+    broker,
+    "payments.watch_crypto",
+    platform.watch_crypto_payments,
+    settings.payments_crypto_poll_seconds,
+)
+overdue_tick = declare_periodic_actor(
+    broker, "payments.flag_overdue", platform.flag_overdue_invoices, 300
+)
+periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick]
+broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

@@ -71,6 +71,10 @@ class ChainReader(Protocol):
 
     def receipt(self, transaction_hash: str) -> Receipt | None: ...
 
+    def native_balance(self, address: str, block: int) -> int:
+        """The address's balance in the chain's native coin (wei) as of `block`."""
+        ...
+
 
 class RegistryCalls(Protocol):
     """The operator's calls to the platform contracts, encoded (sent by `ChainWriter`)."""

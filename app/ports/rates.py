@@ -1,4 +1,5 @@
-"""Exchange rates: how a quote in another currency than its listing's is converted.
+"""Exchange rates: how a quote in another currency than its listing's is converted, and
+what a chain's native coin (ETH) is worth, for payments in it.
 
 The domain converts with `app.domain.marketplace.fx`; an implementation of this port only
 says what the rates are, and as of when."""
@@ -11,7 +12,7 @@ from typing import Protocol
 
 from app.domain.marketplace.fx import RateUnavailable
 
-__all__ = ["ExchangeRates", "RateUnavailable"]
+__all__ = ["ExchangeRates", "MarketRates", "NativeRates", "RateUnavailable"]
 
 
 class ExchangeRates(Protocol):
@@ -25,3 +26,17 @@ class ExchangeRates(Protocol):
     def as_of(self) -> date:
         """The day the rates are for."""
         ...
+
+
+class NativeRates(Protocol):
+    def native_rate(self, native: str, currency: str) -> Decimal:
+        """Units of `currency` (ISO 4217) one unit of the chain's native coin `native`
+        (e.g. `ETH`) buys, a positive Decimal. Raises `RateUnavailable` when unknown."""
+        ...
+
+    @property
+    def as_of(self) -> date: ...
+
+
+class MarketRates(ExchangeRates, NativeRates, Protocol):
+    """Both: what the platform's rate source gives."""

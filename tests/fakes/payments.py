@@ -7,16 +7,22 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from datetime import date
 
 from app.domain.payments import signature
 from app.domain.payments.errors import InvalidEvent, ProviderUnavailable
 from app.domain.payments.model import (
     OPEN_PAYMENT_STATUSES,
     PAID_STATUSES,
+    CreditTerms,
+    Invoice,
+    InvoiceStatus,
     Payment,
+    PaymentStatus,
     ProcessedEvent,
     Refund,
 )
+from app.domain.shared.money import Money
 from app.ports.payment_gateway import (
     EventKind,
     Intent,
@@ -38,6 +44,9 @@ class FakePaymentsRepository:
         self.payments: dict[str, Payment] = {}
         self.refunds: dict[str, Refund] = {}
         self.events: dict[tuple[str, str], ProcessedEvent] = {}
+        self.terms: dict[str, CreditTerms] = {}
+        self.invoices: dict[str, Invoice] = {}
+        self.sequences: dict[int, int] = {}
 
     def _check(self, payment: Payment) -> None:
         for other in self.payments.values():
@@ -45,6 +54,12 @@ class FakePaymentsRepository:
                 continue
             if payment.reference and other.reference == payment.reference:
                 raise ConstraintViolation("one payment per reference")
+            if (
+                payment.deposit
+                and other.deposit
+                and other.deposit.address == payment.deposit.address
+            ):
+                raise ConstraintViolation("one payment per deposit address")
             if other.order_id != payment.order_id:
                 continue
             if other.idempotency_key == payment.idempotency_key:
@@ -80,6 +95,17 @@ class FakePaymentsRepository:
             if payment.order_id == order_id and payment.idempotency_key == idempotency_key:
                 return copy.deepcopy(payment)
         return None
+
+    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+        found = sorted(
+            (
+                p
+                for p in self.payments.values()
+                if p.method == "crypto" and p.status == PaymentStatus.PENDING
+            ),
+            key=lambda p: (p.created_at, p.id),
+        )
+        return copy.deepcopy(found[:limit])
 
     def open_payment_of(self, order_id: str) -> Payment | None:
         for payment in self.payments.values():
@@ -120,6 +146,62 @@ class FakePaymentsRepository:
         if key in self.events:
             raise ConstraintViolation("one record per provider event")
         self.events[key] = event
+
+    def credit_terms_for_update(self, organization_id: str) -> CreditTerms | None:
+        return copy.deepcopy(self.terms.get(organization_id))
+
+    def save_credit_terms(self, terms: CreditTerms) -> None:
+        if not 0 <= terms.net_days <= 365:
+            raise ConstraintViolation("net days 0 to 365")
+        self.terms[terms.organization_id] = copy.deepcopy(terms)
+
+    def credit_used(self, organization_id: str, currency: str) -> Money:
+        return sum(
+            (
+                i.total
+                for i in self.invoices.values()
+                if i.organization_id == organization_id
+                and i.total.currency == currency
+                and i.on_credit
+                and i.status != InvoiceStatus.PAID
+            ),
+            Money.zero(currency),
+        )
+
+    def next_invoice_number(self, year: int) -> int:
+        self.sequences[year] = self.sequences.get(year, 0) + 1
+        return self.sequences[year]
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        for other in self.invoices.values():
+            if invoice.number == other.number or invoice.payment_id == other.payment_id:
+                raise ConstraintViolation("one invoice per number and per payment")
+        self.invoices[invoice.id] = copy.deepcopy(invoice)
+
+    def get_invoice(self, invoice_id: str) -> Invoice | None:
+        return copy.deepcopy(self.invoices.get(invoice_id))
+
+    invoice_for_update = get_invoice
+
+    def invoice_of_payment_for_update(self, payment_id: str) -> Invoice | None:
+        for invoice in self.invoices.values():
+            if invoice.payment_id == payment_id:
+                return copy.deepcopy(invoice)
+        return None
+
+    def save_invoice(self, invoice: Invoice) -> None:
+        self.invoices[invoice.id] = copy.deepcopy(invoice)
+
+    def overdue_invoice_ids(self, today: date, limit: int) -> list[str]:
+        due = sorted(
+            (
+                i
+                for i in self.invoices.values()
+                if i.status == InvoiceStatus.OPEN and i.due_date < today
+            ),
+            key=lambda i: (i.due_date, i.id),
+        )
+        return [i.id for i in due[:limit]]
 
 
 class FakePaymentsUoW(FakeLedgerUoW):

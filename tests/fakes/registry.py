@@ -166,6 +166,7 @@ class FakeChain:
         self.blocks: list[BlockHeader] = [BlockHeader(0, _hex32("genesis"), "0x" + "00" * 32, 0)]
         self.block_logs: dict[int, list[RawLog]] = {0: []}
         self.receipts: dict[str, Receipt] = {}
+        self.native_sent: list[tuple[int, str, int]] = []  # (block, to, wei)
 
     # --- building -----------------------------------------------------------------------
 
@@ -195,6 +196,12 @@ class FakeChain:
         self.receipts[tx_hash] = receipt
         return receipt
 
+    def send_native(self, to: str, wei: int) -> int:
+        """A block with a plain transfer of `wei` to `to`; its number."""
+        number = self.mine().block_number
+        self.native_sent.append((number, to.lower(), wei))
+        return number
+
     def mine_empty(self, count: int = 1) -> None:
         for _ in range(count):
             self.mine()
@@ -208,6 +215,7 @@ class FakeChain:
         hashes = {header.hash for header in dropped}
         self.receipts = {h: r for h, r in self.receipts.items() if r.block_hash not in hashes}
         del self.blocks[-depth:]
+        self.native_sent = [sent for sent in self.native_sent if sent[0] <= self.head()]
         self._branch += 1
 
     # --- ChainReader --------------------------------------------------------------------
@@ -245,3 +253,10 @@ class FakeChain:
 
     def receipt(self, transaction_hash: str) -> Receipt | None:
         return self.receipts.get(transaction_hash)
+
+    def native_balance(self, address: str, block: int) -> int:
+        return sum(
+            wei
+            for number, to, wei in self.native_sent
+            if to == address.lower() and number <= min(block, self.head())
+        )

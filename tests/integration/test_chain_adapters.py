@@ -286,3 +286,14 @@ def test_a_longer_branch_after_a_revert_replaces_the_block_hashes(chain: Chain) 
     again = op.register_project("proj-orphan", BUNDLE, "ipfs://new")
     assert again.block_number == base + 4
     assert reader.logs(base + 1, base + 4, chain.contracts) == list(again.logs)
+
+
+def test_a_native_balance_is_read_as_of_a_block(chain: Chain) -> None:
+    payer, payee = chain.w3.eth.accounts[1], Web3.to_checksum_address("0x" + "ab" * 20)
+    first = chain.w3.eth.send_transaction({"from": payer, "to": payee, "value": 5})
+    at_first = chain.w3.eth.wait_for_transaction_receipt(first)["blockNumber"]
+    chain.w3.eth.send_transaction({"from": payer, "to": payee, "value": 7})
+    head = chain.reader.head()
+    assert chain.reader.native_balance(payee, at_first - 1) == 0
+    assert chain.reader.native_balance(payee, at_first) == 5
+    assert chain.reader.native_balance(payee.lower(), head) == 12

@@ -3,9 +3,11 @@ knows refuses to start before anything is opened."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from app.main.backends import STORAGE_BACKENDS, pick
+from app.main.backends import STORAGE_BACKENDS, exchange_rates, pick
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 
@@ -30,3 +32,9 @@ def test_a_known_name_picks_its_factory():
 def test_an_unknown_payments_backend_is_refused_naming_the_known_ones():
     with pytest.raises(ConfigError, match="PAYMENTS_BACKEND must be sandbox"):
         bootstrap(Settings(payments_backend="paypal"))
+
+
+def test_the_eth_price_comes_from_fx_eth_eur_or_the_built_in_table():
+    assert exchange_rates(Settings()).native_rate("ETH", "EUR") == Decimal("2600")
+    priced = exchange_rates(Settings(fx_eth_eur="3100.50"))
+    assert priced.native_rate("ETH", "EUR") == Decimal("3100.50")

@@ -52,6 +52,21 @@ def test_the_stripe_backend_needs_its_key_and_webhook_secrets():
     assert Settings.from_env(env).validate().stripe_webhook_secrets == "whsec_new, whsec_old"
 
 
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"FX_ETH_EUR": "-3"}, "FX_ETH_EUR"),
+        ({"FX_ETH_EUR": "lots"}, "FX_ETH_EUR"),
+        ({"PAYMENTS_CRYPTO_TTL_SECONDS": "5"}, "PAYMENTS_CRYPTO_TTL_SECONDS"),
+        ({"PAYMENTS_CRYPTO_POLL_SECONDS": "0"}, "PAYMENTS_CRYPTO_POLL_SECONDS"),
+    ],
+)
+def test_crypto_payment_settings_are_checked(env, named):
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env(env).validate()
+    assert Settings.from_env({"FX_ETH_EUR": "3100.50"}).validate().fx_eth_eur == "3100.50"
+
+
 def test_production_refuses_the_development_master_key():
     with pytest.raises(ConfigError, match="MASTER_KEYS"):
         Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48}).validate()

@@ -25,7 +25,7 @@ from eth_utils.exceptions import ValidationError
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.eth_tester.defaults import API_ENDPOINTS
-from web3.types import RPCEndpoint, RPCResponse
+from web3.types import RPCEndpoint, RPCResponse, Wei
 
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.chain_store import CHAIN_FILE, SqliteChainStore
@@ -267,6 +267,14 @@ class EmbeddedChain:
     def accounts(self) -> list[str]:
         """Pre-funded accounts (the first is the operator's)."""
         return [str(a) for a in self._tester.get_accounts()]
+
+    def send_coins(self, to: str, wei: int) -> str:
+        """A plain transfer of `wei` from the second pre-funded account (the first is the
+        operator's) to `to`, mined at once; its transaction hash."""
+        sent = self.w3.eth.send_transaction(
+            {"from": self.accounts[1], "to": Web3.to_checksum_address(to), "value": Wei(wei)}
+        )
+        return sent.to_0x_hex()
 
     def mine(self, blocks: int = 1) -> int:
         """Mines empty blocks; returns the new head."""

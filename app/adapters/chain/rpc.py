@@ -159,6 +159,10 @@ class Web3ChainReader:
         logs.sort(key=lambda log: (log.block_number, log.log_index))
         return logs
 
+    def native_balance(self, address: str, block: int) -> int:
+        checksummed = Web3.to_checksum_address(address)
+        return int(self._w3.eth.get_balance(checksummed, block_identifier=block))
+
     def receipt(self, transaction_hash: str) -> Receipt | None:
         try:
             receipt = self._w3.eth.get_transaction_receipt(HexBytes(transaction_hash))

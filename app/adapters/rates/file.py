@@ -13,12 +13,13 @@ read once, when the adapter is made; a new day's file is a new adapter."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
-from app.adapters.rates.static import PivotRates
+from app.adapters.rates.static import BUILTIN_NATIVE, PivotRates
 from app.domain.shared.currencies import MINOR_UNITS
 
 PIVOT = "EUR"
@@ -141,7 +142,7 @@ def parse_reference_rates(text: str, source: str = "<rates>") -> tuple[date, dic
 class FileRates(PivotRates):
     """The rates of one reference-rate file, against the euro, cross rates through it."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, native: Mapping[str, Decimal] = BUILTIN_NATIVE) -> None:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -150,5 +151,5 @@ class FileRates(PivotRates):
         except UnicodeDecodeError:
             raise RatesFileError(str(path), 0, "not UTF-8 text") from None
         day, rates = parse_reference_rates(text, str(path))
-        super().__init__(PIVOT, rates, day)
+        super().__init__(PIVOT, rates, day, native)
         self.path = path

@@ -5,6 +5,9 @@ quote, `per_pivot[quote] / per_pivot[base]` (`fx.cross_rate`: exact when it fits
 `fx.RATE_DIGITS` significant digits, else rounded half-even to them). From the pivot
 itself the table's rate is used exactly.
 
+A chain's native coin (`ETH`) is priced in pivot units (`native["ETH"]`: euros per ETH),
+and in another currency through the pivot's rate to it (`native_rate`).
+
 `StaticRates()` is the built-in table: fixed, illustrative rates against the euro for
 development, demonstrations and tests, not market data."""
 
@@ -12,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from types import MappingProxyType
 
-from app.domain.marketplace.fx import ONE, RateUnavailable, check_rate, cross_rate
+from app.domain.marketplace.fx import ONE, RATE_DIGITS, RateUnavailable, check_rate, cross_rate
 from app.domain.shared.currencies import MINOR_UNITS
 from app.domain.shared.errors import InvalidValue
 
@@ -44,10 +47,20 @@ BUILTIN_RATES: Mapping[str, Decimal] = MappingProxyType(
 )
 
 
-class PivotRates:
-    """Rates of currencies against `pivot` (`per_pivot["USD"]`: USD per one pivot unit)."""
+BUILTIN_NATIVE: Mapping[str, Decimal] = MappingProxyType({"ETH": Decimal("2600")})
 
-    def __init__(self, pivot: str, per_pivot: Mapping[str, Decimal], as_of: date) -> None:
+
+class PivotRates:
+    """Rates of currencies against `pivot` (`per_pivot["USD"]`: USD per one pivot unit),
+    and native coins' prices in the pivot (`native["ETH"]`: pivot units per ETH)."""
+
+    def __init__(
+        self,
+        pivot: str,
+        per_pivot: Mapping[str, Decimal],
+        as_of: date,
+        native: Mapping[str, Decimal] = BUILTIN_NATIVE,
+    ) -> None:
         if pivot not in MINOR_UNITS:
             raise InvalidValue(f"unknown pivot currency {pivot!r}", code="invalid_currency")
         table: dict[str, Decimal] = {pivot: ONE}
@@ -60,7 +73,12 @@ class PivotRates:
                     f"the pivot {pivot} is 1 against itself, not {value}", code="invalid_rate"
                 )
             table[code] = value
+        for code, value in native.items():
+            check_rate(value)
+            if code in MINOR_UNITS:
+                raise InvalidValue(f"{code} is a currency, not a coin", code="invalid_currency")
         self.pivot = pivot
+        self._native = MappingProxyType(dict(native))
         self._per_pivot = MappingProxyType(table)
         self._as_of = as_of
 
@@ -86,6 +104,14 @@ class PivotRates:
             return quote_rate
         return cross_rate(base_rate, quote_rate)
 
+    def native_rate(self, native: str, currency: str) -> Decimal:
+        price = self._native.get(native)
+        if price is None:
+            raise RateUnavailable(f"no price for {native}")
+        to_currency = self.rate(self.pivot, currency)
+        with localcontext(prec=RATE_DIGITS * 2):
+            return price * to_currency
+
 
 class StaticRates(PivotRates):
     """The built-in table (or another one given), against the euro by default."""
@@ -96,5 +122,6 @@ class StaticRates(PivotRates):
         *,
         pivot: str = BUILTIN_PIVOT,
         as_of: date = BUILTIN_AS_OF,
+        native: Mapping[str, Decimal] = BUILTIN_NATIVE,
     ) -> None:
-        super().__init__(pivot, per_pivot, as_of)
+        super().__init__(pivot, per_pivot, as_of, native)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.invoice_repositories import SqlInvoiceRecords
 from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_payments import (
+    crypto_deposits,
     payment_events,
     payment_refunds,
     payments,
@@ -19,6 +23,7 @@ from app.adapters.sql.tables_payments import (
 )
 from app.domain.payments.model import (
     OPEN_PAYMENT_STATUSES,
+    CryptoDeposit,
     Payment,
     PaymentStatus,
     ProcessedEvent,
@@ -82,6 +87,41 @@ def _payment_of(row: Any) -> Payment:
     )
 
 
+def _deposit_values(payment_id: str, deposit: CryptoDeposit) -> dict[str, Any]:
+    return {
+        "payment_id": payment_id,
+        "address": deposit.address,
+        "sealed_key": deposit.sealed_key,
+        "wrapped_key": deposit.wrapped_key,
+        "key_id": deposit.key_id,
+        "chain_id": deposit.chain_id,
+        "currency": deposit.currency,
+        "amount_wei": Decimal(deposit.amount_wei),
+        "rate": deposit.rate,
+        "rate_as_of": deposit.rate_as_of,
+        "expires_at": deposit.expires_at,
+        "received_wei": Decimal(deposit.received_wei),
+        "checked_block": deposit.checked_block,
+    }
+
+
+def _deposit_of(row: Any) -> CryptoDeposit:
+    return CryptoDeposit(
+        address=row.address,
+        sealed_key=bytes(row.sealed_key),
+        wrapped_key=bytes(row.wrapped_key),
+        key_id=row.key_id,
+        chain_id=row.chain_id,
+        currency=row.currency,
+        amount_wei=int(row.amount_wei),
+        rate=row.rate,
+        rate_as_of=row.rate_as_of,
+        expires_at=row.expires_at,
+        received_wei=int(row.received_wei),
+        checked_block=row.checked_block,
+    )
+
+
 def _refund_values(refund: Refund) -> dict[str, Any]:
     return {
         "id": refund.id,
@@ -113,17 +153,37 @@ def _refund_of(row: Any) -> Refund:
     )
 
 
-class SqlPaymentsRepository:
+class SqlPaymentsRepository(SqlInvoiceRecords):
+    """Payments, refunds and provider events (invoices and credit terms: the base)."""
+
     def __init__(self, db: Session) -> None:
         self._db = db
 
     def add_payment(self, payment: Payment) -> None:
         self._db.execute(sa.insert(payments).values(_payment_values(payment)))
+        if payment.deposit is not None:
+            self._db.execute(
+                sa.insert(crypto_deposits).values(_deposit_values(payment.id, payment.deposit))
+            )
+
+    def _with_deposits(self, rows: Sequence[Any]) -> list[Payment]:
+        found = [_payment_of(row) for row in rows]
+        crypto = [p.id for p in found if p.method == "crypto"]
+        if crypto:
+            deposits = {
+                row.payment_id: _deposit_of(row)
+                for row in self._db.execute(
+                    sa.select(crypto_deposits).where(crypto_deposits.c.payment_id.in_(crypto))
+                )
+            }
+            for payment in found:
+                payment.deposit = deposits.get(payment.id)
+        return found
 
     def _payment(self, where: Any, lock: bool) -> Payment | None:
         query = sa.select(payments).where(where)
         row = self._db.execute(query.with_for_update() if lock else query).first()
-        return None if row is None else _payment_of(row)
+        return None if row is None else self._with_deposits([row])[0]
 
     def get_payment(self, payment_id: str) -> Payment | None:
         return self._payment(payments.c.id == payment_id, False)
@@ -138,6 +198,24 @@ class SqlPaymentsRepository:
         self._db.execute(
             sa.update(payments).where(payments.c.id == payment.id).values(_payment_values(payment))
         )
+        if payment.deposit is not None:
+            self._db.execute(
+                sa.update(crypto_deposits)
+                .where(crypto_deposits.c.payment_id == payment.id)
+                .values(
+                    received_wei=Decimal(payment.deposit.received_wei),
+                    checked_block=payment.deposit.checked_block,
+                )
+            )
+
+    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+        rows = self._db.execute(
+            sa.select(payments)
+            .where(payments.c.method == "crypto", payments.c.status == PaymentStatus.PENDING.value)
+            .order_by(payments.c.created_at, payments.c.id)
+            .limit(limit)
+        ).all()
+        return self._with_deposits(rows)
 
     def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
         return self._payment(
@@ -169,7 +247,7 @@ class SqlPaymentsRepository:
             offset,
             limit,
         )
-        return [_payment_of(r) for r in rows], total
+        return self._with_deposits(rows), total
 
     def add_refund(self, refund: Refund) -> None:
         self._db.execute(sa.insert(payment_refunds).values(_refund_values(refund)))

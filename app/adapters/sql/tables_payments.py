@@ -124,3 +124,66 @@ sandbox_events = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("delivered_at", UtcDateTime, nullable=True),
 )
+
+crypto_deposits = sa.Table(
+    "payment_crypto_deposits",
+    metadata,
+    sa.Column("payment_id", sa.String(32), sa.ForeignKey("payments.id"), primary_key=True),
+    sa.Column("address", sa.String(42), nullable=False, unique=True),
+    sa.Column("sealed_key", sa.LargeBinary, nullable=False),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("chain_id", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(8), nullable=False),
+    sa.Column("amount_wei", ExactDecimal, nullable=False),
+    sa.Column("rate", ExactDecimal, nullable=False),
+    sa.Column("rate_as_of", sa.Date, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("received_wei", ExactDecimal, nullable=False),
+    sa.Column("checked_block", sa.BigInteger, nullable=True),
+)
+
+credit_terms = sa.Table(
+    "payment_credit_terms",
+    metadata,
+    sa.Column(
+        "organization_id", sa.String(32), sa.ForeignKey("organizations.id"), primary_key=True
+    ),
+    sa.Column("credit_limit", ExactDecimal, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("net_days", sa.Integer, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("net_days BETWEEN 0 AND 365", name="net_days_range"),
+)
+
+invoice_sequences = sa.Table(
+    "invoice_sequences",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("payment_id", sa.String(32), sa.ForeignKey("payments.id"), nullable=False),
+    sa.Column("order_id", sa.String(32), sa.ForeignKey("market_orders.id"), nullable=False),
+    sa.Column("organization_id", sa.String(32), nullable=False, index=True),
+    sa.Column("buyer_id", sa.String(64), nullable=False),
+    sa.Column("lines", Json, nullable=False),
+    sa.Column("subtotal", ExactDecimal, nullable=False),
+    sa.Column("total", ExactDecimal, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("reference", sa.String(25), nullable=False),
+    sa.Column("bank", Json, nullable=False),
+    sa.Column("on_credit", sa.Boolean, nullable=False),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("paid_at", UtcDateTime, nullable=True),
+    sa.UniqueConstraint("payment_id", name="uq_invoices_payment"),
+    sa.CheckConstraint("status IN ('open', 'overdue', 'paid', 'void')", name="status_known"),
+)

@@ -1,7 +1,7 @@
 """Payments of orders, their refunds and the provider events already applied.
 
 A payment is created `processing` (or `requires_action` when the payer must authenticate,
-`pending` while a bank transfer is awaited) and learns its outcome only from the
+`pending` while a bank transfer or a crypto deposit is awaited) and learns its outcome only from the
 provider's verified webhook: `succeeded` or `failed`. A succeeded payment is refunded in
 parts (`partially_refunded`) or whole (`refunded`). `refund_committed` counts the refunds
 asked for and not failed, so no two concurrent refunds can together exceed the amount;
@@ -10,7 +10,8 @@ asked for and not failed, so no two concurrent refunds can together exceed the a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -63,6 +64,39 @@ PAID_STATUSES = frozenset(
 
 
 @dataclass
+class CryptoDeposit:
+    """Where and how much a crypto payment is paid: a deposit address of its own (its key
+    sealed by the platform's envelope cipher, opened only to move the coins on), the
+    amount in the chain's native coin (integer wei) at the rate quoted when it started,
+    and what the address holds as of the last block deep enough to count."""
+
+    address: str
+    sealed_key: bytes
+    wrapped_key: bytes
+    key_id: str
+    chain_id: int
+    currency: str  # the native coin, e.g. ETH
+    amount_wei: int
+    rate: Decimal  # units of the payment's currency one coin buys
+    rate_as_of: date
+    expires_at: datetime
+    received_wei: int = 0
+    checked_block: int | None = None
+
+    @property
+    def remaining_wei(self) -> int:
+        return max(0, self.amount_wei - self.received_wei)
+
+    @property
+    def overpaid_wei(self) -> int:
+        return max(0, self.received_wei - self.amount_wei)
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.received_wei >= self.amount_wei
+
+
+@dataclass
 class Payment:
     id: str
     order_id: str
@@ -82,6 +116,7 @@ class Payment:
     refunded: Money | None = None
     succeeded_at: datetime | None = None
     updated_at: datetime | None = None
+    deposit: CryptoDeposit | None = None  # a crypto payment's
 
     def __post_init__(self) -> None:
         zero = Money.zero(self.amount.currency)
@@ -175,3 +210,56 @@ class ProcessedEvent:
     received_at: datetime
     payment_id: str | None = None
     outcome: str = "applied"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"  # still open, past its due date
+    PAID = "paid"
+    VOID = "void"  # its order ended unpaid before anything was delivered
+
+
+@dataclass
+class CreditTerms:
+    """An organization's approved credit: invoices it owes may add up to `limit`, each due
+    `net_days` after it was issued."""
+
+    organization_id: str
+    limit: Money
+    net_days: int
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    description: str
+    amount: Money
+
+
+@dataclass
+class Invoice:
+    """What an organization owes for an order: numbered without gaps per year, its lines
+    (the credits, then each fee), the total, the bank details and RF reference to pay it
+    with, and whether its credits were delivered on credit before it was paid."""
+
+    id: str
+    number: str  # INV-<year>-<6 digits>
+    payment_id: str
+    order_id: str
+    organization_id: str
+    buyer_id: str
+    lines: list[InvoiceLine]
+    subtotal: Money
+    total: Money
+    reference: str
+    bank: dict[str, str]
+    on_credit: bool
+    issued_at: datetime
+    due_date: date
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    paid_at: datetime | None = None
+
+    @property
+    def fees(self) -> list[InvoiceLine]:
+        return self.lines[1:]

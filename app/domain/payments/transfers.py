@@ -14,11 +14,16 @@ from typing import Literal
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders
+from app.domain.marketplace.fees import PaymentMethod
 from app.domain.payments.errors import PaymentStateConflict
-from app.domain.payments.model import Payment, PaymentStatus
+from app.domain.payments.model import InvoiceStatus, Payment, PaymentStatus
 from app.domain.payments.reference import grouped, new_reference
-from app.domain.payments.services import audit_payment, find_payment, new_payment
+from app.domain.payments.services import (
+    audit_payment,
+    find_payment,
+    new_payment,
+)
+from app.domain.payments.settlement import succeed_payment
 from app.domain.payments.statement import StatementLine
 from app.domain.shared.errors import PermissionDenied, RuleViolation
 from app.domain.shared.json import JSON
@@ -54,6 +59,38 @@ def transfer_instructions(payment: Payment, bank: BankDetails) -> dict[str, JSON
     }
 
 
+def account(bank: BankDetails | None) -> BankDetails:
+    """The platform's account, when bank transfers are set up (else 422)."""
+    if bank is None:
+        raise RuleViolation("bank transfers are not set up", code="bank_transfer_unavailable")
+    return bank
+
+
+def pending_to_account(
+    principal: Principal,
+    order_id: str,
+    method: PaymentMethod,
+    idempotency_key: str | None,
+    *,
+    uow: PaymentsUoW,
+    clock: Clock,
+) -> Payment:
+    """A new payment of the order to the platform's account (a bank transfer, an
+    invoice), `pending` with a new RF reference; inside the caller's unit of work."""
+    payment = new_payment(
+        principal,
+        order_id,
+        method,
+        provider=BANK,
+        idempotency_key=idempotency_key,
+        uow=uow,
+        clock=clock,
+    )
+    payment.reference = new_reference()
+    payment.move(PaymentStatus.PENDING, clock.now())
+    return payment
+
+
 def start_transfer(
     principal: Principal,
     order_id: str,
@@ -65,32 +102,28 @@ def start_transfer(
 ) -> Payment:
     """A bank transfer of the order's total: `pending`, with the bank details and a new
     RF reference in `next_action`."""
-    if bank is None:
-        raise RuleViolation("bank transfers are not set up", code="bank_transfer_unavailable")
+    details = account(bank)
     with uow:
-        payment = new_payment(
-            principal,
-            order_id,
-            "bank_transfer",
-            provider=BANK,
-            idempotency_key=idempotency_key,
-            uow=uow,
-            clock=clock,
+        payment = pending_to_account(
+            principal, order_id, "bank_transfer", idempotency_key, uow=uow, clock=clock
         )
-        payment.reference = new_reference()
-        payment.move(PaymentStatus.PENDING, clock.now())
-        payment.next_action = transfer_instructions(payment, bank)
+        payment.next_action = transfer_instructions(payment, details)
         uow.payments.add_payment(payment)
         audit_payment(uow, "payments.payment_started", payment, principal.id, order_id=order_id)
         uow.commit()
         return payment
 
 
+BY_TRANSFER = frozenset({"bank_transfer", "invoice"})  # both paid to the platform's account
+
+
 def _succeed(payment: Payment, uow: PaymentsUoW, clock: Clock, actor: str | None, how: str) -> None:
-    payment.move(PaymentStatus.SUCCEEDED, clock.now())
-    paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
-    uow.payments.save_payment(payment)
-    audit_payment(uow, "payments.transfer_received", payment, actor, by=how, order_paid=paid)
+    if payment.method == "invoice":
+        invoice = uow.payments.invoice_of_payment_for_update(payment.id)
+        assert invoice is not None
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, clock.now()
+        uow.payments.save_invoice(invoice)
+    succeed_payment(payment, uow, clock, actor=actor, action="payments.transfer_received", by=how)
 
 
 def confirm_transfer(
@@ -106,8 +139,8 @@ def confirm_transfer(
             raise PermissionDenied(
                 "a transfer is confirmed by platform admins or the organization's finance"
             )
-        if payment.method != "bank_transfer" or payment.status != PaymentStatus.PENDING:
-            raise PaymentStateConflict("only a pending bank transfer is confirmed")
+        if payment.method not in BY_TRANSFER or payment.status != PaymentStatus.PENDING:
+            raise PaymentStateConflict("only a pending bank transfer or invoice is confirmed")
         _succeed(payment, uow, clock, principal.id, "confirmation")
         uow.commit()
         return payment
@@ -152,7 +185,7 @@ def _apply_line(line: StatementLine, uow: PaymentsUoW, clock: Clock) -> LineResu
         return LineResult(line.line, line.text, "unmatched", amount=shown)
     with uow:
         payment = uow.payments.payment_by_reference_for_update(line.reference)
-        if payment is None or payment.method != "bank_transfer":
+        if payment is None or payment.method not in BY_TRANSFER:
             return LineResult(line.line, line.reference, "unmatched", amount=shown)
         outcome = _outcome(line, payment)
         if outcome == "matched":

@@ -25,6 +25,7 @@ from app.domain.payments.model import (
     RefundStatus,
 )
 from app.domain.payments.services import audit_payment
+from app.domain.payments.settlement import succeed_payment
 from app.domain.shared.jobs import Job
 from app.ports.clock import Clock
 from app.ports.payment_gateway import PaymentGateway, ProviderEvent
@@ -88,13 +89,13 @@ def _apply(event: ProviderEvent, payment: Payment, uow: PaymentsUoW, clock: Cloc
             payment.failure_code = (event.failure_code or "payment_failed")[:64]
             payment.move(PaymentStatus.FAILED, now)
             _audit(uow, "payments.payment_failed", payment, failure_code=payment.failure_code)
+            uow.payments.save_payment(payment)
         else:
-            payment.move(PaymentStatus.SUCCEEDED, now)
-            paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
-            _audit(uow, "payments.payment_succeeded", payment, order_paid=paid)
+            paid = succeed_payment(
+                payment, uow, clock, actor=None, action="payments.payment_succeeded"
+            )
             if not paid:  # the order ended meanwhile: the money goes back
                 uow.enqueue(Job(REFUND_UNAPPLIED, {"payment_id": payment.id}))
-        uow.payments.save_payment(payment)
         return "applied"
     assert event.reference is not None
     refund = uow.payments.refund_for_update(event.reference)

@@ -16,6 +16,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
+from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
@@ -142,6 +143,15 @@ class ViewDeps(Protocol):
     @property
     def bank_details(self) -> BankDetails | None:
         """The account bank transfers are paid to, if set up."""
+        ...
+
+    def send_test_coins(self, to: str, wei: int) -> str | None:
+        """ETH from a funded account of the embedded chain, None elsewhere."""
+        ...
+
+    @property
+    def crypto_desk(self) -> CryptoDesk:
+        """What starting a crypto payment needs (deposit keys, the coin's rate)."""
         ...
 
     def chain_problem(self) -> str | None:

@@ -16,7 +16,7 @@ from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity
 
 
-def _amount(money: Money) -> str:
+def amount_with_currency(money: Money) -> str:
     return f"{format(money.rounded().amount, 'f')} {money.currency}"
 
 
@@ -31,33 +31,41 @@ def receipt_lines(
         ("Method", payment.method),
         ("Credits", f"{Quantity(order.quantity_kg).tonnes_str()} t, vintage {order.vintage}"),
         ("Project", order.project_id),
-        ("Unit price (per tonne)", _amount(order.unit_price)),
-        ("Subtotal", _amount(order.subtotal)),
+        ("Unit price (per tonne)", amount_with_currency(order.unit_price)),
+        ("Subtotal", amount_with_currency(order.subtotal)),
     ]
-    lines += [(f"Fee: {fee.kind}", _amount(fee.amount)) for fee in order.fees]
-    lines.append(("Total paid", _amount(payment.amount)))
+    lines += [(f"Fee: {fee.kind}", amount_with_currency(fee.amount)) for fee in order.fees]
+    lines.append(("Total paid", amount_with_currency(payment.amount)))
     done = [refund for refund in refunds if refund.status == RefundStatus.SUCCEEDED]
-    lines += [(f"Refund {refund.id}", f"-{_amount(refund.amount)}") for refund in done]
+    lines += [(f"Refund {refund.id}", f"-{amount_with_currency(refund.amount)}") for refund in done]
     if done:
-        lines.append(("Net paid", _amount(payment.amount - payment.refunded_total)))
+        lines.append(("Net paid", amount_with_currency(payment.amount - payment.refunded_total)))
     return lines
 
 
-def receipt_pdf(payment: Payment, order: Order, refunds: Sequence[Refund]) -> bytes:
+def labelled_pdf(
+    title: str, lines: Sequence[tuple[str, str]], bold: frozenset[str], size: int = 10
+) -> bytes:
+    """One A4 page: `title`, then each label on the left and its value on the right."""
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
-    pdf.setTitle(f"Receipt {payment.id}")
+    pdf.setTitle(title)
     width, height = A4
     y = height - 25 * mm
     pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(20 * mm, y, "Receipt")
+    pdf.drawString(20 * mm, y, title)
     y -= 12 * mm
-    for label, value in receipt_lines(payment, order, refunds):
-        bold = label in {"Total paid", "Net paid"}
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
-        pdf.drawString(20 * mm, y, label)
+    for label, value in lines:
+        pdf.setFont("Helvetica-Bold" if label in bold else "Helvetica", size)
+        pdf.drawString(20 * mm, y, label[:95])
         pdf.drawRightString(width - 20 * mm, y, value)
         y -= 7 * mm
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def receipt_pdf(payment: Payment, order: Order, refunds: Sequence[Refund]) -> bytes:
+    return labelled_pdf(
+        "Receipt", receipt_lines(payment, order, refunds), frozenset({"Total paid", "Net paid"})
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, request
 
-from app.domain.payments import services, transfers, webhooks
+from app.domain.payments import crypto, invoices, services, transfers, webhooks
 from app.domain.payments.errors import InvalidEvent, InvalidSignature
 from app.domain.payments.model import Payment, Refund
 from app.domain.payments.statement import parse_statement
@@ -33,7 +33,12 @@ blp = ApiBlueprint("payments", __name__, description="Payments of orders, refund
 
 
 @blp.route("/orders/<order_id>/payments", methods=["POST"])
-@rule_codes("payment_method_mismatch", "bank_transfer_unavailable")
+@rule_codes(
+    "payment_method_mismatch",
+    "bank_transfer_unavailable",
+    "rate_unavailable",
+    "invoice_requires_organization",
+)
 @requires("market:buy")
 @requires_chain
 @idempotent
@@ -48,12 +53,27 @@ def pay_order(body: dict[str, Any], order_id: str) -> Payment:
     waiting for its outcome -> 409 `payment_in_progress`; an order waiting for its
     approval -> 409 `approval_required`; not `pending_payment` -> 409 `order_state`. A
     bank transfer is `pending` with the bank details and its RF `reference` in
-    `next_action`. Accepts Idempotency-Key."""
+    `next_action`; a crypto payment is `pending` with a deposit address of its own
+    (`pay_to`), the amount in ETH at the quoted rate and its expiry in `next_action`,
+    and succeeds once the address holds the amount `CHAIN_CONFIRMATIONS` blocks deep
+    (`crypto` shows what was received, what remains and what was overpaid). An invoice
+    (orders of an organization) is `pending` with the invoice (`invoice_id`, `number`,
+    `due_date`, the bank details and reference) in `next_action`; the order is `paid`
+    and delivered at once when it fits the organization's credit room
+    (`delivered_on_credit`), else once the invoice is paid. Accepts Idempotency-Key."""
     p = platform()
     key = request.headers.get(HEADER)
     if body["method"] == "bank_transfer":
         return transfers.start_transfer(
             current_principal(), order_id, key, uow=uow(), clock=p.clock, bank=p.bank_details
+        )
+    if body["method"] == "invoice":
+        return invoices.start_invoice(
+            current_principal(), order_id, key, uow=uow(), clock=p.clock, bank=p.bank_details
+        )
+    if body["method"] == "crypto":
+        return crypto.start_crypto(
+            current_principal(), order_id, key, uow=uow(), clock=p.clock, desk=p.crypto_desk
         )
     return services.pay_order(
         current_principal(),

@@ -1,9 +1,15 @@
 """The embedded sandbox's 3-D Secure page, where `next_action.url` sends the payer: a
 plain HTML form (no script) whose Approve or Deny decides the intent. The outcome then
 reaches the platform like any other, as a signed webhook event. Served only when the
-sandbox is the payment provider; not part of the API."""
+sandbox is the payment provider; not part of the API.
+
+`POST /sandbox/chain/send` (form fields `to`, `wei`) sends ETH from a pre-funded account
+of the embedded chain, the wallet a payer of a crypto payment would use; only with the
+embedded chain outside production (404 otherwise)."""
 
 from __future__ import annotations
+
+import re
 
 from flask import Blueprint, abort, render_template, request, url_for
 
@@ -19,6 +25,21 @@ def _sandbox() -> SandboxPages:
     if sandbox is None:
         abort(404)
     return sandbox
+
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+WEI = re.compile(r"[0-9]{1,24}")
+
+
+@pages.post("/sandbox/chain/send")
+def send_coins() -> tuple[dict[str, str], int]:
+    to, wei = request.form.get("to", ""), request.form.get("wei", "")
+    if not ADDRESS.fullmatch(to) or not WEI.fullmatch(wei) or int(wei) == 0:
+        abort(400)
+    sent = platform().send_test_coins(to, int(wei))
+    if sent is None:
+        abort(404)
+    return {"transaction_hash": sent, "to": to, "wei": wei}, 200
 
 
 @pages.get("/sandbox/payments/<intent_id>/authenticate")

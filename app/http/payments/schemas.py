@@ -9,8 +9,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from app.domain.payments.model import PaymentStatus, RefundStatus
+from app.domain.payments.crypto import deposit_view
+from app.domain.payments.model import InvoiceStatus, PaymentStatus, RefundStatus
 from app.domain.payments.transfers import LineResult
+from app.domain.shared.currencies import MINOR_UNITS
 from app.domain.shared.money import MAX_WHOLE_DIGITS, Money
 from app.http.common.schemas import Text
 
@@ -54,6 +56,15 @@ class PaymentSchema(ma.Schema):
     )
     failure_code = ma.fields.String(
         allow_none=True, metadata={"description": "why it failed, e.g. card_declined"}
+    )
+    crypto = ma.fields.Function(
+        lambda p: None if p.deposit is None else deposit_view(p.deposit),
+        allow_none=True,
+        metadata={
+            "type": ["object", "null"],
+            "description": "a crypto payment's deposit: `pay_to`, `currency` (ETH), `amount`,"
+            " `amount_wei`, `rate`, `expires_at`, `received`, `remaining`, `overpaid`",
+        },
     )
     created_at = ma.fields.DateTime()
     succeeded_at = ma.fields.DateTime(allow_none=True)
@@ -115,3 +126,65 @@ def statement_report(results: Sequence[LineResult]) -> dict[str, Any]:
     counts = Counter[str](result.outcome for result in results)
     outcomes = ("matched", "partial", "overpaid", "unmatched", "already_paid")
     return {**{name: counts[name] for name in outcomes}, "lines": list(results)}
+
+
+CURRENCY = validate.OneOf(sorted(MINOR_UNITS))
+LIMIT = f"^[0-9]{{1,{MAX_WHOLE_DIGITS}}}(\\.[0-9]{{1,4}})?$"
+
+
+class CreditLimitSchema(ma.Schema):
+    amount = ma.fields.String(
+        required=True, validate=validate.Regexp(LIMIT), metadata={"example": "50000.00"}
+    )
+    currency = ma.fields.String(required=True, validate=CURRENCY)
+
+
+class CreditTermsBodySchema(ma.Schema):
+    credit_limit = ma.fields.Nested(CreditLimitSchema, required=True)
+    net_days = ma.fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=365),
+        metadata={"description": "days after issue an invoice is due"},
+    )
+
+
+class MoneyOutSchema(ma.Schema):
+    amount = ma.fields.Function(amount_text, metadata={"type": "string"})
+    currency = ma.fields.String()
+
+
+class CreditTermsSchema(ma.Schema):
+    organization_id = ma.fields.Function(lambda v: v.terms.organization_id)
+    credit_limit = ma.fields.Function(
+        lambda v: MoneyOutSchema().dump(v.terms.limit), metadata={"type": "object"}
+    )
+    net_days = ma.fields.Function(lambda v: v.terms.net_days, metadata={"type": "integer"})
+    used = ma.fields.Function(
+        lambda v: MoneyOutSchema().dump(v.used),
+        metadata={"type": "object", "description": "unpaid invoices delivered on credit"},
+    )
+    room = ma.fields.Function(lambda v: MoneyOutSchema().dump(v.room), metadata={"type": "object"})
+
+
+class InvoiceLineSchema(ma.Schema):
+    description = ma.fields.String()
+    amount = _amount("amount")
+
+
+class InvoiceSchema(ma.Schema):
+    id = ma.fields.String()
+    number = ma.fields.String(metadata={"example": "INV-2026-000001"})
+    status = ma.fields.Enum(InvoiceStatus, by_value=True)
+    payment_id = ma.fields.String()
+    order_id = ma.fields.String()
+    organization_id = ma.fields.String()
+    issued_at = ma.fields.DateTime()
+    due_date = ma.fields.Date()
+    paid_at = ma.fields.DateTime(allow_none=True)
+    delivered_on_credit = ma.fields.Boolean(attribute="on_credit")
+    lines = ma.fields.List(ma.fields.Nested(InvoiceLineSchema))
+    subtotal = _amount("subtotal")
+    total = _amount("total")
+    currency = ma.fields.Function(lambda i: i.total.currency, metadata={"type": "string"})
+    reference = ma.fields.String()
+    bank = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
-from app.domain.payments.model import Payment, ProcessedEvent, Refund
+from app.domain.payments.model import CreditTerms, Invoice, Payment, ProcessedEvent, Refund
 from app.domain.shared.money import Money
+from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.chain import ChainUoW
 from app.ports.repositories.marketplace import MarketLedgerUoW
 from app.ports.uow import UnitOfWork
@@ -23,7 +24,9 @@ class PaymentScope:
 
 
 class PaymentsRepository(Protocol):
-    def add_payment(self, payment: Payment) -> None: ...
+    def add_payment(self, payment: Payment) -> None:
+        """With its deposit, for a crypto payment (one payment per deposit address)."""
+        ...
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
 
@@ -33,7 +36,13 @@ class PaymentsRepository(Protocol):
         """The bank transfer payment of this RF reference, locked."""
         ...
 
-    def save_payment(self, payment: Payment) -> None: ...
+    def save_payment(self, payment: Payment) -> None:
+        """With what its deposit received, for a crypto payment."""
+        ...
+
+    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+        """Pending crypto payments with their deposits, oldest first, unlocked."""
+        ...
 
     def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:
         """The order's payment made under this Idempotency-Key, locked."""
@@ -65,12 +74,49 @@ class PaymentsRepository(Protocol):
         """Unique by (provider, event id): a second record of one event is refused."""
         ...
 
+    def credit_terms_for_update(self, organization_id: str) -> CreditTerms | None:
+        """The organization's credit terms, locked (so is the room computed under it)."""
+        ...
+
+    def save_credit_terms(self, terms: CreditTerms) -> None:
+        """Insert or replace the organization's terms."""
+        ...
+
+    def credit_used(self, organization_id: str, currency: str) -> Money:
+        """The totals of the organization's unpaid invoices delivered on credit."""
+        ...
+
+    def next_invoice_number(self, year: int) -> int:
+        """The year's next invoice number (1, 2, ...), its sequence row locked until the
+        transaction ends, so a rolled-back invoice leaves no gap."""
+        ...
+
+    def add_invoice(self, invoice: Invoice) -> None: ...
+
+    def get_invoice(self, invoice_id: str) -> Invoice | None: ...
+
+    def invoice_for_update(self, invoice_id: str) -> Invoice | None: ...
+
+    def invoice_of_payment_for_update(self, payment_id: str) -> Invoice | None: ...
+
+    def save_invoice(self, invoice: Invoice) -> None:
+        """Its status and when it was paid."""
+        ...
+
+    def overdue_invoice_ids(self, today: date, limit: int) -> list[str]:
+        """Open invoices due before `today`, oldest due first."""
+        ...
+
 
 class PaymentsUoW(MarketLedgerUoW, ChainUoW, Protocol):
     """Payments beside the marketplace they pay orders of."""
 
     @property
     def payments(self) -> PaymentsRepository: ...
+
+
+class InvoicesUoW(PaymentsUoW, AuthUoW, Protocol):
+    """Payments with the organizations that credit terms are set for."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from decimal import Decimal
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
 from app.domain.marketplace import jobs, orders, quotes, services
+from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.fx import RateUnavailable
 from app.domain.marketplace.model import Listing, Order, Quote
 from app.domain.shared.ids import new_id
@@ -87,13 +88,14 @@ class MarketWorld(LedgerWorld):
         buyer: Principal = BUYER,
         currency: str = "EUR",
         organization_id: str | None = None,
+        payment_method: PaymentMethod = "card",
     ) -> Quote:
         return quotes.create_quote(
             buyer,
             listing_id=listing.id,
             quantity=Quantity(kg),
             currency=currency,
-            payment_method="card",
+            payment_method=payment_method,
             organization_id=organization_id,
             uow=self.uow,
             clock=self.clock,

@@ -159,3 +159,22 @@ def test_any_text_is_read_as_rates_or_refused_with_a_rates_file_error(text: str)
         return
     assert isinstance(day, date)
     assert all(rate > 0 for rate in rates.values())
+
+
+def test_eth_is_priced_in_the_pivot_and_in_other_currencies_through_it(tmp_path: Path):
+    rates = StaticRates()
+    assert rates.native_rate("ETH", "EUR") == D("2600")
+    assert rates.native_rate("ETH", "USD") == D("2600") * BUILTIN_RATES["USD"]
+    with pytest.raises(RateUnavailable):
+        rates.native_rate("BTC", "EUR")
+    with pytest.raises(RateUnavailable):
+        rates.native_rate("ETH", "XXX")
+    with pytest.raises(InvalidValue):
+        StaticRates(native={"USD": D(1)})
+    with pytest.raises(InvalidValue):
+        StaticRates(native={"ETH": D(0)})
+    path = tmp_path / "eurofxref.csv"
+    path.write_text(ECB)
+    assert FileRates(path, {"ETH": D("3000.5")}).native_rate("ETH", "GBP") == D("3000.5") * D(
+        "0.87643"
+    )

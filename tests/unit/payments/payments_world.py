@@ -4,6 +4,7 @@ webhooks applied as the endpoint applies them."""
 from __future__ import annotations
 
 from app.domain.auth.principal import Principal
+from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Order
 from app.domain.payments import services, webhooks
 from app.domain.payments.model import Payment, Refund
@@ -22,9 +23,16 @@ class PaymentsWorld(MarketWorld):
         self.provider = FakeProvider(self.clock)
 
     def open_order(
-        self, kg: int = 2_000, *, buyer: Principal = BUYER, organization_id: str | None = None
+        self,
+        kg: int = 2_000,
+        *,
+        buyer: Principal = BUYER,
+        organization_id: str | None = None,
+        method: PaymentMethod = "card",
     ) -> Order:
-        quote = self.quote(self.list(), kg, buyer=buyer, organization_id=organization_id)
+        quote = self.quote(
+            self.list(), kg, buyer=buyer, organization_id=organization_id, payment_method=method
+        )
         return self.order(quote, buyer=buyer, organization_id=organization_id)
 
     def start(

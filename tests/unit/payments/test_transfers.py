@@ -51,11 +51,7 @@ def test_a_statement_needs_its_columns_and_keeps_lines_it_cannot_read():
 
 
 def _transfer_order(world: PaymentsWorld):
-    listing = world.list()
-    quote = world.quote(listing, 2_000)
-    quote.payment_method = "bank_transfer"
-    world.uow.market.quotes[quote.id] = quote
-    return world.order(quote)
+    return world.open_order(method="bank_transfer")
 
 
 def _start(world: PaymentsWorld, order, bank=BANK):
