@@ -244,7 +244,8 @@ def commit_refund(
     """Record a refund of the locked `payment` within what is left of it (not committed)."""
     if payment.intent_id is None:
         raise PaymentStateConflict(
-            "a bank transfer is refunded by a transfer back, outside the platform"
+            f"a {payment.method.replace('_', ' ')} payment is refunded by sending the money"
+            " back, outside the platform (only card payments are refunded through it)"
         )
     payment.commit_refund(amount)
     refund = Refund(
