@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from app.domain.payments import signature
 from app.domain.payments.errors import InvalidEvent, ProviderUnavailable
@@ -96,12 +96,16 @@ class FakePaymentsRepository:
                 return copy.deepcopy(payment)
         return None
 
-    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+    def pending_crypto_payments(
+        self, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[Payment]:
         found = sorted(
             (
                 p
                 for p in self.payments.values()
-                if p.method == "crypto" and p.status == PaymentStatus.PENDING
+                if p.method == "crypto"
+                and p.status == PaymentStatus.PENDING
+                and (after is None or (p.created_at, p.id) > after)
             ),
             key=lambda p: (p.created_at, p.id),
         )

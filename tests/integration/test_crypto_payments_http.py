@@ -102,3 +102,28 @@ def test_concurrent_watches_pay_the_order_once_and_a_card_is_refused(app, client
     cipher = app.extensions["platform"].storage.cipher
     key = cipher.open(sealed, key_binding(payment["id"], rows[0].address))
     assert Account.from_key(key).address == rows[0].address  # the deposit's own key, sealed
+
+
+def test_pending_deposits_are_watched_page_after_page(app, client):
+    from app.domain.payments import crypto
+
+    market = minted_market(app, client, "50")
+    buyer = market.buyer()
+    started = []
+    for n in range(3):
+        order = crypto_order(market, buyer, "1")
+        started.append(pay_crypto(buyer, order["id"], key=f"eth-page-{n}").get_json())
+    for payment in started:
+        send_eth(app, payment["next_action"]["pay_to"], int(payment["next_action"]["amount_wei"]))
+    mine(app, 2)
+    platform = app.extensions["platform"]
+    watched = crypto.watch_deposits(
+        uow=platform.uow(),
+        clock=platform.clock,
+        reader=platform.chain.reader,
+        confirmations=platform.settings.chain_confirmations,
+        limit=2,  # pages of 2 and 1, read through the database's keyset
+    )
+    assert watched == 3
+    statuses = [buyer.get(f"/api/v1/payments/{p['id']}").get_json()["status"] for p in started]
+    assert statuses == ["succeeded"] * 3

@@ -208,12 +208,16 @@ class SqlPaymentsRepository(SqlInvoiceRecords):
                 )
             )
 
-    def pending_crypto_payments(self, limit: int) -> list[Payment]:
+    def pending_crypto_payments(
+        self, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[Payment]:
+        query = sa.select(payments).where(
+            payments.c.method == "crypto", payments.c.status == PaymentStatus.PENDING.value
+        )
+        if after is not None:
+            query = query.where(sa.tuple_(payments.c.created_at, payments.c.id) > after)
         rows = self._db.execute(
-            sa.select(payments)
-            .where(payments.c.method == "crypto", payments.c.status == PaymentStatus.PENDING.value)
-            .order_by(payments.c.created_at, payments.c.id)
-            .limit(limit)
+            query.order_by(payments.c.created_at, payments.c.id).limit(limit)
         ).all()
         return self._with_deposits(rows)
 

@@ -21,7 +21,7 @@ received stays shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal, localcontext
 
 from app.domain.auth.principal import Principal
@@ -169,14 +169,35 @@ def start_crypto(
 def watch_deposits(
     *, uow: PaymentsUoW, clock: Clock, reader: ChainReader, confirmations: int, limit: int = 100
 ) -> int:
-    """Apply the balances of pending crypto payments' deposit addresses at the safe block;
-    how many payments succeeded or expired. Safe in several processes at once: each
-    payment is locked and checked again before anything changes."""
-    with uow:
-        pending = uow.payments.pending_crypto_payments(limit)
-    if not pending:
-        return 0
-    head = reader.head()
+    """Apply the balances of every pending crypto payment's deposit address at the safe
+    block, `limit` payments a page; how many payments succeeded or expired. Safe in
+    several processes at once: each payment is locked and checked again before anything
+    changes."""
+    head: int | None = None
+    ended = 0
+    after: tuple[datetime, str] | None = None
+    while True:
+        with uow:
+            page = uow.payments.pending_crypto_payments(limit, after)
+        if not page:
+            return ended
+        if head is None:
+            head = reader.head()
+        ended += _watch_page(page, head, confirmations, uow=uow, clock=clock, reader=reader)
+        if len(page) < limit:
+            return ended
+        after = (page[-1].created_at, page[-1].id)
+
+
+def _watch_page(
+    pending: list[Payment],
+    head: int,
+    confirmations: int,
+    *,
+    uow: PaymentsUoW,
+    clock: Clock,
+    reader: ChainReader,
+) -> int:
     safe = safe_block(head, confirmations)
     ended = 0
     for payment in pending:

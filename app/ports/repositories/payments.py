@@ -40,8 +40,11 @@ class PaymentsRepository(Protocol):
         """With what its deposit received, for a crypto payment."""
         ...
 
-    def pending_crypto_payments(self, limit: int) -> list[Payment]:
-        """Pending crypto payments with their deposits, oldest first, unlocked."""
+    def pending_crypto_payments(
+        self, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[Payment]:
+        """Pending crypto payments with their deposits, oldest first, unlocked: a page of
+        `limit`, of those after `after` (the `(created_at, id)` of the last one seen)."""
         ...
 
     def payment_of_key_for_update(self, order_id: str, idempotency_key: str) -> Payment | None:

@@ -198,3 +198,15 @@ def test_a_currency_without_a_coin_rate_is_refused_and_nothing_is_recorded(world
     with pytest.raises(RateUnavailable):
         world.start_crypto(currency="USD")
     assert world.uow.payments.payments == {}
+
+
+def test_every_pending_payment_is_watched_page_after_page(world):
+    started = [world.start_crypto()[1] for _ in range(5)]
+    for payment in started:
+        assert payment.deposit is not None
+        world.chain.send_native(payment.deposit.address, payment.deposit.amount_wei)
+    watched = crypto.watch_deposits(
+        uow=world.uow, clock=world.clock, reader=world.chain, confirmations=0, limit=2
+    )
+    assert watched == 5  # pages of 2, 2 and 1: none is left out
+    assert {world.payment_now(p.id).status for p in started} == {PaymentStatus.SUCCEEDED}
