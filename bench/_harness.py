@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -32,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # .venv/bin when run as documented
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START_TIMEOUT_S = 30.0
+
+
+T = TypeVar("T")
 
 
 class BenchError(RuntimeError):
@@ -382,3 +386,25 @@ def install_signal_handlers() -> None:
     """Ctrl-C and SIGTERM both raise KeyboardInterrupt, so `finally` blocks clean up."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with INT ignored
     signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def run_bench(
+    run: Callable[[T, threading.Event], int],
+    args: T,
+    interrupted: str = "interrupted; servers stopped and database dropped",
+) -> int:
+    """A bench's `main`: `run(args, stop)` with the signal handlers installed, and its
+    refusals (`BenchError`, a database error, an interrupt) as exit codes and a line."""
+    install_signal_handlers()
+    stop = threading.Event()
+    try:
+        return run(args, stop)
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 1
+    except psycopg.Error as exc:
+        log(f"database error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        log(interrupted)
+        return 130

@@ -98,11 +98,11 @@ from _harness import (
     Server,
     app_env,
     core_count,
-    install_signal_handlers,
     log,
     migrate,
     print_server_logs,
     psycopg_url,
+    run_bench,
     server_version,
     sqlalchemy_url,
     start_gunicorn,
@@ -945,20 +945,7 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    install_signal_handlers()
-    stop = threading.Event()
-    try:
-        return run(args, stop)
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 1
-    except psycopg.Error as exc:
-        log(f"database error: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted; servers stopped and database dropped")
-        return 130
+    return run_bench(run, parse_args(argv))
 
 
 if __name__ == "__main__":

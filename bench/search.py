@@ -87,12 +87,12 @@ from _harness import (
     core_count,
     create_database,
     drop_database,
-    install_signal_handlers,
     log,
     migrate,
     percentile_ms,
     print_server_logs,
     psycopg_url,
+    run_bench,
     server_version,
     sqlalchemy_url,
     start_gunicorn,
@@ -830,20 +830,8 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    install_signal_handlers()
-    stop = threading.Event()
-    try:
-        return run(args, stop)
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 1
-    except psycopg.Error as exc:
-        log(f"database error: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted; server stopped, database dropped (unless kept with --keep-db)")
-        return 130
+    interrupted = "interrupted; server stopped, database dropped (unless kept with --keep-db)"
+    return run_bench(run, parse_args(argv), interrupted)
 
 
 if __name__ == "__main__":
