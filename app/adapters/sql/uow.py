@@ -28,10 +28,11 @@ from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
-from app.adapters.sql.payments_repositories import SqlPaymentsRepository, SqlSandboxRepository
+from app.adapters.sql.payments_repositories import SqlPaymentsRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
+from app.adapters.sql.sandbox_repositories import SqlSandboxRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
