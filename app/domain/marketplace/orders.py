@@ -200,12 +200,9 @@ def get_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Order:
 def list_orders(
     principal: Principal, *, offset: int, limit: int, uow: MarketUoW
 ) -> tuple[list[Order], int]:
-    """The caller's own orders and its organizations' (everything for admins)."""
-    organizations = [
-        *principal.memberships,
-        *([principal.api_key_org] if principal.api_key_org else []),
-    ]
-    owners = None if principal.is_admin else [principal.id, *organizations]
+    """The caller's own orders and those of the organizations it acts for (everything for
+    admins): the organizations whose orders `get_order` shows it."""
+    owners = None if principal.is_admin else [principal.id, *principal.organizations]
     with uow:
         return uow.market.list_orders(owners, offset, limit)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.domain.auth.model import User
+from app.domain.auth.principal import Principal
 from app.domain.credits.model import RetirementStatus
 from app.domain.marketplace import orders, services
 from app.domain.marketplace.errors import (
@@ -223,3 +224,27 @@ def test_a_user_takes_delivery_in_a_linked_wallet(world: MarketWorld):
     world.settle()
     assert world.order_now(order.id).status == OrderStatus.FULFILLED
     assert world.holding(WALLET).onchain_kg == 1_500
+
+
+def test_the_order_list_shows_what_a_single_order_shows(world: MarketWorld):
+    listing = world.list(10_000)
+    own = world.order(world.quote(listing, 1_000))
+    org_order = world.order(
+        world.quote(listing, 1_000, buyer=BUYER_FINANCE, organization_id=BUYER_ORG),
+        buyer=BUYER_FINANCE,
+        organization_id=BUYER_ORG,
+    )
+    key = Principal("k-buyer", "api_key", scopes=frozenset({"credits:read"}), api_key_org=BUYER_ORG)
+
+    for caller, expected in (
+        (BUYER, {own.id}),
+        (BUYER_ADMIN, {org_order.id}),
+        (key, {org_order.id}),
+    ):
+        listed, total = orders.list_orders(caller, offset=0, limit=50, uow=world.uow)
+        assert {order.id for order in listed} == expected
+        assert total == len(expected)
+        for order_id in expected:
+            assert orders.get_order(caller, order_id, uow=world.uow).id == order_id
+    with pytest.raises(NotFound):
+        orders.get_order(key, own.id, uow=world.uow)
