@@ -33,7 +33,7 @@ def deliver_order(order_id: str, *, uow: MarketChainUoW, chain: ChainWrites) -> 
     """Send the paid order's transfer, once. The transfer is signed and stored in the
     same transaction that finds the order still `paid` under its row lock: a refund
     completing meanwhile either came first (the order is `refunded`, nothing is signed)
-    or finds the transfer on its way (`orders.refund_order` leaves the order to be
+    or finds the transfer on its way (`order_payments.refund_order` leaves the order to be
     fulfilled)."""
     with uow:
         order = uow.market.order_for_update(order_id)

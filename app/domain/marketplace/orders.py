@@ -3,9 +3,8 @@ transaction as the order row (the listing row is locked, so concurrent orders qu
 it and none can take what another took), paid, then fulfilled on chain.
 
 `pending_payment -> paid -> fulfilled`, or `cancelled` and `expired` (the reservation
-goes back to the listing), or `refunded`. The payments module takes the money: it asks
-`payable_order` before a payment and tells `settle_payment` and `refund_order` what the
-provider reported. An organization's order above its approval
+goes back to the listing), or `refunded`. The payments module takes the money through
+`app.domain.marketplace.order_payments`. An organization's order above its approval
 limit waits for an organization admin's approval before it can be paid."""
 
 from __future__ import annotations
@@ -17,21 +16,18 @@ from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
 from app.domain.credits.services import authorize_holding
 from app.domain.marketplace.errors import (
-    ApprovalRequired,
     OrderStateConflict,
     QuoteExpired,
     UnknownWallet,
     WalletDelivery,
 )
-from app.domain.marketplace.fees import PaymentMethod, compute_charge
+from app.domain.marketplace.fees import compute_charge
 from app.domain.marketplace.fx import convert_with
-from app.domain.marketplace.jobs import MarketChainUoW, transfer_intent
 from app.domain.marketplace.model import OPEN_ORDER_STATUSES, ListingStatus, Order, OrderStatus
 from app.domain.marketplace.services import MarketSettings, fee_schedule, update_of
 from app.domain.shared.audit import AuditRecord
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
 from app.domain.shared.ids import new_id
-from app.domain.shared.jobs import Job
 from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
 from app.ports.repositories.marketplace import MarketLedgerUoW, MarketUoW
@@ -43,7 +39,7 @@ class RetireOnDelivery:
     purpose: str
 
 
-def _audit(
+def audit_order(
     uow: MarketLedgerUoW, action: str, order: Order, actor: str | None, **after: object
 ) -> None:
     uow.audit(
@@ -145,7 +141,7 @@ def create_order(
         )
         uow.market.add_order(order)
         uow.market.save_listing(listing)
-        _audit(
+        audit_order(
             uow,
             "market.order_created",
             order,
@@ -174,7 +170,7 @@ def _may_see(principal: Principal, order: Order) -> bool:
     return order.organization_id is not None and principal.sees_org(order.organization_id)
 
 
-def _order(
+def find_order(
     principal: Principal, order_id: str, uow: MarketLedgerUoW, *, lock: bool = False
 ) -> Order:
     order = uow.market.order_for_update(order_id) if lock else uow.market.get_order(order_id)
@@ -183,7 +179,7 @@ def _order(
     return order
 
 
-def _may_act(principal: Principal, order: Order) -> bool:
+def may_act(principal: Principal, order: Order) -> bool:
     """The buyer, a platform admin, or for an organization's order its admin or finance."""
     if principal.is_admin or order.buyer_id == principal.id:
         return True
@@ -194,7 +190,7 @@ def _may_act(principal: Principal, order: Order) -> bool:
 
 def get_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Order:
     with uow:
-        return _order(principal, order_id, uow)
+        return find_order(principal, order_id, uow)
 
 
 def list_orders(
@@ -207,7 +203,7 @@ def list_orders(
         return uow.market.list_orders(owners, offset, limit)
 
 
-def _end_unpaid(order: Order, to: OrderStatus, uow: MarketLedgerUoW, clock: Clock) -> None:
+def end_unpaid(order: Order, to: OrderStatus, uow: MarketLedgerUoW, clock: Clock) -> None:
     listing = uow.market.listing_for_update(order.listing_id)
     order.move(to, clock.now())
     if listing is not None:
@@ -224,13 +220,13 @@ def cancel_order(
     principal: Principal, order_id: str, *, uow: MarketUoW, clock: Clock, market: MarketSettings
 ) -> Order:
     with uow:
-        order = _order(principal, order_id, uow, lock=True)
-        if not _may_act(principal, order):
+        order = find_order(principal, order_id, uow, lock=True)
+        if not may_act(principal, order):
             raise PermissionDenied("only the buyer or its organization's admin or finance cancel")
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise OrderStateConflict(f"a {order.status.value} order cannot be cancelled")
-        _end_unpaid(order, OrderStatus.CANCELLED, uow, clock)
-        _audit(uow, "market.order_cancelled", order, principal.id)
+        end_unpaid(order, OrderStatus.CANCELLED, uow, clock)
+        audit_order(uow, "market.order_cancelled", order, principal.id)
         uow.commit()
         listing = uow.market.get_listing(order.listing_id)
     if listing is not None:
@@ -250,8 +246,8 @@ def expire_orders(*, uow: MarketUoW, clock: Clock, market: MarketSettings, limit
                 continue
             if order.expires_at > clock.now():
                 continue
-            _end_unpaid(order, OrderStatus.EXPIRED, uow, clock)
-            _audit(uow, "market.order_expired", order, None)
+            end_unpaid(order, OrderStatus.EXPIRED, uow, clock)
+            audit_order(uow, "market.order_expired", order, None)
             uow.commit()
             listing = uow.market.get_listing(order.listing_id)
         expired += 1
@@ -263,7 +259,7 @@ def expire_orders(*, uow: MarketUoW, clock: Clock, market: MarketSettings, limit
 def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Order:
     """An organization admin lets an order above the approval limit be paid."""
     with uow:
-        order = _order(principal, order_id, uow, lock=True)
+        order = find_order(principal, order_id, uow, lock=True)
         org = order.organization_id
         if not (
             principal.is_admin or (org is not None and principal.role_in(org) == OrgRole.ADMIN)
@@ -274,70 +270,6 @@ def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Ord
         if order.approved_by is None:
             order.approved_by = principal.id
             uow.market.save_order(order)
-            _audit(uow, "market.order_approved", order, principal.id)
+            audit_order(uow, "market.order_approved", order, principal.id)
             uow.commit()
         return order
-
-
-def payable_order(
-    principal: Principal,
-    order_id: str,
-    *,
-    method: PaymentMethod,
-    uow: MarketLedgerUoW,
-    clock: Clock,
-) -> Order:
-    """The order, locked, when `principal` may pay it by `method` now (its buyer, or its
-    organization's admin or finance): the payments module takes the money."""
-    order = _order(principal, order_id, uow, lock=True)
-    if not _may_act(principal, order):
-        raise PermissionDenied("only the buyer or its organization's admin or finance pay")
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise OrderStateConflict(f"a {order.status.value} order takes no payment")
-    if order.awaiting_approval:
-        raise ApprovalRequired("the order is above the approval limit: an admin approves it")
-    if order.expires_at <= clock.now():
-        raise OrderStateConflict("the order expired unpaid")
-    if method != order.payment_method:
-        raise RuleViolation(
-            f"the order was quoted for {order.payment_method} (its processing fee is"
-            f" that method's): pay by {order.payment_method}, or ask for a new quote",
-            code="payment_method_mismatch",
-        )
-    return order
-
-
-def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock: Clock) -> bool:
-    """A payment of the order succeeded: the order is `paid` and its on-chain delivery
-    asked for, once. False when the order takes no payment any more (paid by another,
-    cancelled or expired meanwhile)."""
-    order = uow.market.order_for_update(order_id)
-    if order is None or order.status != OrderStatus.PENDING_PAYMENT:
-        return False
-    order.payment_reference = reference
-    order.move(OrderStatus.PAID, clock.now())
-    uow.enqueue(Job("market.fulfil", {"order_id": order.id}))
-    uow.market.save_order(order)
-    _audit(uow, "market.order_paid", order, None, payment_id=reference)
-    return True
-
-
-def refund_order(order_id: str, *, uow: MarketChainUoW, clock: Clock) -> bool:
-    """The order's payment was refunded in full. Before its delivery was signed, the
-    order's kilograms go back to the listing and the order is `refunded`; once
-    fulfilled, only the money moved and the order is `refunded`. False when the order
-    stays as it is (its transfer is signed and on its way: it will be fulfilled; the
-    delivery job signs it under the order's row lock, so the two never cross)."""
-    order = uow.market.order_for_update(order_id)
-    if order is None:
-        return False
-    on_its_way = uow.chain_txs.get(transfer_intent(order.id)) is not None
-    if order.status == OrderStatus.PAID and order.transfer_tx is None and not on_its_way:
-        _end_unpaid(order, OrderStatus.REFUNDED, uow, clock)
-    elif order.status == OrderStatus.FULFILLED:
-        order.move(OrderStatus.REFUNDED, clock.now())
-        uow.market.save_order(order)
-    else:
-        return False
-    _audit(uow, "market.order_refunded", order, None)
-    return True

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders
+from app.domain.marketplace import order_payments
 from app.domain.marketplace.model import Order, OrderStatus
 from app.domain.payments.model import (
     CreditTerms,
@@ -172,7 +172,9 @@ def start_invoice(
         payment.next_action = invoice_instructions(invoice)
         uow.payments.add_payment(payment)
         uow.payments.add_invoice(invoice)
-        delivered = on_credit and orders.settle_payment(order.id, payment.id, uow=uow, clock=clock)
+        delivered = on_credit and order_payments.settle_payment(
+            order.id, payment.id, uow=uow, clock=clock
+        )
         audit_payment(
             uow,
             "payments.invoice_issued",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from app.domain.auth.permissions import OrgRole
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders
+from app.domain.marketplace import order_payments
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Order
 from app.domain.payments.errors import (
@@ -79,7 +79,7 @@ def new_payment(
 ) -> Payment:
     """A new payment of the order's total, once the order may be paid and no other
     payment of it waits for its outcome."""
-    order = orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
+    order = order_payments.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
     if uow.payments.open_payment_of(order.id) is not None:
         raise PaymentInProgress("the order has a payment waiting for its outcome")
     return Payment(

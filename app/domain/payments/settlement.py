@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.marketplace import orders
+from app.domain.marketplace import order_payments
 from app.domain.payments.model import Payment, PaymentStatus
 from app.domain.payments.services import audit_payment
 from app.ports.clock import Clock
@@ -20,10 +20,10 @@ def succeed_payment(
 ) -> bool:
     """The one way a payment succeeds, whatever told it (a provider's webhook, a bank
     transfer seen, a crypto deposit confirmed): `succeeded`, its order paid and its
-    delivery asked (`orders.settle_payment`, once), saved and audited. False when the
+    delivery asked (`order_payments.settle_payment`, once), saved and audited. False when the
     order takes no payment any more."""
     payment.move(PaymentStatus.SUCCEEDED, clock.now())
-    paid = orders.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
+    paid = order_payments.settle_payment(payment.order_id, payment.id, uow=uow, clock=clock)
     uow.payments.save_payment(payment)
     audit_payment(uow, action, payment, actor, order_paid=paid, **after)
     return paid

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import orders
+from app.domain.marketplace import order_payments
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.payments.errors import PaymentInProgress
 from app.domain.payments.model import UNANSWERED, Payment, PaymentStatus
@@ -35,7 +35,7 @@ def reopened(
     earlier = uow.payments.payment_of_key_for_update(order_id, idempotency_key)
     if earlier is None or not earlier.unanswered:
         return None
-    orders.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
+    order_payments.payable_order(principal, order_id, method=method, uow=uow, clock=clock)
     if uow.payments.open_payment_of(order_id) is not None:
         raise PaymentInProgress("the order has a payment waiting for its outcome")
     earlier.reopen(clock.now())

@@ -3,11 +3,11 @@
 The payment's row is locked before the event id is looked up, so two deliveries of one
 event at the same time queue on it and the second finds the first recorded; the unique
 (provider, event id) key refuses a second record whatever happens upstream. A payment
-that succeeds pays its order (`orders.settle_payment`: `paid`, delivery asked, once); a
+that succeeds pays its order (`order_payments.settle_payment`: `paid`, delivery asked, once); a
 failed one leaves the order `pending_payment` for another payment; one that arrives for
 an order that no longer takes it is refunded in full by a job (`jobs.refund_unapplied`).
 A refund that completes adds to what the payment refunded; once the whole amount is refunded, the
-order is refunded too (`orders.refund_order`). Event types that change nothing here are
+order is refunded too (`order_payments.refund_order`). Event types that change nothing here are
 acknowledged and recorded as ignored."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from app.domain.marketplace import orders
+from app.domain.marketplace import order_payments
 from app.domain.payments.jobs import REFUND_UNAPPLIED
 from app.domain.payments.model import (
     OPEN_PAYMENT_STATUSES,
@@ -109,7 +109,7 @@ def _apply(event: ProviderEvent, payment: Payment, uow: PaymentsUoW, clock: Cloc
         refund.status = RefundStatus.SUCCEEDED
         payment.refund_completed(refund.amount, now)
         if payment.status == PaymentStatus.REFUNDED:
-            orders.refund_order(payment.order_id, uow=uow, clock=clock)
+            order_payments.refund_order(payment.order_id, uow=uow, clock=clock)
     uow.payments.save_refund(refund)
     uow.payments.save_payment(payment)
     _audit(uow, f"payments.refund_{refund.status.value}", payment, refund_id=refund.id)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
-from app.domain.marketplace import jobs, orders, quotes, services
+from app.domain.marketplace import jobs, order_payments, orders, quotes, services
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.fx import RateUnavailable
 from app.domain.marketplace.model import Listing, Order, Quote
@@ -127,8 +127,12 @@ class MarketWorld(LedgerWorld):
         """What a succeeded card payment does to the order (the payments module's
         webhook): checked payable, then settled."""
         with self.uow:
-            orders.payable_order(buyer, order.id, method="card", uow=self.uow, clock=self.clock)
-            orders.settle_payment(order.id, f"pay_{new_id()}", uow=self.uow, clock=self.clock)
+            order_payments.payable_order(
+                buyer, order.id, method="card", uow=self.uow, clock=self.clock
+            )
+            order_payments.settle_payment(
+                order.id, f"pay_{new_id()}", uow=self.uow, clock=self.clock
+            )
             self.uow.commit()
         return self.order_now(order.id)
 

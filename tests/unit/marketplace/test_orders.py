@@ -11,7 +11,7 @@ import pytest
 from app.domain.auth.model import User
 from app.domain.auth.principal import Principal
 from app.domain.credits.model import RetirementStatus
-from app.domain.marketplace import orders, services
+from app.domain.marketplace import order_payments, orders, services
 from app.domain.marketplace.errors import (
     ApprovalRequired,
     InsufficientHolding,
@@ -195,7 +195,7 @@ def test_an_order_is_paid_by_the_method_it_was_quoted_for(world: MarketWorld):
     listing = world.list(3_000)
     order = world.order(world.quote(listing, 1_000))  # quoted for card
     with pytest.raises(RuleViolation) as refused:
-        orders.payable_order(
+        order_payments.payable_order(
             BUYER, order.id, method="bank_transfer", uow=world.uow, clock=world.clock
         )
     assert refused.value.code == "payment_method_mismatch"
