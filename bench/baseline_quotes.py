@@ -45,6 +45,12 @@ from psycopg.types.json import Jsonb
 from app.adapters.rates.static import StaticRates
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
+from app.domain.marketplace.factors import (
+    MarketActivity,
+    PricingInputs,
+    QualityLabels,
+    ReviewRecord,
+)
 from app.domain.marketplace.fees import (
     DEFAULT_FEE_SCHEDULE,
     PAYMENT_METHODS,
@@ -52,14 +58,8 @@ from app.domain.marketplace.fees import (
     compute_charge,
 )
 from app.domain.marketplace.fx import RateUnavailable, convert_with, rate_text
-from app.domain.marketplace.pricing import (
-    DEFAULT_PRICING_CONFIG,
-    MarketActivity,
-    PricingInputs,
-    QualityLabels,
-    ReviewRecord,
-    compute_price,
-)
+from app.domain.marketplace.pricing import compute_price
+from app.domain.marketplace.pricing_config import DEFAULT_PRICING_CONFIG
 from app.domain.shared.currencies import MINOR_UNITS
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.ids import new_id

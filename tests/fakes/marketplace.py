@@ -7,9 +7,9 @@ import copy
 from datetime import datetime
 from decimal import Decimal
 
+from app.domain.marketplace.factors import MarketActivity, ReviewRecord
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Listing, ListingStatus, Order, OrderStatus, Quote
-from app.domain.marketplace.pricing import MarketActivity, ReviewRecord
 from app.domain.shared.money import Money
 from app.ports.repositories.marketplace import ListingQuery, OrganizationTerms, PricePoint
 from tests.fakes.credits import ConstraintViolation

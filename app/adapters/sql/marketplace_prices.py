@@ -23,8 +23,8 @@ from app.adapters.sql.tables_marketplace import (
 )
 from app.adapters.sql.tables_poai import poai_assignments, poai_case_history, poai_cases
 from app.adapters.sql.tables_projects import projects
+from app.domain.marketplace.factors import MarketActivity, ReviewRecord
 from app.domain.marketplace.fees import PaymentMethod
-from app.domain.marketplace.pricing import MarketActivity, ReviewRecord
 from app.domain.shared.money import Money
 from app.ports.repositories.marketplace import OrganizationTerms, PricePoint
 

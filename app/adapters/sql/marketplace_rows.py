@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.adapters.sql.marketplace_prices import money_columns, money_from_row
+from app.domain.marketplace.factors import Factor
 from app.domain.marketplace.fees import Fee, FeeKind
 from app.domain.marketplace.model import Listing, ListingStatus, Order, OrderStatus, Quote
-from app.domain.marketplace.pricing import Factor
 from app.domain.shared.money import Money
 
 _KINDS: dict[str, FeeKind] = {

@@ -18,8 +18,8 @@ from enum import StrEnum
 from typing import Literal
 
 from app.domain.marketplace.errors import InsufficientInventory, OrderStateConflict
+from app.domain.marketplace.factors import Factor
 from app.domain.marketplace.fees import Fee, PaymentMethod
-from app.domain.marketplace.pricing import Factor
 from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity
 

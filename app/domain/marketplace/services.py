@@ -13,19 +13,14 @@ from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
 from app.domain.credits.model import BatchStatus
 from app.domain.marketplace.errors import InsufficientHolding
+from app.domain.marketplace.factors import PricingInputs, QualityLabels
 from app.domain.marketplace.fees import (
     DEFAULT_FEE_SCHEDULE,
     FeeSchedule,
 )
 from app.domain.marketplace.model import Listing
-from app.domain.marketplace.pricing import (
-    DEFAULT_PRICING_CONFIG,
-    Price,
-    PricingConfig,
-    PricingInputs,
-    QualityLabels,
-    compute_price,
-)
+from app.domain.marketplace.pricing import Price, compute_price
+from app.domain.marketplace.pricing_config import DEFAULT_PRICING_CONFIG, PricingConfig
 from app.domain.projects.access import can_see, is_issuer_of
 from app.domain.projects.model import Project
 from app.domain.shared.audit import AuditRecord

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from app.domain.marketplace.factors import MarketActivity, ReviewRecord
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.model import Listing, ListingStatus, Order, Quote
-from app.domain.marketplace.pricing import MarketActivity, ReviewRecord
 from app.domain.shared.money import Money
 from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.credits import CreditsUoW

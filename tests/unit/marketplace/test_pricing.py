@@ -8,22 +8,24 @@ from itertools import pairwise
 
 import pytest
 
-from app.domain.marketplace.pricing import (
-    DEFAULT_PRICING_CONFIG,
-    FACTOR_NAMES,
-    FLOOR_FACTOR,
-    Bounds,
+from app.domain.marketplace.factors import (
     MarketActivity,
-    PricingConfig,
     PricingInputs,
     QualityLabels,
     ReviewRecord,
-    compute_price,
     project_type_multiplier,
     quality_multiplier,
     reputation_multiplier,
     supply_demand_multiplier,
     vintage_multiplier,
+)
+from app.domain.marketplace.pricing import compute_price
+from app.domain.marketplace.pricing_config import (
+    DEFAULT_PRICING_CONFIG,
+    FACTOR_NAMES,
+    FLOOR_FACTOR,
+    Bounds,
+    PricingConfig,
 )
 from app.domain.shared.errors import InvalidValue, RuleViolation
 from app.domain.shared.money import Money

@@ -9,18 +9,20 @@ from decimal import Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.marketplace.pricing import (
+from app.domain.marketplace.factors import (
+    MarketActivity,
+    PricingInputs,
+    QualityLabels,
+    ReviewRecord,
+    vintage_multiplier,
+)
+from app.domain.marketplace.pricing import compute_price
+from app.domain.marketplace.pricing_config import (
     DEFAULT_PRICING_CONFIG,
     FACTOR_NAMES,
     FLOOR_FACTOR,
     Bounds,
-    MarketActivity,
     PricingConfig,
-    PricingInputs,
-    QualityLabels,
-    ReviewRecord,
-    compute_price,
-    vintage_multiplier,
 )
 from app.domain.shared.money import Money, minor_units
 
