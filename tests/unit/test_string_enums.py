@@ -10,7 +10,7 @@ from app.domain.auth.principal import PrincipalKind
 from app.domain.auth.results import MemberStatus
 from app.domain.credits.model import OwnerKind
 from app.domain.documents.model import AccessAction
-from app.domain.poai.bundle import MODES
+from app.domain.poai.bundle_shape import MODES
 from app.domain.poai.model import CaseHistoryEntry, CaseStatus, Mode
 from app.domain.shared.chain import DepthStatus
 from app.ports.repositories.projects import ProjectSort

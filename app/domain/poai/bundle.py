@@ -26,10 +26,8 @@ both `"1.5"`). Hashes are SHA-256 (hex) of the RFC 8785 canonical bytes of the `
 The signature is over the UTF-8 bytes of the bundle hash as 64 lowercase hex digits, so
 someone holding only the on-chain hash can check it too. Checking a bundle, its signature
 and the key that made it is `app.domain.poai.verification`.
-
-One file although longer than 300 lines: this is the bundle format, which anyone who
-verifies a proof must reproduce byte for byte; its shape, normal forms and hashes read
-best side by side, as one specification."""
+What a well-formed version 1 bundle is, field by field, is
+`app.domain.poai.bundle_shape`."""
 
 from __future__ import annotations
 
@@ -38,7 +36,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from app.domain.poai.model import Mode
+from app.domain.poai.bundle_shape import (
+    BUNDLE_VERSION,
+    CATEGORIES,
+    HEX_DIGITS,
+    MAX_SAFE_INTEGER,
+    MODES,
+    PROJECT_DECIMALS,
+    PROJECT_TEXT,
+    not_native_path,
+    structure_problems,
+)
 from app.domain.shared.clock import isoformat
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.hashing import sha256_hex
@@ -49,23 +57,7 @@ from app.ports.signing import BundleSigner
 
 Bundle: TypeAlias = dict[str, Any]
 
-BUNDLE_VERSION = "poai-bundle/1"
 SIGNATURE_ALGORITHM = "Ed25519"
-CATEGORIES = ("asset", "data", "process")
-MODES = frozenset(Mode)
-PROJECT_TEXT = (
-    "id",
-    "organization_id",
-    "name",
-    "type",
-    "methodology",
-    "standard",
-    "country",
-    "region",
-)
-PROJECT_DECIMALS = ("latitude", "longitude", "expected_annual_reductions")
-MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 writes numbers as IEEE doubles: beyond, no exact form
-_HEX = frozenset("0123456789abcdef")
 
 
 # --- building ----------------------------------------------------------------------------
@@ -225,7 +217,7 @@ def _instant(value: object, where: str) -> str:
 
 
 def _sha256(value: object, where: str) -> str:
-    if not isinstance(value, str) or len(value) != 64 or not set(value.lower()) <= _HEX:
+    if not isinstance(value, str) or len(value) != 64 or not set(value.lower()) <= HEX_DIGITS:
         raise _bad(where, "must be 64 hex digits")
     return value.lower()
 
@@ -275,7 +267,7 @@ def section_hashes(bundle: object) -> tuple[dict[str, str], list[str]]:
     its shape or canonical form (see `structure_problems`). Never raises."""
     problems = structure_problems(bundle)
     hashes: dict[str, str] = {}
-    if isinstance(bundle, dict) and not _not_native(bundle):
+    if isinstance(bundle, dict) and not not_native_path(bundle):
         for name in (*CATEGORIES, "bundle"):
             part = bundle if name == "bundle" else bundle.get(name)
             try:
@@ -284,122 +276,3 @@ def section_hashes(bundle: object) -> tuple[dict[str, str], list[str]]:
             except (TypeError, ValueError, RecursionError):
                 problems.append(f"{name}: has no canonical JSON form")
     return hashes, problems
-
-
-# --- shape -------------------------------------------------------------------------------
-
-# Each object of a version 1 bundle: its fields and the JSON types each may hold.
-_Spec: TypeAlias = Mapping[str, tuple[type, ...]]
-_STR: tuple[type, ...] = (str,)
-_OPT: tuple[type, ...] = (str, type(None))
-_INT, _BOOL, _LIST, _OBJ = (int,), (bool,), (list,), (dict,)
-_TOP: _Spec = {
-    **dict.fromkeys(("case", "project", "decision", *CATEGORIES), _OBJ),
-    **dict.fromkeys(("documents", "reviewers"), _LIST),
-    **dict.fromkeys(("version", "issued_at"), _STR),
-}
-_CASE: _Spec = {"id": _STR, "round": _INT}
-_PROJECT: _Spec = {
-    **dict.fromkeys(PROJECT_TEXT + PROJECT_DECIMALS, _OPT),
-    **dict.fromkeys(("id", "name", "country"), _STR),
-    "vintages": _LIST,
-}
-_DOCUMENT: _Spec = {"id": _STR, "kind": _STR, "version": _INT, "sha256": _STR}
-_CHECK: _Spec = {
-    **dict.fromkeys(("name", "mode"), _STR),
-    **dict.fromkeys(("result", "notes"), _OPT),
-    "required": _BOOL,
-    "evidence": _LIST,
-}
-_EVIDENCE: _Spec = {"document_id": _STR, "sha256": _STR}
-_DECISION: _Spec = {"decision": _STR, "reason": _OPT, "decided_by": _OPT, "decided_at": _STR}
-
-
-def structure_problems(bundle: object) -> list[str]:
-    """What is wrong with the bundle's shape; empty when it is a well-formed version 1."""
-    problems: list[str] = []
-    if not _fields(bundle, _TOP, "bundle", problems) or not isinstance(bundle, dict):
-        return problems
-    if bundle["version"] != BUNDLE_VERSION:
-        return [f"version: {bundle['version']!r} is not {BUNDLE_VERSION!r}"]
-    where = _not_native(bundle)
-    if where:
-        return [f"{where}: not a JSON-native value (strings, integers, booleans, null only)"]
-    _fields(bundle["case"], _CASE, "case", problems)
-    _fields(bundle["decision"], _DECISION, "decision", problems)
-    if _fields(bundle["project"], _PROJECT, "project", problems):
-        vintages = bundle["project"]["vintages"]
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in vintages):
-            problems.append("project.vintages: must be whole numbers")
-    if any(not isinstance(r, str) for r in bundle["reviewers"]):
-        problems.append("reviewers: must be text")
-    docs: dict[str, str] = {}
-    for i, doc in enumerate(bundle["documents"]):
-        if _fields(doc, _DOCUMENT, f"documents[{i}]", problems):
-            _hex(doc["sha256"], f"documents[{i}].sha256", problems)
-            docs[doc["id"]] = doc["sha256"]
-    for category in CATEGORIES:
-        if _fields(bundle[category], {"checks": _LIST}, category, problems):
-            _section_problems(bundle[category]["checks"], docs, category, problems)
-    return problems
-
-
-def _section_problems(checks: list[Any], docs: dict[str, str], name: str, out: list[str]) -> None:
-    for i, check in enumerate(checks):
-        where = f"{name}.checks[{i}]"
-        if not _fields(check, _CHECK, where, out):
-            continue
-        if check["mode"] not in MODES:
-            out.append(f"{where}.mode: must be automated or manual")
-        for j, item in enumerate(check["evidence"]):
-            spot = f"{where}.evidence[{j}]"
-            if _fields(item, _EVIDENCE, spot, out) and _hex(item["sha256"], spot, out):
-                listed = docs.get(item["document_id"])
-                if listed is not None and listed != item["sha256"]:
-                    out.append(f"{spot}: sha256 differs from the documents list")
-
-
-def _fields(value: object, spec: _Spec, where: str, out: list[str]) -> bool:
-    """Whether `value` is an object with exactly the spec's fields, each of its types."""
-    if not isinstance(value, dict):
-        out.append(f"{where}: must be an object")
-        return False
-    ok = True
-    for key in sorted(set(spec) - set(value)):
-        out.append(f"{where}.{key}: missing")
-        ok = False
-    for key in sorted(set(value) - set(spec), key=str):
-        out.append(f"{where}.{key}: unexpected field")
-    for key, types in spec.items():
-        if key in value and not _typed(value[key], types):
-            out.append(f"{where}.{key}: must be {' or '.join(t.__name__ for t in types)}")
-            ok = False
-    return ok
-
-
-def _typed(value: object, types: tuple[type, ...]) -> bool:
-    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
-
-
-def _hex(value: str, where: str, out: list[str]) -> bool:
-    if len(value) == 64 and set(value) <= _HEX:
-        return True
-    out.append(f"{where}: must be 64 lowercase hex digits")
-    return False
-
-
-def _not_native(value: object) -> str | None:
-    """The path of the first value that is not plain JSON data (floats included), if any;
-    iterative, so that a hostile nesting depth cannot raise."""
-    stack: list[tuple[str, object]] = [("bundle", value)]
-    while stack:
-        where, item = stack.pop()
-        if isinstance(item, dict):
-            if any(not isinstance(k, str) for k in item):
-                return where
-            stack.extend((f"{where}.{k}", v) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
-        elif not (item is None or type(item) in (str, int, bool)):
-            return where
-    return None

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.documents.model import DocumentKind
-from app.domain.poai.bundle import PROJECT_TEXT, Bundle, build_bundle, signing_problems
+from app.domain.poai.bundle import Bundle, build_bundle, signing_problems
+from app.domain.poai.bundle_shape import PROJECT_TEXT
 from app.domain.poai.model import Case, Check
 from app.domain.projects.model import Project, review_gaps
 from app.domain.projects.services import snapshot

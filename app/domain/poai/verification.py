@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from app.domain.poai.bundle import CATEGORIES, SIGNATURE_ALGORITHM, section_hashes
+from app.domain.poai.bundle import SIGNATURE_ALGORITHM, section_hashes
+from app.domain.poai.bundle_shape import CATEGORIES
 from app.domain.shared.errors import InvalidValue
 from app.ports.signing import BundleSigner, SignatureChecker
 

@@ -13,14 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.poai.bundle import (
-    BUNDLE_VERSION,
-    CATEGORIES,
-    build_bundle,
-    bundle_hashes,
-    sign_bundle,
-    signing_problems,
-)
+from app.domain.poai.bundle import build_bundle, bundle_hashes, sign_bundle, signing_problems
+from app.domain.poai.bundle_shape import BUNDLE_VERSION, CATEGORIES
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
