@@ -3,7 +3,7 @@ memberships and scopes it acts with, and the one rule of acting for an organizat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -65,6 +65,16 @@ class Principal:
     def role_in(self, org_id: str) -> OrgRole | None:
         """Its sub-role in the organization (an API key has none: it has scopes)."""
         return self.memberships.get(org_id)
+
+    def admin_or_role_in(self, org_id: str | None, roles: Collection[OrgRole]) -> bool:
+        """A platform admin, or a member of the organization (when there is one) in one of
+        `roles`: the one check of "its admin or finance" and the like. An API key holds no
+        sub-role, so it never passes."""
+        return self.is_admin or (org_id is not None and self.role_in(org_id) in roles)
+
+    def orgs_in_role(self, roles: Collection[OrgRole]) -> tuple[str, ...]:
+        """The organizations it is a member of in one of `roles`."""
+        return tuple(org for org, role in self.memberships.items() if role in roles)
 
     def sees_org(self, org_id: str) -> bool:
         return self.is_admin or self.acts_for(org_id)

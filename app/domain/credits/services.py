@@ -126,8 +126,6 @@ def authorize_holding(principal: Principal, organization_id: str | None) -> Owne
         return "user", principal.user_id
     if not principal.sees_org(organization_id):
         raise NotFound("organization not found")
-    if not (
-        principal.is_admin or principal.role_in(organization_id) in {OrgRole.ADMIN, OrgRole.FINANCE}
-    ):
+    if not principal.admin_or_role_in(organization_id, {OrgRole.ADMIN, OrgRole.FINANCE}):
         raise PermissionDenied("retiring an organization's credits takes its admin or finance role")
     return "organization", organization_id

@@ -127,7 +127,8 @@ def access_log(
 ) -> tuple[list[AccessEntry], int]:
     with uow:
         document, project = readable_document(principal, document_id, uow)
-        role = principal.role_in(project.organization_id)
-        if not (principal.is_admin or role in {OrgRole.ADMIN, OrgRole.AUDITOR}):
+        if not principal.admin_or_role_in(
+            project.organization_id, {OrgRole.ADMIN, OrgRole.AUDITOR}
+        ):
             raise PermissionDenied("the access log is for the organization's admins and auditors")
         return uow.documents.access_log(document.id, offset, limit)

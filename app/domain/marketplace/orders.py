@@ -181,11 +181,9 @@ def find_order(
 
 def may_act(principal: Principal, order: Order) -> bool:
     """The buyer, a platform admin, or for an organization's order its admin or finance."""
-    if principal.is_admin or order.buyer_id == principal.id:
-        return True
-    if order.organization_id is None:
-        return False
-    return principal.role_in(order.organization_id) in {OrgRole.ADMIN, OrgRole.FINANCE}
+    return order.buyer_id == principal.id or principal.admin_or_role_in(
+        order.organization_id, {OrgRole.ADMIN, OrgRole.FINANCE}
+    )
 
 
 def get_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Order:
@@ -260,10 +258,7 @@ def approve_order(principal: Principal, order_id: str, *, uow: MarketUoW) -> Ord
     """An organization admin lets an order above the approval limit be paid."""
     with uow:
         order = find_order(principal, order_id, uow, lock=True)
-        org = order.organization_id
-        if not (
-            principal.is_admin or (org is not None and principal.role_in(org) == OrgRole.ADMIN)
-        ):
+        if not principal.admin_or_role_in(order.organization_id, {OrgRole.ADMIN}):
             raise PermissionDenied("orders are approved by the organization's admin")
         if order.status not in OPEN_ORDER_STATUSES or not order.approval_required:
             raise OrderStateConflict("the order does not wait for an approval")

@@ -194,9 +194,8 @@ def get_invoice(principal: Principal, invoice_id: str, *, uow: PaymentsUoW) -> I
     with uow:
         invoice = uow.payments.get_invoice(invoice_id)
     if invoice is None or not (
-        principal.is_admin
-        or invoice.buyer_id == principal.id
-        or principal.role_in(invoice.organization_id) in SEEING_ROLES
+        invoice.buyer_id == principal.id
+        or principal.admin_or_role_in(invoice.organization_id, SEEING_ROLES)
     ):
         raise NotFound("invoice not found")
     return invoice

@@ -153,10 +153,9 @@ def pay_order(
 
 
 def _sees(principal: Principal, payment: Payment) -> bool:
-    if principal.is_admin or payment.buyer_id == principal.id:
-        return True
-    org = payment.organization_id
-    return org is not None and principal.role_in(org) in SEEING_ROLES
+    return payment.buyer_id == principal.id or principal.admin_or_role_in(
+        payment.organization_id, SEEING_ROLES
+    )
 
 
 def find_payment(
@@ -185,10 +184,7 @@ def list_payments(
     (every payment for platform admins)."""
     scope = None
     if not principal.is_admin:
-        organizations = tuple(
-            org for org, role in principal.memberships.items() if role in SEEING_ROLES
-        )
-        scope = PaymentScope(principal.id, organizations)
+        scope = PaymentScope(principal.id, principal.orgs_in_role(SEEING_ROLES))
     with uow:
         return uow.payments.list_payments(scope, offset, limit)
 
@@ -208,10 +204,7 @@ def receipt_of(
 
 def _may_refund(principal: Principal, payment: Payment) -> bool:
     """Platform admins, and for an organization's payment its finance."""
-    if principal.is_admin:
-        return True
-    org = payment.organization_id
-    return org is not None and principal.role_in(org) == OrgRole.FINANCE
+    return principal.admin_or_role_in(payment.organization_id, {OrgRole.FINANCE})
 
 
 def refund_payment(

@@ -132,10 +132,7 @@ def confirm_transfer(
     """The transfer arrived: a platform admin, or the buyer organization's finance."""
     with uow:
         payment = find_payment(principal, payment_id, uow, lock=True)
-        org = payment.organization_id
-        if not (
-            principal.is_admin or (org is not None and principal.role_in(org) == OrgRole.FINANCE)
-        ):
+        if not principal.admin_or_role_in(payment.organization_id, {OrgRole.FINANCE}):
             raise PermissionDenied(
                 "a transfer is confirmed by platform admins or the organization's finance"
             )

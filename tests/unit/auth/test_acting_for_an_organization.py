@@ -65,6 +65,21 @@ def test_an_api_key_has_scopes_in_its_organization_and_no_sub_role():
     assert MEMBER.orgs_with("members:manage") == ()
 
 
+def test_a_role_in_an_organization_is_a_members_and_a_platform_admin_passes_it():
+    finance_roles = {OrgRole.ADMIN, OrgRole.FINANCE}
+    assert FINANCE.admin_or_role_in(ORG, finance_roles)
+    assert not FINANCE.admin_or_role_in(OTHER, finance_roles)
+    assert not FINANCE.admin_or_role_in(None, finance_roles)  # a user's own order, say
+    assert not MEMBER.admin_or_role_in(ORG, finance_roles)  # an auditor
+    assert MEMBER.admin_or_role_in(ORG, {OrgRole.AUDITOR})
+    assert not KEY.admin_or_role_in(ORG, set(OrgRole))  # scopes, never a sub-role
+    assert ADMIN.admin_or_role_in(ORG, finance_roles)
+    assert ADMIN.admin_or_role_in(None, finance_roles)
+    assert FINANCE.orgs_in_role(finance_roles) == (ORG,)
+    assert MEMBER.orgs_in_role(finance_roles) == ()
+    assert KEY.orgs_in_role(set(OrgRole)) == ()
+
+
 # --- projects ------------------------------------------------------------------------------
 
 
