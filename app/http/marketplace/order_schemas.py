@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from marshmallow import validate
 
 from app.domain.marketplace.fx import rate_text
-from app.domain.marketplace.model import OrderStatus
+from app.domain.marketplace.model import Order, OrderStatus
 from app.http.common.schemas import ETH_ADDRESS, Text, TonnesField
 from app.http.marketplace.money import FeeSchema, amount_field
 from app.http.marketplace.schemas import ID, ORG_ID
@@ -72,7 +70,7 @@ class OrderSchema(ma.Schema):
     paid_at = ma.fields.DateTime(allow_none=True)
     fulfilled_at = ma.fields.DateTime(allow_none=True)
 
-    def retire_of(self, order: Any) -> dict[str, str] | None:
+    def retire_of(self, order: Order) -> dict[str, str] | None:
         if order.retire_beneficiary is None:
             return None
         return {"beneficiary": order.retire_beneficiary, "purpose": order.retire_purpose or ""}

@@ -92,7 +92,7 @@ def pay_order(body: dict[str, Any], order_id: str) -> Payment:
 @blp.response(200, s.WebhookAckSchema)
 @blp.alt_response(400, description="Bad or stale signature (`invalid_signature`)")
 @blp.alt_response(404, description="No such provider")
-def webhook(provider: str) -> Any:
+def webhook(provider: str) -> Response | dict[str, object]:
     """A provider's signed event (the raw body is what is signed). The sandbox signs like
     Stripe: `Sandbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw
     body>">`, 300 s tolerance. A bad or stale signature -> 400 `invalid_signature` and
