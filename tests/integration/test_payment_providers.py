@@ -20,6 +20,7 @@ import pytest
 from app.domain.payments import signature
 from tests.integration import stripe_peer
 from tests.integration.browser import served
+from tests.integration.identity import wait_for
 from tests.integration.market_support import Market, minted_market
 from tests.integration.payment_support import delivered_events, open_order, order_status
 from tests.integration.stripe_peer import StripePeer
@@ -212,7 +213,12 @@ def test_forged_stale_and_replayed_webhooks_change_nothing(provider: Provider):
 
     provider.decide(waiting["next_action"]["url"], approve=True)
     assert market.settled(buyer, waiting["id"])["status"] == "succeeded"
-    succeeded = [b for b in provider.delivered() if b"payment_intent.succeeded" in b]
+    # The worker marks the event delivered after the webhook answered: wait for that mark.
+    succeeded = wait_for(
+        lambda: [b for b in provider.delivered() if b"payment_intent.succeeded" in b],
+        timeout=30,
+        interval=0.05,
+    )
     replayed = provider.signed(succeeded[-1])
     assert (replayed.status_code, replayed.get_json()["outcome"]) == (200, "duplicate")
     payments = buyer.get("/api/v1/payments").get_json()
