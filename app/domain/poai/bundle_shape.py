@@ -130,16 +130,31 @@ def _hex(value: str, where: str, out: list[str]) -> bool:
 
 def not_native_path(value: object) -> str | None:
     """The path of the first value that is not plain JSON data (floats included), if any;
-    iterative, so that a hostile nesting depth cannot raise."""
-    stack: list[tuple[str, object]] = [("bundle", value)]
+    iterative, so that a hostile nesting depth cannot raise, and linear in the bundle's
+    size: each value keeps only its parent and its own step, and a path is spelled out
+    for the value it names alone."""
+    steps: list[tuple[int, str]] = [(-1, "bundle")]  # per value: its parent's index, its step
+    stack: list[tuple[int, object]] = [(0, value)]
     while stack:
-        where, item = stack.pop()
+        node, item = stack.pop()
         if isinstance(item, dict):
             if any(not isinstance(k, str) for k in item):
-                return where
-            stack.extend((f"{where}.{k}", v) for k, v in item.items())
+                return _path(steps, node)
+            for key, child in item.items():
+                steps.append((node, f".{key}"))
+                stack.append((len(steps) - 1, child))
         elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+            for index, child in enumerate(item):
+                steps.append((node, f"[{index}]"))
+                stack.append((len(steps) - 1, child))
         elif not (item is None or type(item) in (str, int, bool)):
-            return where
+            return _path(steps, node)
     return None
+
+
+def _path(steps: list[tuple[int, str]], node: int) -> str:
+    parts: list[str] = []
+    while node >= 0:
+        node, step = steps[node]
+        parts.append(step)
+    return "".join(reversed(parts))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from app.domain.poai.bundle import build_bundle, bundle_hashes, sign_bundle, signing_problems
-from app.domain.poai.bundle_shape import BUNDLE_VERSION, CATEGORIES
+from app.domain.poai.bundle_shape import BUNDLE_VERSION, CATEGORIES, structure_problems
 from app.domain.poai.verification import TrustedKey, VerificationResult, verify_bundle
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.quantity import Quantity
@@ -434,3 +434,19 @@ def test_a_bundle_without_a_canonical_form_is_refused_before_signing():
     assert "canonical" in signing_problems(broken)[0]
     with pytest.raises(InvalidValue, match="malformed"):
         sign_bundle(broken, SIGNER)
+
+
+def test_a_value_that_is_not_json_data_is_named_by_its_path():
+    nested = replaced(reviewers=["u7", {"at": [None, 1.5]}])
+    assert structure_problems(nested) == [
+        "bundle.reviewers[1].at[1]: not a JSON-native value (strings, integers, booleans,"
+        " null only)"
+    ]
+    assert structure_problems(replaced(case={"id": "case-1", 2: "two"})) == [
+        "bundle.case: not a JSON-native value (strings, integers, booleans, null only)"
+    ]
+    deep = deeply_nested(100_000)
+    deep["project"]["x"]["x"] = 0.5
+    assert structure_problems(deep) == [
+        "bundle.project.x.x: not a JSON-native value (strings, integers, booleans, null only)"
+    ]
