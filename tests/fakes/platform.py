@@ -178,8 +178,13 @@ class FakeUnitOfWork:
         self._pending = ([], [], [])
 
     def rollback(self) -> None:
-        for name, repository in copy.deepcopy(self._snapshot).items():
+        # The snapshot itself becomes the state: outside a unit nothing writes, and the next
+        # unit takes a fresh snapshot as it opens (`__enter__`). Inside one, keep a copy to
+        # go back to again.
+        for name, repository in self._snapshot.items():
             setattr(self, name, repository)
+        if self._depth:
+            self._snapshot = self._take()
         self._pending = ([], [], [])
 
 
