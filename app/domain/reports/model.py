@@ -14,6 +14,7 @@ from typing import Literal
 from app.domain.reports.errors import InvalidPeriod, InvalidReportRequest, ReportStateConflict
 
 MAX_PERIOD_DAYS = 3660  # ten years and the leap days between
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # as vintages
 
 
 class ReportKind(StrEnum):
@@ -68,6 +69,8 @@ class Period:
     end: date
 
     def __post_init__(self) -> None:
+        if not (self.start.year >= FIRST_YEAR and self.end.year <= LAST_YEAR):
+            raise InvalidPeriod(f"a period lies within {FIRST_YEAR} to {LAST_YEAR}")
         if self.end < self.start:
             raise InvalidPeriod("period_end is before period_start")
         if (self.end - self.start).days > MAX_PERIOD_DAYS:
