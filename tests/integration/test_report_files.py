@@ -14,7 +14,7 @@ import pytest
 
 from app.adapters.reports.files import FileReportWriter
 from app.adapters.reports.pdf import MAX_ROWS
-from app.domain.reports.content import build_content
+from app.domain.reports.builders import build_content
 from app.domain.reports.model import ReportFormat
 from app.domain.shared.money import Money
 from tests.unit.reports.world import FINANCE, ReportsWorld, retirement_row

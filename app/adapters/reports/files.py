@@ -9,11 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from app.adapters.reports import csv_json, pdf, xlsx
+from app.adapters.reports import csv_json, xlsx
 from app.domain.reports.content import ReportContent
 from app.domain.reports.model import ReportFormat
 
 Render = Callable[[ReportContent, BinaryIO], None]
+
+
+def _pdf(content: ReportContent, out: BinaryIO) -> None:
+    from app.adapters.reports.pdf import write_pdf  # reportlab, only when a PDF is asked
+
+    write_pdf(content, out)
 
 
 class TempReportFile:
@@ -40,7 +46,7 @@ class FileReportWriter:
             ReportFormat.CSV: csv_json.write_csv,
             ReportFormat.JSON: csv_json.write_json,
             ReportFormat.XLSX: xlsx.write_xlsx,
-            ReportFormat.PDF: pdf.write_pdf,
+            ReportFormat.PDF: _pdf,
         }
         handle, name = tempfile.mkstemp(
             prefix="report-", suffix=f".{fmt.value}", dir=self._directory

@@ -1,8 +1,6 @@
-"""The figures reader of reports on SQL, over the ledger (`retirements`,
-`credit_batches`, `credit_balances`), the marketplace's orders, their payments and the
-audit log. Long row sources are read in chunks of `CHUNK` rows (`yield_per`: a
-server-side cursor on PostgreSQL), so a report's rows are never all in memory; a custom
-report's groups are summed as its rows stream by.
+"""The figures reader of reports on SQL, over the ledger, the orders, their payments and
+the audit log. Long row sources are read `CHUNK` rows at a time (`yield_per`, a
+server-side cursor on PostgreSQL); a custom report's groups are summed as rows stream by.
 
 Retired tonnes are those of retirements the chain confirmed in the period. Purchases are
 the orders paid in the period that are paid or fulfilled (a refunded order gave its
@@ -34,14 +32,13 @@ from app.domain.reports.model import CustomSpec, Period, Scope
 from app.domain.shared.audit import AuditEntry
 from app.domain.shared.money import Money
 
-CHUNK = 2_000
-BOUGHT = ("paid", "fulfilled")
+CHUNK, BOUGHT = 2_000, ("paid", "fulfilled")  # rows per fetch; orders that count as bought
 r, p, o = retirements, projects, market_orders
 
 
 def _retired_in(scope: Scope, period: Period) -> list[sa.ColumnElement[bool]]:
-    where = [r.c.status == "confirmed", r.c.confirmed_at >= period.since]
-    where.append(r.c.confirmed_at < period.until)
+    at = r.c.confirmed_at
+    where = [r.c.status == "confirmed", at >= period.since, at < period.until]
     if scope.kind != "platform":
         where += [r.c.owner_kind == scope.kind, r.c.owner_id == scope.id]
     if scope.project_id is not None:
@@ -284,9 +281,8 @@ class SqlReportFigures:
 
 
 class SqlScheduledRetirements:
-    """Retirements planned for a later cancellation. The platform has no schedules yet
-    (no `retirement_schedules` table): nothing is planned, 0 tonnes. The module that
-    adds schedules binds its own reader here."""
+    """Planned cancellations: no `retirement_schedules` table yet, so 0 t; the module
+    that adds schedules binds its own reader here."""
 
     TABLE = "retirement_schedules"
 

@@ -17,7 +17,7 @@ from app.domain.reports.figures import (
     Totals,
     e1_7_breakdowns,
 )
-from app.domain.reports.model import Report, ReportKind, Scope
+from app.domain.reports.model import Report, Scope
 from app.domain.shared.errors import NotFound
 from app.domain.shared.json import JSON
 from app.domain.shared.quantity import Quantity
@@ -69,7 +69,7 @@ def _scope_text(scope: Scope) -> str:
     return named + (f", project {scope.project_id}" if scope.project_id else "")
 
 
-def _head(report: Report) -> list[tuple[str, str]]:
+def head_facts(report: Report) -> list[tuple[str, str]]:
     p = report.period
     return [
         ("Period", f"{p.start} to {p.end} (UTC, both included)"),
@@ -171,7 +171,7 @@ def esg_summary(
     }
     return ReportContent(
         title="ESG summary: carbon credits (CSRD ESRS E1-7, CDP)",
-        facts=tuple(_head(report) + _totals_facts(totals)),
+        facts=tuple(head_facts(report) + _totals_facts(totals)),
         summaries=tuple(_breakdown_table(b) for b in breakdowns),
         charts=tuple(
             Chart(b.title, tuple(r.label for r in b.rows), tuple(r.percent for r in b.rows))
@@ -216,7 +216,7 @@ def project_report(report: Report, figures: ReportFigures) -> ReportContent:
     scope = Scope("platform", None, project_id)
     return ReportContent(
         title=f"Project report: {found.name}",
-        facts=tuple(_head(report) + facts),
+        facts=tuple(head_facts(report) + facts),
         summaries=(batches,),
         detail=Table(
             "retirements",
@@ -232,97 +232,3 @@ def project_report(report: Report, figures: ReportFigures) -> ReportContent:
             "holders": found.holders,
         },
     )
-
-
-AUDIT_COLUMNS = (
-    Column("seq", "integer"),
-    Column("occurred_at", "datetime"),
-    Column("action"),
-    Column("entity_type"),
-    Column("entity_id"),
-    Column("actor_id"),
-    Column("organization_id"),
-    Column("request_id"),
-    Column("hash"),
-)
-
-
-def audit_trail(report: Report, figures: ReportFigures) -> ReportContent:
-    rows = (
-        (
-            e.seq,
-            e.occurred_at,
-            e.action,
-            e.entity_type,
-            e.entity_id,
-            e.actor_id,
-            e.organization_id,
-            e.request_id,
-            e.hash,
-        )
-        for e in figures.audit_entries(report.scope, report.period)
-    )
-    return ReportContent(
-        title="Audit trail",
-        facts=tuple(_head(report)),
-        detail=Table("audit_entries", "Audit log entries", AUDIT_COLUMNS, rows),
-    )
-
-
-def custom_report(report: Report, figures: ReportFigures) -> ReportContent:
-    spec = report.custom
-    rows = figures.custom_rows(report.scope, report.period, spec)
-    currencies = sorted({m.currency for r in rows for m in r.spend})
-    columns = [Column(spec.group_by or "group")]
-    for metric in spec.metrics:
-        if metric == "spend":
-            columns += [Column(f"spend_{c}", "money") for c in currencies]
-        elif metric == "retirements_count":
-            columns.append(Column(metric, "integer"))
-        else:
-            columns.append(Column(metric, "tonnes"))
-    cells: list[tuple[Cell, ...]] = []
-    for r in rows:
-        line: list[Cell] = [r.group]
-        spent = {m.currency: m.amount for m in r.spend}
-        for metric in spec.metrics:
-            if metric == "spend":
-                line += [spent.get(c, Decimal("0")) for c in currencies]
-            elif metric == "retirements_count":
-                line.append(r.retirements_count)
-            elif metric == "tonnes_retired":
-                line.append(tonnes(r.tonnes_retired_kg))
-            else:
-                line.append(tonnes(r.tonnes_purchased_kg))
-        cells.append(tuple(line))
-    first = 1 if cells and columns[1].kind in {"tonnes", "integer", "money"} else 0
-    charts = (
-        (
-            Chart(
-                columns[1].name,
-                tuple(str(c[0]) for c in cells),
-                tuple(Decimal(str(c[1])) for c in cells),
-            ),
-        )
-        if first
-        else ()
-    )
-    filters = ", ".join(f"{k}={v}" for k, v in spec.filters) or "none"
-    return ReportContent(
-        title="Custom report",
-        facts=(*_head(report), ("Metrics", ", ".join(spec.metrics)), ("Filters", filters)),
-        charts=charts,
-        detail=Table("rows", "Figures", tuple(columns), cells),
-    )
-
-
-def build_content(
-    report: Report, figures: ReportFigures, scheduled: ScheduledRetirements
-) -> ReportContent:
-    if report.kind == ReportKind.ESG_SUMMARY:
-        return esg_summary(report, figures, scheduled)
-    if report.kind == ReportKind.PROJECT:
-        return project_report(report, figures)
-    if report.kind == ReportKind.AUDIT_TRAIL:
-        return audit_trail(report, figures)
-    return custom_report(report, figures)

@@ -11,7 +11,7 @@ building fails the report with its reason (a report asked again is a new report)
 from __future__ import annotations
 
 from app.domain.documents.services import Storage
-from app.domain.reports.content import build_content
+from app.domain.reports.builders import build_content
 from app.domain.reports.events import ReportReady
 from app.domain.reports.model import (
     ReportStatus,
