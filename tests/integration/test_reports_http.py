@@ -100,6 +100,7 @@ def test_every_format_opens_with_the_ledgers_figures(app, client, market: Market
     totals = doc["summary"]["totals"]
     assert (totals["tonnes_retired"], totals["tonnes_purchased"]) == ("1.5", "1.5")
     assert totals["spend"] == [{"amount": order["total"], "currency": order["currency"]}]
+    assert totals["planned_future_cancellation_t"] == "0"  # no schedules on the platform yet
     assert [(r["quantity_t"], r["price_paid"], r["price_currency"]) for r in doc["rows"]] == [
         ("1.500", order["total"], "EUR")
     ]
