@@ -44,7 +44,7 @@ EXTENSION = "platform"
 class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, ReportsUoW, Protocol):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments)."""
+    marketplace and its payments; reports)."""
 
 
 class ReadSide(Protocol):
