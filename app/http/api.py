@@ -27,6 +27,7 @@ from app.http.payments.routes import blp as payments_blp
 from app.http.payments.sandbox_pages import pages as sandbox_pages
 from app.http.poai.routes import blp as poai_blp
 from app.http.projects.routes import blp as projects_blp
+from app.http.reports.routes import blp as reports_blp
 
 PREFIX = "/api/v1"
 BLUEPRINTS = [
@@ -41,6 +42,7 @@ BLUEPRINTS = [
     payments_blp,
     invoices_blp,
     audit_blp,
+    reports_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 

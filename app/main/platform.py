@@ -30,6 +30,7 @@ from app.adapters.crypto.ed25519 import (
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
 from app.adapters.payments.sandbox import SandboxGateway
+from app.adapters.reports.files import FileReportWriter
 from app.adapters.security.passwords import Argon2PasswordHasher
 from app.adapters.sql.contract_registry import SqlContractRegistry
 from app.adapters.sql.database import Database
@@ -136,6 +137,7 @@ class Platform:
             link_key=_derive(settings.secret_key, b"document-links"),
         )
         self.custody = CustodialAccounts(self.wallets, self.storage.cipher)
+        self.report_writer = FileReportWriter()
         self.market = MarketSettings(
             rates=self.rates,
             feed=self.market_feed,
@@ -287,6 +289,10 @@ class Platform:
 
     def chain_project_key(self, project_id: str) -> str:
         return chain_project_key(project_id)
+
+    @property
+    def public_base_url(self) -> str:
+        return self.settings.public_base_url
 
     def project_uri(self, project_id: str) -> str:
         return f"{self.settings.public_base_url}/api/v1/projects/{project_id}"

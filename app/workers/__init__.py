@@ -14,17 +14,21 @@ from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.payments import PaymentsUoW
-from app.workers import auth, credits, marketplace, payments, poai
+from app.ports.repositories.reports import ReportsUoW
+from app.workers import auth, credits, marketplace, payments, poai, reports
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
 
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "projects.status_changed": ["poai.on_project_status"],
+    "reports.report_ready": ["reports.email_link"],
 }
 
 
-class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol):
+class JobsUoW(
+    ReportsUoW, PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol
+):
     """The unit of work that runs every module's jobs."""
 
 
@@ -35,4 +39,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **poai.handlers(deps),
         **marketplace.handlers(deps),
         **payments.handlers(deps),
+        **reports.handlers(deps),
     }

@@ -12,6 +12,7 @@ from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
 from app.ports.payment_gateway import PaymentGateway, SandboxDeliveries
+from app.ports.report_files import ReportWriter
 from app.ports.signing import BundleSigner
 
 
@@ -46,3 +47,9 @@ class WorkerDeps(Protocol):
 
     @property
     def payment_gateways(self) -> Mapping[str, PaymentGateway]: ...
+
+    @property
+    def report_writer(self) -> ReportWriter: ...
+
+    @property
+    def public_base_url(self) -> str: ...

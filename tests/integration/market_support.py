@@ -99,6 +99,18 @@ class Market:
     def index_until(self, predicate: Any, timeout: float = 60.0) -> Any:
         return _index_until(self.app, predicate, timeout=timeout)
 
+    def retired_by(self, buyer: Caller, order_id: str) -> dict:
+        """The retirement of a buy-and-retire order once confirmed (indexing until then)."""
+
+        def retired() -> dict | None:
+            now = buyer.get(f"/api/v1/orders/{order_id}").get_json()
+            if now["retirement_id"] is None:
+                return None
+            retirement = buyer.get(f"/api/v1/retirements/{now['retirement_id']}").get_json()
+            return retirement if retirement["status"] == "confirmed" else None
+
+        return dict(self.index_until(retired))
+
 
 def minted_market(app: Any, client: Any, quantity: str = "50") -> Market:
     """An approved project with `quantity` t of vintage 2024 minted and indexed."""

@@ -143,6 +143,17 @@ def _build(app: Flask) -> World:
     for name in ("one", "two"):
         made = issuer.post(keys, json={"name": name, "scopes": ["members:read"]})
         assert made.status_code == 201, made.get_json()
+    for fmt in ("json", "csv"):  # two reports the admin asked for
+        asked = admin.post(
+            "/api/v1/reports",
+            json={
+                "kind": "esg_summary",
+                "format": fmt,
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+            },
+        )
+        assert asked.status_code == 202, asked.get_json()
     login(client, issuer.email)
     reviewer = signed_in(app, client, "reviewer@example.org", roles=("poai_reviewer",))
     paths = {
@@ -167,6 +178,7 @@ def _build(app: Flask) -> World:
         "price history": f"/api/v1/market/prices/{pid}/history",
         "orders": "/api/v1/orders",
         "payments": "/api/v1/payments",
+        "reports": "/api/v1/reports",
     }
     assert reviewer  # signed in: a session of someone else, not listed among the issuer's
     return World(app, {"admin": admin, "issuer": issuer}, paths, pid)
@@ -227,6 +239,7 @@ LISTS = [
     "price history",
     "orders",
     "payments",
+    "reports",
 ]
 
 

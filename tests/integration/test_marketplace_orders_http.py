@@ -89,14 +89,7 @@ def test_buy_and_retire_ends_in_a_confirmed_retirement(app, client):
     assert order["retire"] == retire
     assert market.pay(buyer, order["id"]).status_code == 201
 
-    def retired():
-        now = buyer.get(f"/api/v1/orders/{order['id']}").get_json()
-        if now["retirement_id"] is None:
-            return None
-        retirement = buyer.get(f"/api/v1/retirements/{now['retirement_id']}").get_json()
-        return retirement if retirement["status"] == "confirmed" else None
-
-    retirement = market.index_until(retired)
+    retirement = market.retired_by(buyer, order["id"])
     assert (retirement["beneficiary"], retirement["purpose"], retirement["quantity"]) == (
         "Acme Ltd",
         "2026 business travel",

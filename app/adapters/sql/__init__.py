@@ -10,6 +10,7 @@ from app.adapters.sql import (  # register their tables
     tables_payments,
     tables_poai,
     tables_projects,
+    tables_reports,
 )
 from app.adapters.sql.tables import metadata
 
@@ -24,4 +25,5 @@ __all__ = [
     "tables_payments",
     "tables_poai",
     "tables_projects",
+    "tables_reports",
 ]

@@ -16,7 +16,7 @@ from app.adapters.sql.tables_projects import (
     project_vintages,
     projects,
 )
-from app.domain.projects.model import HistoryEntry, Project, ProjectType, Status
+from app.domain.projects.model import REMOVAL_KINDS, HistoryEntry, Project, ProjectType, Status
 from app.domain.shared.quantity import Quantity
 
 FIELDS = (
@@ -38,6 +38,7 @@ FIELDS = (
     "ccp_approved",
     "corsia_eligible",
     "corresponding_adjustment",
+    "removal_kind",
 )
 
 
@@ -88,6 +89,7 @@ def project_from_row(r: Any, vintages: list[int]) -> Project:
         ccp_approved=bool(r.ccp_approved),
         corsia_eligible=bool(r.corsia_eligible),
         corresponding_adjustment=bool(r.corresponding_adjustment),
+        removal_kind=r.removal_kind if r.removal_kind in REMOVAL_KINDS else None,
     )
 
 

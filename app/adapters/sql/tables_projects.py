@@ -34,6 +34,7 @@ projects = sa.Table(
     sa.Column("ccp_approved", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("corsia_eligible", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("corresponding_adjustment", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("removal_kind", sa.String(16), nullable=True),
     sa.Column("status", sa.String(32), nullable=False, index=True),
     sa.Column("first_vintage", sa.Integer, nullable=True, index=True),
     sa.Column("created_by", sa.String(32), nullable=False),

@@ -33,6 +33,8 @@ from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutbox
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
 from app.adapters.sql.sandbox_repositories import SqlSandboxRepository
+from app.adapters.sql.report_figures import SqlReportFigures, SqlScheduledRetirements
+from app.adapters.sql.report_repositories import SqlReportRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
@@ -59,6 +61,9 @@ class SqlUnitOfWork:
     chain_txs: SqlChainTransactionRepository
     payments: SqlPaymentsRepository
     sandbox_payments: SqlSandboxRepository
+    reports: SqlReportRepository
+    report_figures: SqlReportFigures
+    scheduled_retirements: SqlScheduledRetirements
 
     def __init__(
         self,
@@ -116,6 +121,9 @@ class SqlUnitOfWork:
         self.market = SqlMarketRepository(session)
         self.payments = SqlPaymentsRepository(session)
         self.sandbox_payments = SqlSandboxRepository(session)
+        self.reports = SqlReportRepository(session)
+        self.report_figures = SqlReportFigures(session)
+        self.scheduled_retirements = SqlScheduledRetirements(session)
 
     def __exit__(
         self,

@@ -39,6 +39,8 @@ SIGNED_IN = frozenset(
         "poai:read",
         "market:buy",
         "market:read",
+        "reports:create",
+        "reports:read",
     }
 )
 

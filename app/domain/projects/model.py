@@ -28,6 +28,9 @@ class ProjectType(StrEnum):
 
 Mitigation = Literal["reduction", "removal"]
 MITIGATIONS: tuple[Mitigation, ...] = ("reduction", "removal")
+# What a removal stores carbon by (CSRD ESRS E1-7 separates the two); removals only.
+RemovalKind = Literal["biogenic", "technological"]
+REMOVAL_KINDS: tuple[RemovalKind, ...] = ("biogenic", "technological")
 
 
 class Status(StrEnum):
@@ -90,6 +93,7 @@ DESCRIPTIVE_FIELDS = (
     "ccp_approved",
     "corsia_eligible",
     "corresponding_adjustment",
+    "removal_kind",
 )
 FIRST_VINTAGE, LAST_VINTAGE = 1990, 2100
 # The free-text fields and their rules (`app.domain.shared.text`); the HTTP schemas use
@@ -141,6 +145,7 @@ class Project:
     ccp_approved: bool = False
     corsia_eligible: bool = False
     corresponding_adjustment: bool = False
+    removal_kind: RemovalKind | None = None
 
     def __post_init__(self) -> None:
         validate_fields(self)
@@ -225,6 +230,10 @@ def validate_fields(p: Project) -> None:
         errors["vintages"] = [f"distinct years from {FIRST_VINTAGE} to {LAST_VINTAGE}"]
     if p.mitigation not in MITIGATIONS:
         errors["mitigation"] = ["reduction or removal"]
+    if p.removal_kind is not None and (
+        p.removal_kind not in REMOVAL_KINDS or p.mitigation != "removal"
+    ):
+        errors["removal_kind"] = ["biogenic or technological, for removals only"]
     if errors:
         raise InvalidValue(
             "the project has invalid fields", code="validation_failed", errors=errors

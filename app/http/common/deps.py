@@ -33,6 +33,7 @@ from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
 from app.ports.repositories.projects import ProjectSearch
+from app.ports.repositories.reports import ReportsUoW
 from app.ports.revocation import RevocationList
 from app.ports.signatures import SignatureVerifier
 from app.ports.signing import SignatureChecker
@@ -40,10 +41,10 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, Protocol):
+class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, ReportsUoW, Protocol):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments)."""
+    marketplace and its payments; reports)."""
 
 
 class ReadSide(Protocol):

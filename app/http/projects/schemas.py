@@ -12,6 +12,7 @@ from app.domain.projects.model import (
     FIRST_VINTAGE,
     LAST_VINTAGE,
     MITIGATIONS,
+    REMOVAL_KINDS,
     TEXT_FIELDS,
     ProjectType,
     Status,
@@ -56,6 +57,9 @@ class ProjectFieldsSchema(ma.Schema):
     ccp_approved = ma.fields.Boolean(load_default=False)
     corsia_eligible = ma.fields.Boolean(load_default=False)
     corresponding_adjustment = ma.fields.Boolean(load_default=False)
+    removal_kind = ma.fields.String(
+        validate=validate.OneOf(REMOVAL_KINDS), load_default=None, allow_none=True
+    )
 
 
 class ProjectCreateSchema(ProjectFieldsSchema):
@@ -83,6 +87,7 @@ class ProjectUpdateSchema(ma.Schema):
     ccp_approved = ma.fields.Boolean()
     corsia_eligible = ma.fields.Boolean()
     corresponding_adjustment = ma.fields.Boolean()
+    removal_kind = ma.fields.String(validate=validate.OneOf(REMOVAL_KINDS), allow_none=True)
 
 
 class ProjectSchema(ma.Schema):
@@ -104,6 +109,7 @@ class ProjectSchema(ma.Schema):
     ccp_approved = ma.fields.Boolean()
     corsia_eligible = ma.fields.Boolean()
     corresponding_adjustment = ma.fields.Boolean()
+    removal_kind = ma.fields.String(allow_none=True)
     status = ma.fields.Function(lambda p: p.status.value)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -142,6 +148,7 @@ def _project_json(p: Any) -> dict[str, Any]:
         "corresponding_adjustment": (
             None if p.corresponding_adjustment is None else bool(p.corresponding_adjustment)
         ),
+        "removal_kind": _str(p.removal_kind),
         "status": p.status.value,
         "created_at": None if p.created_at is None else p.created_at.isoformat(),
         "updated_at": None if p.updated_at is None else p.updated_at.isoformat(),
@@ -160,7 +167,7 @@ _PROJECT_FIELDS = {
     "id", "organization_id", "name", "description", "type", "methodology", "standard",
     "country", "region", "latitude", "longitude", "vintages", "expected_annual_reductions",
     "metadata", "mitigation", "ccp_approved", "corsia_eligible", "corresponding_adjustment",
-    "status", "created_at", "updated_at",
+    "removal_kind", "status", "created_at", "updated_at",
 }  # fmt: skip
 
 

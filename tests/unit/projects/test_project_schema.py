@@ -42,6 +42,7 @@ PROJECTS = [
     _project(),
     _project(id="p2", latitude=None, longitude=None, metadata={}, status=Status.DRAFT),
     _project(id="p3", vintages=[], expected_annual_reductions=Quantity(1)),
+    _project(id="p4", mitigation="removal", removal_kind="technological"),
 ]
 
 
