@@ -32,9 +32,9 @@ from app.adapters.sql.payments_repositories import SqlPaymentsRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
-from app.adapters.sql.sandbox_repositories import SqlSandboxRepository
 from app.adapters.sql.report_figures import SqlReportFigures, SqlScheduledRetirements
 from app.adapters.sql.report_repositories import SqlReportRepository
+from app.adapters.sql.sandbox_repositories import SqlSandboxRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
