@@ -13,18 +13,22 @@ from typing import Protocol
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
+from app.ports.repositories.certificates import CertificatesUoW
 from app.ports.repositories.payments import PaymentsUoW
-from app.workers import auth, credits, marketplace, payments, poai
+from app.workers import auth, certificates, credits, marketplace, payments, poai
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
 
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "projects.status_changed": ["poai.on_project_status"],
+    "credits.retirement_confirmed": ["certificates.issue"],
 }
 
 
-class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol):
+class JobsUoW(
+    PoaiJobsUoW, CertificatesUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol
+):
     """The unit of work that runs every module's jobs."""
 
 
@@ -35,4 +39,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **poai.handlers(deps),
         **marketplace.handlers(deps),
         **payments.handlers(deps),
+        **certificates.handlers(deps),
     }

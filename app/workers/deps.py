@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.certificates.jobs import Issuer
 from app.domain.credits.jobs import ChainWrites
 from app.domain.documents.services import Storage
 from app.ports.clock import Clock
@@ -46,3 +47,6 @@ class WorkerDeps(Protocol):
 
     @property
     def payment_gateways(self) -> Mapping[str, PaymentGateway]: ...
+
+    @property
+    def certificate_issuer(self) -> Issuer: ...

@@ -21,6 +21,7 @@ from app.adapters.sql.auth_repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from app.adapters.sql.certificate_repositories import SqlCertificateRepository
 from app.adapters.sql.chain_write_repositories import SqlChainTransactionRepository
 from app.adapters.sql.credit_repositories import SqlCreditRepository
 from app.adapters.sql.database import Database
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
     chain_txs: SqlChainTransactionRepository
     payments: SqlPaymentsRepository
     sandbox_payments: SqlSandboxRepository
+    certificates: SqlCertificateRepository
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class SqlUnitOfWork:
         self.market = SqlMarketRepository(session)
         self.payments = SqlPaymentsRepository(session)
         self.sandbox_payments = SqlSandboxRepository(session)
+        self.certificates = SqlCertificateRepository(session)
 
     def __exit__(
         self,
