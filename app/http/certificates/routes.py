@@ -3,7 +3,7 @@ platform's template and organizations' custom fields."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Response
@@ -15,7 +15,9 @@ from app.http.certificates import schemas as s
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.blueprint import ApiBlueprint
 from app.http.common.deps import platform, uow
+from app.http.common.openapi import rule_codes
 from app.http.common.pagination import Page, paginated
+from app.ports.certificates import CertificateLayout
 
 blp = ApiBlueprint(
     "certificates", __name__, description="Retirement certificates, their proofs and look"
@@ -44,6 +46,7 @@ def get_template() -> CertificateTemplate:
 
 @blp.route("/certificates/template", methods=["PUT"])
 @requires("certificates:template")
+@rule_codes("unknown_logo")
 @blp.arguments(s.TemplateSchema)
 @blp.response(200, s.TemplateSchema)
 def put_template(body: dict[str, Any]) -> CertificateTemplate:
@@ -60,16 +63,20 @@ def get_certificate(certificate_id: str) -> dict[str, JSON]:
     return services.get_certificate(current_principal(), certificate_id, uow=uow())
 
 
+class _PlatformRenderer:
+    """The platform's renderer, reached only once a certificate is found to draw."""
+
+    def render_pdf(self, document: Mapping[str, JSON], layout: CertificateLayout) -> bytes:
+        return platform().certificate_renderer.render_pdf(document, layout)
+
+
 @blp.route("/certificates/<certificate_id>/pdf", methods=["GET"])
 @requires("credits:read")
 @blp.alt_response(200, description="The certificate (PDF)", content_type="application/pdf")
 def certificate_pdf(certificate_id: str) -> Response:
     """The certificate as a PDF, in the layout of its issue (a QR code to verify_url)."""
     pdf = services.certificate_pdf(
-        current_principal(),
-        certificate_id,
-        uow=uow(),
-        renderer=platform().certificate_renderer,
+        current_principal(), certificate_id, uow=uow(), renderer=_PlatformRenderer()
     )
     return Response(
         pdf,
