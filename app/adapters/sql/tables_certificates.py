@@ -36,7 +36,9 @@ certificate_templates = sa.Table(
     sa.Column("primary_color", sa.String(7), nullable=False),
     sa.Column("accent_color", sa.String(7), nullable=False),
     sa.Column("footer_text", sa.String(500), nullable=False),
-    sa.Column("logo_document_id", sa.String(32), sa.ForeignKey("project_documents.id"), nullable=True),
+    sa.Column(
+        "logo_document_id", sa.String(32), sa.ForeignKey("project_documents.id"), nullable=True
+    ),
     sa.Column("updated_by", sa.String(64), nullable=True),
     sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.CheckConstraint("id = 1", name="one_row"),
