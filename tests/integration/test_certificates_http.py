@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.adapters.sql.tables_certificates import certificates
 from tests.fakes.certificates import FakeCertificateRenderer
 from tests.integration.identity import signed_in, wait_for
+from tests.integration.market_support import minted_market
 from tests.integration.test_credits_flow import _index_until, _minted
 
 ORG = "org-issuer"
@@ -213,3 +214,28 @@ def test_the_command_line_checks_a_certificate_file(app, client, tmp_path):
     assert "serials: valid" in valid.output
     assert invalid.exit_code == 1, invalid.output
     assert "signature: INVALID" in invalid.output
+
+
+def test_credits_bought_on_the_marketplace_show_their_delivery(app, client):
+    market = minted_market(app, client, "50")
+    listing = market.listing("10")
+    buyer = market.buyer()
+    quote = market.quote(buyer, listing["id"], "1")
+    order = market.order(buyer, quote["id"], retire={"beneficiary": "Acme Ltd", "purpose": "x"})
+    assert market.pay(buyer, order["id"]).status_code == 201
+
+    def certified():
+        now = buyer.get(f"/api/v1/orders/{order['id']}").get_json()
+        if now["retirement_id"] is None:
+            return None
+        return buyer.get(f"/api/v1/retirements/{now['retirement_id']}").get_json()["certificate_id"]
+
+    certificate_id = market.index_until(certified)
+    doc = buyer.get(f"/api/v1/certificates/{certificate_id}").get_json()
+
+    steps = [step["step"] for step in doc["provenance"]]
+    assert steps == ["poai_approval", "issuance", "transfer", "retirement"]
+    transfer = doc["provenance"][2]
+    assert (transfer["order_id"], transfer["quantity_kg"]) == (order["id"], 1000)
+    assert transfer["to"].lower() == doc["holder"].lower()
+    assert client.get(f"/api/v1/public/certificates/{certificate_id}").get_json()["valid"]
