@@ -5,7 +5,6 @@ certificates; a job delivered twice issues once; the command line checks a file.
 
 from __future__ import annotations
 
-import io
 import json
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from tests.fakes.certificates import FakeCertificateRenderer
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.market_support import minted_market
 from tests.integration.test_credits_flow import _index_until, _minted
+from tests.integration.test_poai_flow import _upload
 
 ORG = "org-issuer"
 LOGO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24  # the bytes only: the renderer draws them
@@ -140,19 +140,13 @@ def test_a_pseudonymous_beneficiary_is_disclosed_to_its_holder_only(app, client)
 
 def test_template_and_custom_fields_apply_to_new_certificates(app, client):
     issuer, admin, pid, _ = _minted(app, client)
-    logo = issuer.client.post(
-        f"/api/v1/projects/{pid}/documents",
-        headers=issuer.headers,
-        data={"kind": "other", "file": (io.BytesIO(LOGO), "logo.png")},
-        content_type="multipart/form-data",
-    )
-    assert logo.status_code == 201, logo.get_json()
+    logo_id = _upload(issuer, pid, kind="other", data=LOGO, name="logo.png")
     template = {
         "title": "Certificate of Retirement",
         "primary_color": "#123456",
         "accent_color": "#abcdef",
         "footer_text": "Thank you",
-        "logo_document_id": logo.get_json()["id"],
+        "logo_document_id": logo_id,
     }
     assert issuer.put("/api/v1/certificates/template", json=template).status_code == 403
     bad = admin.put("/api/v1/certificates/template", json={**template, "accent_color": "red"})
