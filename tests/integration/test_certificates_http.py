@@ -6,10 +6,14 @@ certificates; a job delivered twice issues once; the command line checks a file.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
 from app.adapters.sql.tables_certificates import certificates
+from app.adapters.sql.tables_chain import retirements
+from app.domain.certificates.errors import CertificateExists
+from app.domain.certificates.jobs import issue_certificate
 from tests.fakes.certificates import FakeCertificateRenderer
 from tests.integration.identity import signed_in, wait_for
 from tests.integration.market_support import minted_market
@@ -244,3 +248,39 @@ def test_credits_bought_on_the_marketplace_show_their_delivery(app, client):
     assert (transfer["order_id"], transfer["quantity_kg"]) == (order["id"], 1000)
     assert transfer["to"].lower() == doc["holder"].lower()
     assert client.get(f"/api/v1/public/certificates/{certificate_id}").get_json()["valid"]
+
+
+def test_concurrent_issuers_issue_one_certificate(app, client):
+    issuer, _, pid, _ = _minted(app, client)
+    certificate_id = _retired(app, client, issuer, pid)
+    platform = app.extensions["platform"]
+    with platform.db.engine.begin() as conn:  # as if the job had not run yet
+        retirement_id = conn.execute(
+            sa.select(certificates.c.retirement_id).where(certificates.c.id == certificate_id)
+        ).scalar_one()
+        conn.execute(sa.delete(certificates))
+        conn.execute(
+            sa.update(retirements)
+            .where(retirements.c.id == retirement_id)
+            .values(certificate_id=None)
+        )
+
+    def issue(_: int) -> str | None:
+        try:
+            made = issue_certificate(
+                retirement_id, uow=platform.uow(), issuer=platform.certificate_issuer
+            )
+        except CertificateExists:
+            return "refused"
+        return made.id if made else None
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(issue, range(4)))
+
+    with platform.db.engine.connect() as conn:
+        rows = conn.execute(sa.select(certificates.c.id)).scalars().all()
+    assert len(rows) == 1
+    assert set(results) - {"refused"} == {rows[0]}
+    assert (
+        issuer.get(f"/api/v1/retirements/{retirement_id}").get_json()["certificate_id"] == rows[0]
+    )
