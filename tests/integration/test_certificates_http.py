@@ -250,11 +250,9 @@ def test_credits_bought_on_the_marketplace_show_their_delivery(app, client):
     assert client.get(f"/api/v1/public/certificates/{certificate_id}").get_json()["valid"]
 
 
-def test_concurrent_issuers_issue_one_certificate(app, client):
-    issuer, _, pid, _ = _minted(app, client)
-    certificate_id = _retired(app, client, issuer, pid)
-    platform = app.extensions["platform"]
-    with platform.db.engine.begin() as conn:  # as if the job had not run yet
+def _forget(platform, certificate_id: str) -> str:
+    """Drop an issued certificate, as if its job had not run yet; its retirement id."""
+    with platform.db.engine.begin() as conn:
         retirement_id = conn.execute(
             sa.select(certificates.c.retirement_id).where(certificates.c.id == certificate_id)
         ).scalar_one()
@@ -264,6 +262,26 @@ def test_concurrent_issuers_issue_one_certificate(app, client):
             .where(retirements.c.id == retirement_id)
             .values(certificate_id=None)
         )
+    return str(retirement_id)
+
+
+def test_the_sweep_issues_a_confirmed_retirement_left_without_one(app, client):
+    issuer, _, pid, _ = _minted(app, client)
+    platform = app.extensions["platform"]
+    retirement_id = _forget(platform, _retired(app, client, issuer, pid))
+
+    assert platform.issue_due_certificates() == 1
+    assert platform.issue_due_certificates() == 0
+
+    certificate_id = issuer.get(f"/api/v1/retirements/{retirement_id}").get_json()["certificate_id"]
+    assert client.get(f"/api/v1/public/certificates/{certificate_id}").get_json()["valid"]
+
+
+def test_concurrent_issuers_issue_one_certificate(app, client):
+    issuer, _, pid, _ = _minted(app, client)
+    certificate_id = _retired(app, client, issuer, pid)
+    platform = app.extensions["platform"]
+    retirement_id = _forget(platform, certificate_id)
 
     def issue(_: int) -> str | None:
         try:
