@@ -103,7 +103,3 @@ class Certificate:
     layout: dict[str, JSON]
     issued_at: datetime
     logo: bytes | None = None
-
-    @property
-    def unsigned(self) -> dict[str, JSON]:
-        return {k: v for k, v in self.document.items() if k not in SIGNATURE_FIELDS}
