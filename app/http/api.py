@@ -13,6 +13,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
+from app.http.certificates.routes import blp as certificates_blp
 from app.http.chain.routes import blp as chain_blp
 from app.http.common.openapi import CrossCuttingResponses
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
@@ -41,6 +42,7 @@ BLUEPRINTS = [
     orders_blp,
     payments_blp,
     invoices_blp,
+    certificates_blp,
     audit_blp,
     reports_blp,
 ]

@@ -1,6 +1,6 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the watch over crypto deposits and overdue invoices, the indexer loop and, in the embedded mode, a
-Dramatiq worker consuming the in-process broker.
+the watch over crypto deposits and overdue invoices, the certificates sweep, the indexer
+loop and, in the embedded mode, a Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer and the order
@@ -76,6 +76,20 @@ def watch_payments_forever(platform: Platform, stop: threading.Event) -> None:
         stop.wait(platform.settings.payments_crypto_poll_seconds)
 
 
+def issue_certificates_forever(platform: Platform, stop: threading.Event) -> None:
+    """Certificates of confirmed retirements past the confirmation depth that have none,
+    every CERTIFICATES_POLL_SECONDS: the `certificates.issue` job issues them as soon as
+    the indexer confirms; this catches those whose block was not deep enough yet (safe in
+    several processes: each retirement is locked and has one certificate)."""
+    while not stop.is_set():
+        try:
+            while platform.issue_due_certificates() > 0 and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("issuing certificates failed; retrying")
+        stop.wait(platform.settings.certificates_poll_seconds)
+
+
 class Background:
     """The relay thread, and unless periodic actors do them the order-expiry and
     payments-watch threads, and on request the indexer thread and the embedded worker,
@@ -89,6 +103,7 @@ class Background:
         indexer: bool = False,
         expiry: bool = True,
         watch_crypto: bool = True,
+        certificates: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -101,6 +116,11 @@ class Background:
             else None
         )
         self._indexer = self._thread(index_forever, platform, "indexer") if indexer else None
+        self._certificates = (
+            self._thread(issue_certificates_forever, platform, "certificates")
+            if certificates
+            else None
+        )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
     def _thread(self, loop: Loop, platform: Platform, name: str) -> threading.Thread:
@@ -118,6 +138,8 @@ class Background:
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
+        if self._certificates:
+            self._certificates.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -128,5 +150,7 @@ class Background:
             self._crypto.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
+        if self._certificates:
+            self._certificates.join(timeout=10)
         if self._worker:
             self._worker.stop()

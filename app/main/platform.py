@@ -40,6 +40,9 @@ from app.adapters.sql.uow import SqlUnitOfWork
 from app.adapters.tasks.dramatiq_queue import DramatiqTaskQueue, declare_job_actors
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import LoginThrottle
+from app.domain.certificates.checks import Keys, Node
+from app.domain.certificates.jobs import Issuer, issue_due
+from app.domain.certificates.proofs import Verifier
 from app.domain.chain.services import WaitPolicy
 from app.domain.credits.custody import CustodialAccounts
 from app.domain.credits.jobs import ChainWrites
@@ -61,6 +64,7 @@ from app.domain.shared.jobs import Job
 from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring
 from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
+from app.ports.certificates import CertificateRenderer
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
@@ -198,6 +202,29 @@ class Platform:
         app: WSGIApplication = self.wsgi_app
         return app
 
+    @functools.cached_property
+    def certificate_issuer(self) -> Issuer:
+        """The platform key signs certificates as it signs PoAI proofs."""
+        base_url = self.settings.public_base_url
+        return Issuer(self.signer, self.storage, self.clock, base_url)
+
+    @functools.cached_property
+    def certificate_verifier(self) -> Verifier:
+        """Checks certificates with the platform's keys, its records and its chain (live)."""
+        node = Node(self.chain.reader, decode, self.settings.chain_confirmations)
+        keys = Keys(self.poai_keys, self.signature_checker)
+        return Verifier(keys, node, self.storage)
+
+    @functools.cached_property
+    def certificate_renderer(self) -> CertificateRenderer:
+        from app.adapters.pdf.certificate import ReportlabCertificateRenderer
+
+        return ReportlabCertificateRenderer()
+
+    def issue_due_certificates(self) -> int:
+        """Certificates of confirmed retirements past the depth still without one."""
+        return issue_due(uow=self.uow(), issuer=self.certificate_issuer, on_error=_not_issued)
+
     def expire_orders(self) -> int:
         return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)
 
@@ -327,6 +354,10 @@ class Platform:
             self.chain_lock.release()
         self.db.dispose()
         self.broker.close()
+
+
+def _not_issued(retirement_id: str, error: Exception) -> None:
+    log.warning("certificate of retirement %s not issued: %s", retirement_id, error)
 
 
 def _derive(secret: str, purpose: bytes) -> bytes:

@@ -24,7 +24,7 @@ class OutboxRelayMiddleware(Middleware):
         # the relay only: the periodic actors below index, expire orders, watch crypto
         # deposits and flag overdue invoices
         self._background = Background(
-            platform, embedded_worker=False, expiry=False, watch_crypto=False
+            platform, embedded_worker=False, expiry=False, watch_crypto=False, certificates=False
         )
         self._on_boot = on_boot
 
@@ -62,6 +62,12 @@ crypto_tick = declare_periodic_actor(
 overdue_tick = declare_periodic_actor(
     broker, "payments.flag_overdue", platform.flag_overdue_invoices, 300
 )
-periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick]
+certificates_tick = declare_periodic_actor(
+    broker,
+    "certificates.issue_due",
+    platform.issue_due_certificates,
+    settings.certificates_poll_seconds,
+)
+periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick]
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

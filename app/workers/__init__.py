@@ -13,9 +13,10 @@ from typing import Protocol
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
+from app.ports.repositories.certificates import CertificatesUoW
 from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.reports import ReportsUoW
-from app.workers import auth, credits, marketplace, payments, poai, reports
+from app.workers import auth, certificates, credits, marketplace, payments, poai, reports
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -23,11 +24,19 @@ from app.workers.poai import PoaiJobsUoW
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "projects.status_changed": ["poai.on_project_status"],
     "reports.report_ready": ["reports.email_link"],
+    "credits.retirement_confirmed": ["certificates.issue"],
 }
 
 
 class JobsUoW(
-    ReportsUoW, PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol
+    ReportsUoW,
+    PoaiJobsUoW,
+    CertificatesUoW,
+    AuthUoW,
+    CreditJobsUoW,
+    MarketChainUoW,
+    PaymentsUoW,
+    Protocol,
 ):
     """The unit of work that runs every module's jobs."""
 
@@ -40,4 +49,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **marketplace.handlers(deps),
         **payments.handlers(deps),
         **reports.handlers(deps),
+        **certificates.handlers(deps),
     }

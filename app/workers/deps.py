@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.certificates.jobs import Issuer
 from app.domain.credits.jobs import ChainWrites
 from app.domain.documents.services import Storage
 from app.ports.clock import Clock
@@ -53,3 +54,6 @@ class WorkerDeps(Protocol):
 
     @property
     def public_base_url(self) -> str: ...
+
+    @property
+    def certificate_issuer(self) -> Issuer: ...

@@ -2,7 +2,7 @@
 removal a project is (biogenic or technological), for the ESRS E1-7 breakdowns.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-01 20:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from app.adapters.sql.types import Json, UtcDateTime
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

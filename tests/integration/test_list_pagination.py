@@ -89,6 +89,8 @@ def _build(app: Flask) -> World:
             },
         )
         assert retired.status_code == 202, retired.get_json()
+    # both confirmed, each with its certificate
+    _index_until(app, lambda: len(issuer.get("/api/v1/certificates").get_json()) == 2)
 
     # Two listings of the first project (each a point of its price history), two orders
     # and their payments.
@@ -169,6 +171,7 @@ def _build(app: Flask) -> World:
         "credit batches": "/api/v1/credits/batches",
         "credit balances": "/api/v1/credits/balances",
         "retirements": "/api/v1/retirements",
+        "certificates": "/api/v1/certificates",
         "chain transactions": "/api/v1/chain/transactions",
         "organization members": members,
         "organization api keys": keys,
@@ -204,7 +207,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> Iterator
 
 def _caller(world: World, name: str) -> Caller:
     owner = "issuer" if name in {"organization members", "organization api keys"} else "admin"
-    if name in {"my sessions", "credit balances", "retirements"}:
+    if name in {"my sessions", "credit balances", "retirements", "certificates"}:
         owner = "issuer"
     return world.callers[owner]
 
@@ -230,6 +233,7 @@ LISTS = [
     "credit batches",
     "credit balances",
     "retirements",
+    "certificates",
     "chain transactions",
     "organization members",
     "organization api keys",

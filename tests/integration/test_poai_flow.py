@@ -26,11 +26,13 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PROJECT = {**BODY, "latitude": "-23.55", "longitude": "-46.63", "vintages": [2023, 2024]}
 
 
-def _upload(caller, pid: str) -> str:
+def _upload(
+    caller, pid: str, *, kind: str = "project_design", data: bytes = PDF, name: str = "design.pdf"
+) -> str:
     response = caller.client.post(
         f"/api/v1/projects/{pid}/documents",
         headers=caller.headers,
-        data={"kind": "project_design", "file": (io.BytesIO(PDF), "design.pdf")},
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
     assert response.status_code == 201, response.get_json()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.auth.permissions import OrgRole, Role
 from app.domain.auth.principal import Principal
@@ -143,9 +144,11 @@ class LedgerWorld:
     def chain_writes(self) -> ChainWrites:
         return ChainWrites(FakeRegistryCalls(), self.node, self.clock)
 
-    def run_jobs(self) -> list[str]:
-        """Run the outbox's ledger jobs not done yet, oldest first; their names."""
-        handlers = credit_jobs.handlers(_JobDeps(self.chain_writes))  # type: ignore[arg-type]
+    def run_jobs(self, handlers: dict[str, Any] | None = None) -> list[str]:
+        """Run the outbox's ledger jobs (or those of `handlers`) not done yet, oldest
+        first; their names."""
+        if handlers is None:
+            handlers = credit_jobs.handlers(_JobDeps(self.chain_writes))  # type: ignore[arg-type]
         ran = []
         for job in list(self.uow.outbox.jobs.values()):
             if job.done_at is None and job.name in handlers:

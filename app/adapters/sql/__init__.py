@@ -2,6 +2,7 @@
 
 from app.adapters.sql import (  # register their tables
     tables_auth,
+    tables_certificates,
     tables_chain,
     tables_chain_writes,
     tables_documents,
@@ -17,6 +18,7 @@ from app.adapters.sql.tables import metadata
 __all__ = [
     "metadata",
     "tables_auth",
+    "tables_certificates",
     "tables_chain",
     "tables_chain_writes",
     "tables_documents",

@@ -88,6 +88,8 @@ retirements = sa.Table(
     sa.Column("confirmed_block", sa.BigInteger, nullable=True),
     sa.Column("failure", sa.Text, nullable=True),
     sa.Column("certificate_id", sa.String(32), nullable=True),
+    sa.Column("beneficiary_visibility", sa.String(16), nullable=False, server_default="public"),
+    sa.Column("beneficiary_salt", sa.String(32), nullable=True),
     # No kilogram is retired twice: ranges of retirements that did not fail never overlap
     # (migration 0008 adds the exclusion constraint on PostgreSQL and triggers on SQLite,
     # which plain table metadata cannot express on both).
@@ -96,6 +98,9 @@ retirements = sa.Table(
     sa.CheckConstraint("kg_end - kg_start + 1 = quantity_kg", name="kg_range_is_quantity"),
     sa.CheckConstraint(
         "serial_start = kg_start / 1000 AND serial_end = kg_end / 1000", name="serials_of_kg"
+    ),
+    sa.CheckConstraint(
+        "beneficiary_visibility IN ('public', 'pseudonymous')", name="beneficiary_visibility"
     ),
 )
 

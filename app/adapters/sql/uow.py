@@ -21,6 +21,7 @@ from app.adapters.sql.auth_repositories import (
     SqlTokenRepository,
     SqlUserRepository,
 )
+from app.adapters.sql.certificate_repositories import SqlCertificateRepository
 from app.adapters.sql.chain_write_repositories import SqlChainTransactionRepository
 from app.adapters.sql.credit_repositories import SqlCreditRepository
 from app.adapters.sql.database import Database
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
     reports: SqlReportRepository
     report_figures: SqlReportFigures
     scheduled_retirements: SqlScheduledRetirements
+    certificates: SqlCertificateRepository
 
     def __init__(
         self,
@@ -124,6 +126,7 @@ class SqlUnitOfWork:
         self.reports = SqlReportRepository(session)
         self.report_figures = SqlReportFigures(session)
         self.scheduled_retirements = SqlScheduledRetirements(session)
+        self.certificates = SqlCertificateRepository(session)
 
     def __exit__(
         self,

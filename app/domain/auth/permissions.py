@@ -82,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "poai:manage",
             "market:sell",
             "pricing:manage",
+            "certificates:template",
         }
     ),
 }
@@ -96,6 +97,7 @@ ORG_ROLE_PERMISSIONS: dict[OrgRole, frozenset[str]] = {
             "api_keys:manage",
             "audit:read",
             "orders:approve",
+            "certificates:customize",
         }
     ),
     OrgRole.FINANCE: frozenset({"organizations:read", "members:read"}),

@@ -200,7 +200,7 @@ def retire_on_chain(retirement_id: str, *, uow: ChainJobsUoW, chain: ChainWrites
         holder=retirement.holder_address,
         kg_start=retirement.kg_start,
         kg_end=retirement.kg_end,
-        beneficiary=retirement.beneficiary,
+        beneficiary=retirement.public_beneficiary,
         purpose=retirement.purpose,
     )
     tx = chain.mined(f"credits.retire:{retirement_id}", call, uow)

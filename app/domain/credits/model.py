@@ -12,6 +12,7 @@ and the contract refuse overlapping ranges too). Holdings keep what the chain sa
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +36,15 @@ def serial_count(kg: int) -> int:
 
 # Who holds credits: a user, or an organization (through its custodial address).
 OwnerKind = Literal["user", "organization"]
+# Whether a retirement names its beneficiary publicly (on chain, on its certificate) or
+# only as a salted hash of the name (the holder keeps the salt and the name).
+BeneficiaryVisibility = Literal["public", "pseudonymous"]
+
+
+def pseudonym(name: str, salt: str) -> str:
+    """The public stand-in of a pseudonymous beneficiary: `sha256:` and the hex SHA-256
+    of `salt + ":" + name` (anyone given the salt and the name can check it)."""
+    return "sha256:" + hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()
 
 
 class BatchStatus(StrEnum):
@@ -157,10 +167,21 @@ class Retirement:
     confirmed_block: int | None = None
     failure: str | None = None
     certificate_id: str | None = None
+    beneficiary_visibility: BeneficiaryVisibility = "public"
+    beneficiary_salt: str | None = None  # hex, 16 random bytes, for a pseudonymous one
 
     def __post_init__(self) -> None:
+        if self.beneficiary_visibility == "pseudonymous" and not self.beneficiary_salt:
+            raise InvalidValue("a pseudonymous beneficiary needs its salt", code="salt")
         if self.kg_end - self.kg_start + 1 != self.quantity_kg or self.quantity_kg <= 0:
             raise InvalidValue("a retirement's kilogram range is its quantity", code="kg_range")
+
+    @property
+    def public_beneficiary(self) -> str:
+        """The beneficiary as the chain and the certificate show it."""
+        if self.beneficiary_visibility == "pseudonymous" and self.beneficiary_salt:
+            return pseudonym(self.beneficiary, self.beneficiary_salt)
+        return self.beneficiary
 
     @property
     def serial_start(self) -> int:

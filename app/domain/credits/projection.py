@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
+from app.domain.credits.events import RetirementConfirmed
 from app.domain.credits.model import BatchStatus, RetirementStatus
 from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
@@ -75,6 +76,7 @@ def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: 
         retirement.confirmed_block = event.block_number
         retirement.tx_hash = retirement.tx_hash or event.transaction_hash
         reserved = -amount
+        uow.publish(RetirementConfirmed(retirement.id, event.block_number))
     elif sign < 0 and retirement.status == RetirementStatus.CONFIRMED:
         retirement.status, retirement.confirmed_at = RetirementStatus.PENDING, None
         retirement.confirmed_block = None

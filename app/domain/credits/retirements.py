@@ -4,6 +4,7 @@ wait for the indexer; reading them follows who owns them."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from app.domain.auth.principal import Principal
@@ -11,6 +12,7 @@ from app.domain.credits.access import Owner, owner_ids_to_list, owns
 from app.domain.credits.custody import Custody
 from app.domain.credits.errors import InsufficientCredits
 from app.domain.credits.model import (
+    BeneficiaryVisibility,
     Retirement,
     RetirementStatus,
 )
@@ -39,8 +41,10 @@ def retire(
     uow: LedgerUoW,
     clock: Clock,
     custody: Custody,
+    beneficiary_visibility: BeneficiaryVisibility = "public",
 ) -> Retirement:
-    """Reserve the holding and the next kilograms of a batch, then ask the chain."""
+    """Reserve the holding and the next kilograms of a batch, then ask the chain (a
+    pseudonymous beneficiary goes there as its salted hash only)."""
     quantity.positive()
     with uow:
         project = uow.projects.get(project_id)
@@ -57,6 +61,7 @@ def retire(
             created_by=principal.id,
             uow=uow,
             clock=clock,
+            beneficiary_visibility=beneficiary_visibility,
         )
         uow.commit()
         return retirement
@@ -74,6 +79,7 @@ def reserve_retirement(
     created_by: str,
     uow: CreditsUoW,
     clock: Clock,
+    beneficiary_visibility: BeneficiaryVisibility = "public",
 ) -> Retirement:
     """Inside the caller's unit: reserve the holder's kilograms in the first batch of the
     project vintage that has them, take the batch's next kilogram range and ask the chain
@@ -103,6 +109,8 @@ def reserve_retirement(
             kg_end=kg_end,
             created_by=created_by,
             created_at=clock.now(),
+            beneficiary_visibility=beneficiary_visibility,
+            beneficiary_salt=new_salt() if beneficiary_visibility == "pseudonymous" else None,
         )
         uow.credits.save_holding(holding)
         uow.credits.save_batch(batch)
@@ -119,7 +127,7 @@ def reserve_retirement(
                     "token_id": batch.token_id,
                     "serials": [retirement.serial_start, retirement.serial_end],
                     "kilograms": [kg_start, kg_end],
-                    "beneficiary": beneficiary,
+                    "beneficiary": retirement.public_beneficiary,
                 },
                 organization_id=owner[1] if owner[0] == "organization" else None,
             )
@@ -128,6 +136,11 @@ def reserve_retirement(
     raise InsufficientCredits(
         f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
     )
+
+
+def new_salt() -> str:
+    """The salt of a pseudonymous beneficiary: 16 random bytes, hex."""
+    return secrets.token_hex(16)
 
 
 def list_retirements(
@@ -159,6 +172,7 @@ def record_self_custody_retirement(
     clock: Clock,
     chain: ChainReader,
     decode: Callable[[RawLog], ChainEvent | None],
+    beneficiary_visibility: BeneficiaryVisibility = "public",
 ) -> Retirement:
     """A retirement the holder sent from its own wallet: the receipt must hold a
     CreditsRetired event of one of the caller's linked wallets, for this project and
@@ -207,9 +221,12 @@ def record_self_custody_retirement(
             created_at=clock.now(),
             tx_hash=tx_hash,
             self_custody=True,
+            beneficiary_visibility=beneficiary_visibility,
+            beneficiary_salt=new_salt() if beneficiary_visibility == "pseudonymous" else None,
         )
         if uow.credits.indexed_transaction(tx_hash):  # the indexer saw it already
             retirement.status, retirement.confirmed_at = RetirementStatus.CONFIRMED, clock.now()
+            retirement.confirmed_block = receipt.block_number
         uow.credits.save_batch(batch)
         uow.credits.add_retirement(retirement)
         uow.audit(

@@ -12,6 +12,7 @@ from typing import Protocol
 from flask import Flask, current_app, g
 
 from app.domain.auth.policy import AuthPolicy
+from app.domain.certificates.proofs import Verifier
 from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
@@ -20,6 +21,7 @@ from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
+from app.ports.certificates import CertificateRenderer
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
 from app.ports.clock import Clock
 from app.ports.health import HealthProbe
@@ -27,6 +29,7 @@ from app.ports.idempotency import IdempotencyStore
 from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
 from app.ports.payment_gateway import PaymentGateway, SandboxPages
+from app.ports.repositories.certificates import CertificatesUoW
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
 from app.ports.repositories.payments import PaymentsUoW
@@ -41,10 +44,12 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, ReportsUoW, Protocol):
+class RequestUoW(
+    PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, ReportsUoW, CertificatesUoW, Protocol
+):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments; reports)."""
+    marketplace and its payments; reports; certificates)."""
 
 
 class ReadSide(Protocol):
@@ -160,6 +165,12 @@ class ViewDeps(Protocol):
         ...
 
     def chain_project_key(self, project_id: str) -> str: ...
+
+    @property
+    def certificate_verifier(self) -> Verifier: ...
+
+    @property
+    def certificate_renderer(self) -> CertificateRenderer: ...
 
     def decode_event(self, raw: RawLog) -> ChainEvent | None: ...
 

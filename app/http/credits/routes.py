@@ -122,6 +122,7 @@ def retire(body: dict[str, Any]) -> Retirement:
             clock=p.clock,
             chain=p.chain.reader,
             decode=p.decode_event,
+            beneficiary_visibility=body["beneficiary_visibility"],
         )
     owner = services.authorize_holding(principal, body["organization_id"])
     return retirements.retire(
@@ -135,6 +136,7 @@ def retire(body: dict[str, Any]) -> Retirement:
         uow=uow(),
         clock=platform().clock,
         custody=_custody,
+        beneficiary_visibility=body["beneficiary_visibility"],
     )
 
 

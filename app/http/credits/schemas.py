@@ -63,6 +63,13 @@ class RetireSchema(ma.Schema):
         validate=[validate.Length(equal=66), validate.Regexp(r"^0x[0-9a-fA-F]{64}$")],
         metadata={"description": "self-custody: your own retirement transaction"},
     )
+    beneficiary_visibility = ma.fields.String(
+        load_default="public",
+        validate=validate.OneOf(["public", "pseudonymous"]),
+        metadata={
+            "description": "pseudonymous: the chain and the certificate show sha256(salt:name)"
+        },
+    )
 
 
 class RetirementSchema(ma.Schema):
@@ -71,6 +78,7 @@ class RetirementSchema(ma.Schema):
     vintage = ma.fields.Integer()
     quantity = ma.fields.Function(lambda r: tonnes(r.quantity_kg))
     beneficiary = ma.fields.String()
+    beneficiary_visibility = ma.fields.String()
     purpose = ma.fields.String()
     serial_start = ma.fields.Integer(metadata={"description": "the first tonne touched"})
     serial_end = ma.fields.Integer(metadata={"description": "the last tonne touched"})
