@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -28,56 +27,21 @@ from app.adapters.pdf.sheet import (
     Branding,
     Sheet,
 )
+from app.domain.certificates.wording import (
+    instant,
+    kilograms,
+    part,
+    pseudonymous,
+    quantity,
+    serial_range,
+    steps,
+    text,
+)
 from app.domain.shared.json import JSON
 from app.ports.certificates import CertificateLayout
 
 QR_SIDE = 40 * mm
-STEP_NAMES = {
-    "poai_approval": "PoAI approval",
-    "issuance": "Issuance",
-    "transfer": "Transfer",
-    "retirement": "Retirement",
-}
-DETAIL_NAMES = {"tx_hash": "transaction", "quantity_kg": "quantity (kg)", "proof_hash": "proof"}
 STEP_WIDTH, AT_WIDTH, DETAIL_LABEL_WIDTH = 29 * mm, 22 * mm, 21 * mm
-
-
-def text(value: JSON) -> str:
-    """A document value as shown (ids and block numbers as they are, digits ungrouped)."""
-    if value is None or value == "":
-        return "\u2014"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def instant(value: JSON) -> str:
-    """An ISO instant as `YYYY-MM-DD HH:MM:SS UTC` (as given when it is not one)."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return text(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def grouped(value: JSON) -> str:
-    """An integer with its thousands separated: a number of kilograms."""
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else text(value)
-
-
-def kilograms(value: JSON) -> str:
-    return f"{grouped(value)} kg"
-
-
-def part(document: Mapping[str, JSON], key: str) -> Mapping[str, JSON]:
-    value = document.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def pseudonymous(document: Mapping[str, JSON]) -> bool:
-    return document.get("beneficiary_visibility") == "pseudonymous"
 
 
 def custom_fields(document: Mapping[str, JSON], layout: CertificateLayout) -> list[tuple[str, str]]:
@@ -162,16 +126,9 @@ def _details(sheet: Sheet, document: Mapping[str, JSON], layout: CertificateLayo
     sheet.row("Standard", text(project.get("standard")))
     sheet.heading("Credits retired")
     sheet.row("Vintage", text(document.get("vintage")))
-    tonnes, kg = text(document.get("quantity")), kilograms(document.get("quantity_kg"))
-    sheet.row("Quantity", f"{tonnes} t CO2e ({kg})")
+    sheet.row("Quantity", quantity(document))
     sheet.row("Serial number", text(document.get("serial_number")), mono=True)
-    sheet.row(
-        "Serial range",
-        f"serials {text(document.get('serial_start'))} to "
-        f"{text(document.get('serial_end'))}; on chain, kilograms "
-        f"{grouped(document.get('kg_start'))} to "
-        f"{grouped(document.get('kg_end'))}",
-    )
+    sheet.row("Serial range", serial_range(document))
     if pseudonymous(document):
         sheet.row("Beneficiary (pseudonym)", text(document.get("beneficiary")), mono=True)
         sheet.note(
@@ -204,44 +161,32 @@ def _details(sheet: Sheet, document: Mapping[str, JSON], layout: CertificateLayo
             sheet.row(label, value)
 
 
-def _step_lines(step: Mapping[str, JSON]) -> list[tuple[str, list[str]]]:
-    """Each detail of a provenance step but its name and time: label, value lines."""
-    width = CONTENT_WIDTH - STEP_WIDTH - AT_WIDTH - DETAIL_LABEL_WIDTH - 2 * mm
-    return [
-        (DETAIL_NAMES.get(key, key.replace("_", " ")), wrap(text(value), MONO, 7, width))
-        for key, value in step.items()
-        if key not in ("step", "at")
-    ]
-
-
 def _provenance(sheet: Sheet, document: Mapping[str, JSON]) -> None:
-    steps = document.get("provenance")
     sheet.heading("Provenance")
     sheet.paragraph(
         "Every step these credits went through, oldest first: the PoAI approval of the "
         "project, the issuance on chain, each transfer, and the retirement."
     )
     _table_head(sheet)
-    for number, step in enumerate(steps if isinstance(steps, list) else [], start=1):
-        if not isinstance(step, Mapping):
-            continue
-        details = _step_lines(step)
-        height = max(2, sum(len(lines) for _, lines in details)) * 10 + 6
+    width = CONTENT_WIDTH - STEP_WIDTH - AT_WIDTH - DETAIL_LABEL_WIDTH - 2 * mm
+    for number, (title, at, details) in enumerate(steps(document), start=1):
+        wrapped = [(label, wrap(value, MONO, 7, width)) for label, value in details]
+        used = sum(len(lines) for _, lines in wrapped) * 10
+        height = max(20, used) + 6
         if sheet.y - height < 22 * mm:
             sheet.new_page()
             _table_head(sheet)
         if number % 2:
             sheet.shade(height, 0.85)
         sheet.y -= 3
-        name = STEP_NAMES.get(str(step.get("step")), text(step.get("step")))
-        sheet.lines(MARGIN, [f"{number}. {name}"], BOLD, 8.5, INK)
-        sheet.lines(MARGIN + STEP_WIDTH, instant(step.get("at")).split(" ", 1), SANS, 8, INK)
+        sheet.lines(MARGIN, [f"{number}. {title}"], BOLD, 8.5, INK)
+        sheet.lines(MARGIN + STEP_WIDTH, at.split(" ", 1), SANS, 8, INK)
         left = MARGIN + STEP_WIDTH + AT_WIDTH
-        for label, lines in details:
+        for label, lines in wrapped:
             sheet.lines(left, [label], SANS, 7.5, MUTED)
             sheet.lines(left + DETAIL_LABEL_WIDTH, lines, MONO, 7, INK, baseline=7.5)
             sheet.y -= len(lines) * 10
-        sheet.y -= height - 3 - sum(len(lines) for _, lines in details) * 10
+        sheet.y -= height - 3 - used
 
 
 def _table_head(sheet: Sheet) -> None:
