@@ -83,12 +83,12 @@ def _summary(sheet: Sheet, document: Mapping[str, JSON]) -> None:
     qr_x = PAGE_WIDTH - MARGIN - QR_SIDE
     pdf.setFillColor(INK)
     draw_qr(pdf, text(document.get("verify_url")), qr_x, top - QR_SIDE, QR_SIDE)
-    url_lines = wrap(text(document.get("verify_url")), SANS, 6.5, QR_SIDE)
+    url_lines = wrap(text(document.get("verify_url")), SANS, 6, QR_SIDE)
     centre = qr_x + QR_SIDE / 2
     sheet.y = top - QR_SIDE
     sheet.lines(centre, ["Scan or open to verify:"], BOLD, 6.5, MUTED, centred=True)
     sheet.y -= 8.5
-    sheet.lines(centre, url_lines, SANS, 6.5, MUTED, centred=True)
+    sheet.lines(centre, url_lines, SANS, 6, MUTED, centred=True)
     qr_bottom = sheet.y - len(url_lines) * 8.5
     width = qr_x - MARGIN - 8 * mm
     project = part(document, "project")
@@ -215,7 +215,7 @@ def _how_to_verify(sheet: Sheet, document: Mapping[str, JSON]) -> None:
     )
     sheet.paragraph(
         f"With the certificate's JSON file: paste it at {form}, or run "
-        "`flask certificates verify FILE.json`, which makes the same checks."
+        "the command \u201cflask certificates verify FILE.json\u201d, which makes the same checks."
     )
     sheet.paragraph(
         f"The signature is {text(document.get('algorithm'))} over the canonical JSON "

@@ -23,18 +23,26 @@ def tint(base: Color, amount: float) -> Color:
     return Color(*(part + (1 - part) * amount for part in (base.red, base.green, base.blue)))
 
 
+def width_of(text: str, font: str, size: float) -> float:
+    """How wide `text` is drawn: Courier's glyphs are all 600 units wide, other fonts are
+    measured."""
+    if font.startswith("Courier"):
+        return len(text) * size * 0.6
+    return stringWidth(text, font, size)
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """`text` in lines no wider than `width` (at least one line, possibly empty): words
     are kept whole when they fit a line, cut otherwise; line breaks in `text` are kept.
     (The standard fonts are not kerned: a line is as wide as its words and spaces.)"""
-    if "\n" not in text and stringWidth(text, font, size) <= width:
+    if "\n" not in text and width_of(text, font, size) <= width:
         return [text]  # most values: one measure
-    space = stringWidth(" ", font, size)
+    space = width_of(" ", font, size)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line, used = "", 0.0
         for whole in paragraph.split(" "):
-            wide = stringWidth(whole, font, size)
+            wide = width_of(whole, font, size)
             if line and used + space + wide <= width:
                 line, used = f"{line} {whole}", used + space + wide
                 continue
@@ -45,7 +53,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 cut = _cut(word, font, size, width)
                 lines.append(word[:cut])
                 word = word[cut:]
-                wide = stringWidth(word, font, size)
+                wide = width_of(word, font, size)
             line, used = word, wide
         lines.append(line)
     return lines
@@ -57,7 +65,7 @@ def _cut(word: str, font: str, size: float, width: float) -> int:
     low, high = 1, len(word)  # the longest prefix that fits, by bisection (at least 1)
     while low < high:
         middle = (low + high + 1) // 2
-        if stringWidth(word[:middle], font, size) <= width:
+        if width_of(word[:middle], font, size) <= width:
             low = middle
         else:
             high = middle - 1

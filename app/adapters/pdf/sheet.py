@@ -24,8 +24,8 @@ MARGIN = 16 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 BOTTOM = 22 * mm  # the lowest line of content; the footer is below
 LABEL_WIDTH = 40 * mm
-INK = colour("#1f2933")
-MUTED = colour("#52606d")
+INK = colour("#222222")  # greys: a grey is one number in the page, a colour three
+MUTED = colour("#5c5c5c")
 SANS, BOLD, MONO = "Helvetica", "Helvetica-Bold", "Courier"
 SIZE, LEADING = 9.0, 11.5
 MONO_SIZE = 8.5  # Courier is wide: a hash of 32 bytes fits a value column
@@ -71,7 +71,10 @@ class Sheet:
             text.setFont(font, size)
             self._font = (font, size)
         if self._ink is not ink:
-            text.setFillColor(ink)
+            if ink.red == ink.green == ink.blue:
+                text.setFillGray(ink.red)
+            else:
+                text.setFillColor(ink)
             self._ink = ink
         text.setTextOrigin(x, y)
         text.textOut(line)
