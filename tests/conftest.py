@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import sqlalchemy as sa
@@ -33,14 +34,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"CI=true but {', '.join(missing)} is not set", returncode=3)
 
 
+def unavailable(message: str) -> NoReturn:
+    """What a test needs is missing: skip it locally, fail it in CI."""
+    if CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require(service: str, url: str | None) -> str:
     """The service URL, or skip (locally) / fail (CI) when it is not configured."""
     if url:
         return url
-    message = f"{service} not configured (set TEST_{service.upper()}_URL)"
-    if CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{service} not configured (set TEST_{service.upper()}_URL)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -29,6 +29,7 @@ from app.http.payments.sandbox_pages import pages as sandbox_pages
 from app.http.poai.routes import blp as poai_blp
 from app.http.projects.routes import blp as projects_blp
 from app.http.reports.routes import blp as reports_blp
+from app.http.verify.routes import pages as verify_pages
 
 PREFIX = "/api/v1"
 BLUEPRINTS = [
@@ -116,6 +117,7 @@ def register(app: Flask) -> Api:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint.smorest, url_prefix=PREFIX)
     app.register_blueprint(sandbox_pages)
+    app.register_blueprint(verify_pages)
     app.register_blueprint(
         Blueprint(
             "swagger_assets",

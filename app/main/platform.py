@@ -9,7 +9,7 @@ import functools
 import hashlib
 import hmac
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,6 +43,7 @@ from app.domain.auth.throttle import LoginThrottle
 from app.domain.certificates.checks import Keys, Node
 from app.domain.certificates.jobs import Issuer, issue_due
 from app.domain.certificates.proofs import Verifier
+from app.domain.certificates.verification import CertificateVerification
 from app.domain.chain.services import WaitPolicy
 from app.domain.credits.custody import CustodialAccounts
 from app.domain.credits.jobs import ChainWrites
@@ -61,6 +62,7 @@ from app.domain.poai.verification import platform_keys
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
+from app.domain.shared.json import JSON
 from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring
 from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
@@ -320,6 +322,27 @@ class Platform:
     @property
     def public_base_url(self) -> str:
         return self.settings.public_base_url
+
+    def verify_certificate(self, certificate_id: str) -> CertificateVerification:
+        """An issued certificate's proofs checked now, against the platform's records and
+        its chain (what `/verify/<id>` shows); `NotFound` when there is none."""
+        import app.domain.certificates.proofs as certificates
+
+        return certificates.verify_certificate(
+            certificate_id,
+            uow=self.uow(),
+            verifier=self.certificate_verifier,
+        )
+
+    def verify_document(self, document: Mapping[str, JSON]) -> CertificateVerification:
+        """A certificate document someone holds, checked as `verify_certificate` checks."""
+        import app.domain.certificates.proofs as certificates
+
+        return certificates.verify_document(
+            document,
+            uow=self.uow(),
+            verifier=self.certificate_verifier,
+        )
 
     def project_uri(self, project_id: str) -> str:
         return f"{self.settings.public_base_url}/api/v1/projects/{project_id}"

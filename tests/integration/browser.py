@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import CI
+from tests.conftest import unavailable
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -42,12 +42,9 @@ def served(app: Any) -> Iterator[str]:
 def chromium_path() -> str:
     """The system's Chromium, or skip (locally) / fail (CI) without one."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    message = "chromium is not installed (apt-get install -y chromium)"
-    if CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    if not path:
+        unavailable("chromium is not installed (apt-get install -y chromium)")
+    return path
 
 
 @pytest.fixture

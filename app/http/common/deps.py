@@ -13,6 +13,7 @@ from flask import Flask, current_app, g
 
 from app.domain.auth.policy import AuthPolicy
 from app.domain.certificates.proofs import Verifier
+from app.domain.certificates.verification import CertificateVerification
 from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
@@ -21,6 +22,7 @@ from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
+from app.domain.shared.json import JSON
 from app.ports.certificates import CertificateRenderer
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
 from app.ports.clock import Clock
@@ -173,6 +175,14 @@ class ViewDeps(Protocol):
     def certificate_renderer(self) -> CertificateRenderer: ...
 
     def decode_event(self, raw: RawLog) -> ChainEvent | None: ...
+
+    def verify_certificate(self, certificate_id: str) -> CertificateVerification:
+        """An issued certificate's proofs checked now (`NotFound` when there is none)."""
+        ...
+
+    def verify_document(self, document: Mapping[str, JSON]) -> CertificateVerification:
+        """The proofs of a certificate document someone holds, checked now."""
+        ...
 
     def uow(self, request_id: str | None = None) -> RequestUoW: ...
 

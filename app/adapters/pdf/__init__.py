@@ -1,0 +1,1 @@
+"""PDF documents drawn with reportlab's canvas: retirement certificates."""

@@ -1,0 +1,1 @@
+"""The public verification page of retirement certificates (HTML, outside the API)."""
