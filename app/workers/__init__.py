@@ -13,8 +13,9 @@ from typing import Protocol
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
+from app.ports.repositories.notifications import NotificationsUoW
 from app.ports.repositories.payments import PaymentsUoW
-from app.workers import auth, credits, marketplace, payments, poai
+from app.workers import auth, credits, marketplace, notifications, payments, poai
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -22,9 +23,13 @@ from app.workers.poai import PoaiJobsUoW
 EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "projects.status_changed": ["poai.on_project_status"],
 }
+for _event, _jobs in notifications.SUBSCRIPTIONS.items():  # every event it has a resolver for
+    EVENT_SUBSCRIPTIONS.setdefault(_event, []).extend(_jobs)
 
 
-class JobsUoW(PoaiJobsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol):
+class JobsUoW(
+    PoaiJobsUoW, NotificationsUoW, AuthUoW, CreditJobsUoW, MarketChainUoW, PaymentsUoW, Protocol
+):
     """The unit of work that runs every module's jobs."""
 
 
@@ -35,4 +40,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **poai.handlers(deps),
         **marketplace.handlers(deps),
         **payments.handlers(deps),
+        **notifications.handlers(deps),
     }

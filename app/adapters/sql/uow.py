@@ -28,6 +28,7 @@ from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
+from app.adapters.sql.notification_repositories import SqlAudience, SqlNotificationRepository
 from app.adapters.sql.payments_repositories import SqlPaymentsRepository, SqlSandboxRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
@@ -58,6 +59,8 @@ class SqlUnitOfWork:
     chain_txs: SqlChainTransactionRepository
     payments: SqlPaymentsRepository
     sandbox_payments: SqlSandboxRepository
+    notifications: SqlNotificationRepository
+    audience: SqlAudience
 
     def __init__(
         self,
@@ -115,6 +118,8 @@ class SqlUnitOfWork:
         self.market = SqlMarketRepository(session)
         self.payments = SqlPaymentsRepository(session)
         self.sandbox_payments = SqlSandboxRepository(session)
+        self.notifications = SqlNotificationRepository(session)
+        self.audience = SqlAudience(session)
 
     def __exit__(
         self,

@@ -21,3 +21,7 @@ class InvalidUnsubscribeToken(InvalidValue):
     """The unsubscribe link was altered, or was not made by this platform."""
 
     code = "invalid_unsubscribe_token"
+
+
+class InvalidTimezone(InvalidValue):
+    code = "invalid_timezone"

@@ -3,8 +3,10 @@ preferences, one-click unsubscribe, and the failures platform admins look at."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from app.domain.auth.principal import Principal
-from app.domain.notifications.errors import NotificationNotFound
+from app.domain.notifications.errors import InvalidTimezone, NotificationNotFound
 from app.domain.notifications.model import (
     DIGEST,
     Channel,
@@ -88,6 +90,37 @@ def set_preferences(
         _store(user_id, list({p.key: p for p in changes}.values()), user_id, uow)
         uow.commit()
         return effective_preferences(uow.notifications.preferences(user_id))
+
+
+def get_timezone(principal: Principal, *, uow: NotificationsUoW) -> str | None:
+    with uow:
+        user = uow.users.get(_user(principal))
+        return user.timezone if user else None
+
+
+def set_timezone(principal: Principal, timezone: str | None, *, uow: NotificationsUoW) -> None:
+    """The profile's IANA time zone (`Europe/Paris`), in which daily digests go out;
+    None: UTC."""
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidTimezone(
+                f"{timezone!r} is not a known time zone",
+                errors={"timezone": ["not an IANA time zone name, e.g. Europe/Paris"]},
+            ) from exc
+    with uow:
+        user = uow.users.get_for_update(_user(principal))
+        if user is None or user.timezone == timezone:
+            return
+        before, user.timezone = user.timezone, timezone
+        uow.users.save(user)
+        uow.audit(
+            AuditRecord(
+                "auth.timezone_changed", "user", user.id, user.id, before=before, after=timezone
+            )
+        )
+        uow.commit()
 
 
 def unsubscribe(token: str, *, key: bytes, uow: NotificationsUoW) -> tuple[str, list[Trigger]]:

@@ -16,6 +16,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
+from app.domain.notifications.jobs import Outlets
 from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
@@ -29,6 +30,7 @@ from app.ports.passwords import PasswordHasher
 from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.notifications import NotificationsUoW
 from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
@@ -40,10 +42,12 @@ from app.ports.signing import SignatureChecker
 EXTENSION = "platform"
 
 
-class RequestUoW(PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, Protocol):
+class RequestUoW(
+    PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, NotificationsUoW, Protocol
+):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments)."""
+    marketplace and its payments; notifications)."""
 
 
 class ReadSide(Protocol):
@@ -126,6 +130,9 @@ class ViewDeps(Protocol):
 
     @property
     def market(self) -> MarketSettings: ...
+
+    @property
+    def notify_outlets(self) -> Outlets: ...
 
     @property
     def payment_gateway(self) -> PaymentGateway:
