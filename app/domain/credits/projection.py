@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from app.domain.credits.model import BatchStatus, RetirementStatus
+from app.domain.credits.events import RetirementConfirmed
+from app.domain.credits.model import BatchStatus, Retirement, RetirementStatus
 from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
 
@@ -75,9 +76,16 @@ def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: 
         retirement.confirmed_block = event.block_number
         retirement.tx_hash = retirement.tx_hash or event.transaction_hash
         reserved = -amount
+        uow.publish(confirmed(retirement))
     elif sign < 0 and retirement.status == RetirementStatus.CONFIRMED:
         retirement.status, retirement.confirmed_at = RetirementStatus.PENDING, None
         retirement.confirmed_block = None
         reserved = amount
     uow.credits.save_retirement(retirement)
     return 0 if retirement.self_custody else reserved
+
+
+def confirmed(r: Retirement) -> RetirementConfirmed:
+    return RetirementConfirmed(
+        r.id, r.owner_kind, r.owner_id, r.project_id, r.quantity_kg, r.beneficiary
+    )

@@ -23,6 +23,7 @@ from app.domain.marketplace.errors import (
     UnknownWallet,
     WalletDelivery,
 )
+from app.domain.marketplace.events import OrderPaid
 from app.domain.marketplace.fees import PaymentMethod, compute_charge
 from app.domain.marketplace.fx import convert_with
 from app.domain.marketplace.jobs import MarketChainUoW, transfer_intent
@@ -322,6 +323,7 @@ def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock
     uow.enqueue(Job("market.fulfil", {"order_id": order.id}))
     uow.market.save_order(order)
     _audit(uow, "market.order_paid", order, None, payment_id=reference)
+    uow.publish(OrderPaid.of(order))
     return True
 
 
