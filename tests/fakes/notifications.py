@@ -58,7 +58,9 @@ class FakeNotificationRepository:
         return copy.deepcopy(found[offset : offset + limit]), len(found)
 
     def mark_all_read(self, user_id: str, at: datetime) -> int:
-        unread = [n for n in self.rows.values() if n.user_id == user_id and n.read_at is None]
+        unread = [
+            n for n in self.rows.values() if n.user_id == user_id and n.in_app and n.read_at is None
+        ]
         for n in unread:
             n.read_at = at
         return len(unread)

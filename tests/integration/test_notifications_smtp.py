@@ -122,11 +122,12 @@ def test_smtp_down_then_up_delivers_later_without_duplicates(make_app, client):
 
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[dict[str, str], bytes]] = []
+    status = 204
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((dict(self.headers), body))
-        self.send_response(204)
+        self.send_response(self.status)
         self.end_headers()
 
     def log_message(self, *args: object) -> None:
@@ -135,7 +136,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    _Hook.received = []
+    _Hook.received, _Hook.status = [], 204
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -215,3 +216,17 @@ def test_a_5xx_fails_for_good_and_a_4xx_is_retried(make_app):
         assert handler.received == ["later@example.org"]
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize(("status", "permanent"), [(410, True), (429, False), (503, False)])
+def test_a_webhook_refusal_is_permanent_only_for_a_plain_4xx(webhook, status, permanent):
+    from app.adapters.notifications.webhooks import WebhookSender
+    from app.ports.notifier import ChannelMessage, PermanentFailure
+
+    url, received = webhook
+    _Hook.status = status
+    message = ChannelMessage("push", "n1", "u1", "report_ready", "T", "B", None)
+    with pytest.raises(PermanentFailure if permanent else Exception) as raised:
+        WebhookSender(url, "k").send(message)
+    assert isinstance(raised.value, PermanentFailure) == permanent
+    assert len(received) == 1
