@@ -81,6 +81,7 @@ def test_preferences_default_change_and_refuse_a_daily_sms(app, members):
     changed = ana.put(PREFS, json=body)
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["timezone"] == "Europe/Paris"
+    assert ana.get("/api/v1/me").get_json()["timezone"] == "Europe/Paris"
     after = {(i["trigger"], i["channel"]): i for i in ana.get(PREFS).get_json()["items"]}
     assert after[("report_ready", "email")]["frequency"] == "daily"
     assert after[("purchase_confirmed", "email")]["frequency"] == "immediate"
