@@ -230,3 +230,33 @@ def test_a_webhook_refusal_is_permanent_only_for_a_plain_4xx(webhook, status, pe
         WebhookSender(url, "k").send(message)
     assert isinstance(raised.value, PermanentFailure) == permanent
     assert len(received) == 1
+
+
+def test_two_workers_retrying_at_once_send_one_email(make_app):
+    port = free_port()
+    app = make_app(smtp_host="127.0.0.1", smtp_port=port)
+    client = app.test_client()
+    ana = signed_in(app, client, "ana@example.org")
+    organization(app, [(ana, OrgRole.ADMIN)], "org-race")
+    publish(app, status_changed("org-race"))
+    jobs_done(app)  # the first attempt found no server
+    platform = app.extensions["platform"]
+    platform.clock = ShiftedClock(timedelta(minutes=1))
+    with SmtpTestServer() as server:
+        server.stop()
+        server.start(port)
+        start = threading.Barrier(3)
+
+        def worker() -> None:
+            start.wait()
+            platform.deliver_notifications()
+
+        threads = [threading.Thread(target=worker) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        server.wait_for(1)
+        assert len(server.messages) == 1
+    [delivery] = deliveries(app)
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
