@@ -22,6 +22,7 @@ from app.http.credits.routes import blp as credits_blp
 from app.http.documents.routes import blp as documents_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
+from app.http.notifications.routes import blp as notifications_blp
 from app.http.ops.routes import blp as ops_blp
 from app.http.payments.invoices import blp as invoices_blp
 from app.http.payments.routes import blp as payments_blp
@@ -46,6 +47,7 @@ BLUEPRINTS = [
     certificates_blp,
     audit_blp,
     reports_blp,
+    notifications_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 

@@ -18,6 +18,7 @@ from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import ChainSetup, rpc_chain, rpc_chain_id
 from app.adapters.market.feed import LocalFeed, RedisFeed
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
+from app.adapters.notifications.webhooks import WebhookSender
 from app.adapters.payments.delivery import HttpTransport, WsgiTransport
 from app.adapters.payments.sandbox import WEBHOOK_PATH, SandboxGateway, WebhookTransport
 from app.adapters.payments.stripe_gateway import StripeGateway
@@ -31,13 +32,14 @@ from app.adapters.storage.ipfs import IpfsBlobStore, IpfsProbe
 from app.adapters.storage.local import LocalBlobStore
 from app.adapters.storage.s3 import S3BlobStore, S3Probe
 from app.adapters.tasks.dramatiq_queue import redis_broker, stub_broker
+from app.domain.notifications.model import Channel
 from app.domain.payments.signature import parse_secrets
 from app.main.config import ConfigError, Settings
 from app.main.embedded_chain import open_embedded_chain
 from app.ports.clock import Clock
 from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
-from app.ports.notifier import Mailer
+from app.ports.notifier import ChannelSender, Mailer
 from app.ports.payment_gateway import PaymentGateway
 from app.ports.rates import MarketRates
 from app.ports.repositories.payments import SandboxUoW
@@ -155,6 +157,15 @@ MAIL_BACKENDS: Mapping[str, Callable[[Settings], Built[Mailer]]] = {
     "log": _log_mailer,
     "smtp": _smtp_mailer,
 }
+
+
+def notification_senders(settings: Settings) -> dict[Channel, ChannelSender]:
+    """SMS and push webhooks, each only when its URL is set."""
+    hooks = {
+        Channel.SMS: (settings.notify_sms_webhook_url, settings.notify_sms_webhook_secret),
+        Channel.PUSH: (settings.notify_push_webhook_url, settings.notify_push_webhook_secret),
+    }
+    return {channel: WebhookSender(url, secret) for channel, (url, secret) in hooks.items() if url}
 
 
 # The broker and the revoked tokens: `redis` when REDIS_URL is set, shared by every

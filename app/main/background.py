@@ -1,6 +1,7 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the watch over crypto deposits and overdue invoices, the certificates sweep, the indexer
-loop and, in the embedded mode, a Dramatiq worker consuming the in-process broker.
+the watch over crypto deposits and overdue invoices, the certificates sweep,
+notification retries and digests, the indexer loop and, in the embedded mode, a Dramatiq
+worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer and the order
@@ -90,6 +91,18 @@ def issue_certificates_forever(platform: Platform, stop: threading.Event) -> Non
         stop.wait(platform.settings.certificates_poll_seconds)
 
 
+def notify_forever(platform: Platform, stop: threading.Event) -> None:
+    """Deliveries whose retry is due, and the daily digests whose hour came, every
+    NOTIFY_POLL_SECONDS (safe in several processes: each delivery is locked and checked
+    again, a digest is unique per user and day). The worker's `notifications.deliver_due`."""
+    while not stop.is_set():
+        try:
+            platform.deliver_notifications()
+        except Exception:
+            log.exception("delivering notifications failed; retrying")
+        stop.wait(platform.settings.notify_poll_seconds)
+
+
 class Background:
     """The relay thread, and unless periodic actors do them the order-expiry and
     payments-watch threads, and on request the indexer thread and the embedded worker,
@@ -104,6 +117,7 @@ class Background:
         expiry: bool = True,
         watch_crypto: bool = True,
         certificates: bool = True,
+        notifications: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -121,6 +135,9 @@ class Background:
             if certificates
             else None
         )
+        self._notify = (
+            self._thread(notify_forever, platform, "notifications") if notifications else None
+        )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
     def _thread(self, loop: Loop, platform: Platform, name: str) -> threading.Thread:
@@ -135,6 +152,8 @@ class Background:
             self._expiry.start()
         if self._crypto:
             self._crypto.start()
+        if self._notify:
+            self._notify.start()
         if self._indexer:
             self._indexer.start()
             log.info("chain indexer started")
@@ -148,6 +167,8 @@ class Background:
             self._expiry.join(timeout=10)
         if self._crypto:
             self._crypto.join(timeout=10)
+        if self._notify:
+            self._notify.join(timeout=10)
         if self._indexer:
             self._indexer.join(timeout=10)
         if self._certificates:

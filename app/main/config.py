@@ -160,6 +160,13 @@ class Settings:
 
     payments_crypto_ttl_seconds: int = 3600
     payments_crypto_poll_seconds: float = 15.0
+    # SMS and push webhooks (each off unless its URL is set; its secret signs the body).
+    notify_sms_webhook_url: str | None = None
+    notify_sms_webhook_secret: str = ""
+    notify_push_webhook_url: str | None = None
+    notify_push_webhook_secret: str = ""
+    notify_poll_seconds: float = 30.0  # retries of failed deliveries, daily digests
+    notify_digest_hour: int = 8  # the users' local hour after which digests go out
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -245,6 +252,12 @@ class Settings:
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
             stripe_timeout_seconds=float(env.get("STRIPE_TIMEOUT_SECONDS", "10")),
             payments_return_url=env.get("PAYMENTS_RETURN_URL") or None,
+            notify_sms_webhook_url=env.get("NOTIFY_SMS_WEBHOOK_URL") or None,
+            notify_sms_webhook_secret=env.get("NOTIFY_SMS_WEBHOOK_SECRET", ""),
+            notify_push_webhook_url=env.get("NOTIFY_PUSH_WEBHOOK_URL") or None,
+            notify_push_webhook_secret=env.get("NOTIFY_PUSH_WEBHOOK_SECRET", ""),
+            notify_poll_seconds=float(env.get("NOTIFY_POLL_SECONDS", "30")),
+            notify_digest_hour=int(env.get("NOTIFY_DIGEST_HOUR", "8")),
             payments_crypto_ttl_seconds=int(env.get("PAYMENTS_CRYPTO_TTL_SECONDS", "3600")),
             payments_crypto_poll_seconds=float(env.get("PAYMENTS_CRYPTO_POLL_SECONDS", "15")),
         )
@@ -281,6 +294,12 @@ class Settings:
                 "CHAIN_BACKEND=rpc needs CHAIN_RPC_URL and OPERATOR_PRIVATE_KEY",
             ),
             (self.access_token_minutes < 1, "ACCESS_TOKEN_MINUTES must be at least 1"),
+            (
+                (bool(self.notify_sms_webhook_url) and not self.notify_sms_webhook_secret)
+                or (bool(self.notify_push_webhook_url) and not self.notify_push_webhook_secret),
+                "NOTIFY_SMS_WEBHOOK_URL and NOTIFY_PUSH_WEBHOOK_URL need their _SECRET",
+            ),
+            (not 0 <= self.notify_digest_hour <= 23, "NOTIFY_DIGEST_HOUR must be 0 to 23"),
             (
                 self.fx_eth_eur is not None and not _positive_decimal(self.fx_eth_eur),
                 "FX_ETH_EUR must be a positive decimal number",

@@ -29,6 +29,7 @@ from app.adapters.crypto.ed25519 import (
 )
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
+from app.adapters.notifications.templates import JinjaNotificationTemplates
 from app.adapters.payments.sandbox import SandboxGateway
 from app.adapters.reports.files import FileReportWriter
 from app.adapters.security.passwords import Argon2PasswordHasher
@@ -53,6 +54,8 @@ from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
+from app.domain.notifications import jobs as notification_jobs
+from app.domain.notifications.jobs import Outlets
 from app.domain.payments import crypto, invoices
 from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
@@ -63,7 +66,7 @@ from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
 from app.domain.shared.json import JSON
-from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring
+from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring, notification_senders
 from app.main.config import ConfigError, Settings
 from app.main.gc_pause import cyclic_gc_paused
 from app.ports.certificates import CertificateRenderer
@@ -226,6 +229,25 @@ class Platform:
     def issue_due_certificates(self) -> int:
         """Certificates of confirmed retirements past the depth still without one."""
         return issue_due(uow=self.uow(), issuer=self.certificate_issuer, on_error=_not_issued)
+
+    @functools.cached_property
+    def notify_outlets(self) -> Outlets:
+        """Where notifications go: the platform's mailer with the branded templates, and
+        the SMS and push webhooks that are configured."""
+        return Outlets(
+            mailer=self.mailer,
+            templates=JinjaNotificationTemplates(),
+            senders=notification_senders(self.settings),
+            public_base_url=self.settings.public_base_url,
+            unsubscribe_key=_derive(self.settings.secret_key, b"unsubscribe-links"),
+            digest_hour=self.settings.notify_digest_hour,
+        )
+
+    def deliver_notifications(self) -> int:
+        """Retry deliveries whose next attempt is due, then send the digests that are."""
+        outlets, uow = self.notify_outlets, self.uow(request_id="notifications")
+        tried = notification_jobs.deliver_due(uow=uow, outlets=outlets, clock=self.clock)
+        return tried + notification_jobs.send_digests(uow=uow, outlets=outlets, clock=self.clock)
 
     def expire_orders(self) -> int:
         return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)

@@ -22,9 +22,14 @@ from app.main.platform import Platform
 class OutboxRelayMiddleware(Middleware):
     def __init__(self, platform: Platform, on_boot: list[Any]) -> None:
         # the relay only: the periodic actors below index, expire orders, watch crypto
-        # deposits and flag overdue invoices
+        # deposits, flag overdue invoices and deliver notifications
         self._background = Background(
-            platform, embedded_worker=False, expiry=False, watch_crypto=False, certificates=False
+            platform,
+            embedded_worker=False,
+            expiry=False,
+            watch_crypto=False,
+            certificates=False,
+            notifications=False,
         )
         self._on_boot = on_boot
 
@@ -68,6 +73,12 @@ certificates_tick = declare_periodic_actor(
     platform.issue_due_certificates,
     settings.certificates_poll_seconds,
 )
-periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick]
+notify_tick = declare_periodic_actor(
+    broker,
+    "notifications.deliver_due",
+    platform.deliver_notifications,
+    settings.notify_poll_seconds,
+)
+periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick, notify_tick]
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

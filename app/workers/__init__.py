@@ -14,9 +14,19 @@ from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
 from app.ports.repositories.certificates import CertificatesUoW
+from app.ports.repositories.notifications import NotificationsUoW
 from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.reports import ReportsUoW
-from app.workers import auth, certificates, credits, marketplace, payments, poai, reports
+from app.workers import (
+    auth,
+    certificates,
+    credits,
+    marketplace,
+    notifications,
+    payments,
+    poai,
+    reports,
+)
 from app.workers.credits import CreditJobsUoW
 from app.workers.deps import WorkerDeps
 from app.workers.poai import PoaiJobsUoW
@@ -26,12 +36,15 @@ EVENT_SUBSCRIPTIONS: dict[str, list[str]] = {
     "reports.report_ready": ["reports.email_link"],
     "credits.retirement_confirmed": ["certificates.issue"],
 }
+for _event, _jobs in notifications.SUBSCRIPTIONS.items():  # every event it has a resolver for
+    EVENT_SUBSCRIPTIONS.setdefault(_event, []).extend(_jobs)
 
 
 class JobsUoW(
     ReportsUoW,
     PoaiJobsUoW,
     CertificatesUoW,
+    NotificationsUoW,
     AuthUoW,
     CreditJobsUoW,
     MarketChainUoW,
@@ -50,4 +63,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **payments.handlers(deps),
         **reports.handlers(deps),
         **certificates.handlers(deps),
+        **notifications.handlers(deps),
     }

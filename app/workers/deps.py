@@ -9,6 +9,7 @@ from app.domain.auth.policy import AuthPolicy
 from app.domain.certificates.jobs import Issuer
 from app.domain.credits.jobs import ChainWrites
 from app.domain.documents.services import Storage
+from app.domain.notifications.jobs import Outlets
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
 from app.ports.notifier import Mailer
@@ -23,6 +24,9 @@ class WorkerDeps(Protocol):
 
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def notify_outlets(self) -> Outlets: ...
 
     @property
     def auth_policy(self) -> AuthPolicy: ...

@@ -60,8 +60,9 @@ class SmtpTestServer:
         """(MAIL FROM, RCPT TO list) per received message."""
         return self._handler.envelopes
 
-    def start(self) -> SmtpTestServer:
-        self.port = free_port(self.host)
+    def start(self, port: int | None = None) -> SmtpTestServer:
+        """On `port` (a server brought back up where one was down), else a free one."""
+        self.port = port or free_port(self.host)
         self._controller = Controller(self._handler, hostname=self.host, port=self.port)
         self._controller.start()
         return self

@@ -36,8 +36,8 @@ def _tamper(app, certificate_id: str) -> None:
 def test_an_issued_certificate_from_pdf_to_verification_page(
     app,
     client,
-    browser,
-    tmp_path,  # noqa: F811
+    browser,  # noqa: F811 (the fixture)
+    tmp_path,
 ):
     issuer, _, pid, _ = _minted(app, client)
     certificate_id = _retired(app, client, issuer, pid)

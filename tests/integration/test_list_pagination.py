@@ -24,6 +24,7 @@ from app.main.bootstrap import bootstrap
 from tests.conftest import PG_URL, fresh_pg_database
 from tests.integration.conftest import settings_for
 from tests.integration.identity import Caller, login, signed_in
+from tests.integration.notification_support import failed_deliveries, jobs_done
 from tests.integration.test_credits_flow import _index_until, _minted
 from tests.integration.test_poai_flow import PROJECT, _case_of, _upload
 
@@ -182,7 +183,11 @@ def _build(app: Flask) -> World:
         "orders": "/api/v1/orders",
         "payments": "/api/v1/payments",
         "reports": "/api/v1/reports",
+        "notifications": "/api/v1/notifications",
+        "notification failures": "/api/v1/admin/notifications/failures",
     }
+    jobs_done(app)  # the notifications of all the above are in
+    failed_deliveries(app, issuer.user_id, 2)
     assert reviewer  # signed in: a session of someone else, not listed among the issuer's
     return World(app, {"admin": admin, "issuer": issuer}, paths, pid)
 
@@ -207,7 +212,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template) -> Iterator
 
 def _caller(world: World, name: str) -> Caller:
     owner = "issuer" if name in {"organization members", "organization api keys"} else "admin"
-    if name in {"my sessions", "credit balances", "retirements", "certificates"}:
+    if name in {"my sessions", "credit balances", "retirements", "certificates", "notifications"}:
         owner = "issuer"
     return world.callers[owner]
 
@@ -244,6 +249,8 @@ LISTS = [
     "orders",
     "payments",
     "reports",
+    "notifications",
+    "notification failures",
 ]
 
 

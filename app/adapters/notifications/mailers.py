@@ -10,7 +10,7 @@ import threading
 from collections import deque
 from email.utils import formatdate, make_msgid, parseaddr
 
-from app.ports.notifier import EmailMessage
+from app.ports.notifier import EmailMessage, PermanentFailure
 
 log = logging.getLogger("app.mail")
 
@@ -66,13 +66,30 @@ class SmtpMailer:
         msg["Subject"] = message.subject
         msg["Date"] = formatdate(localtime=True)
         msg["Message-ID"] = make_msgid(domain=self._domain)
+        for name, value in message.headers.items():
+            _refuse_newlines(name, value)
+            msg[name] = value
         msg.set_content(message.text)
         if message.html is not None:
             msg.add_alternative(message.html, subtype="html")
         return msg
 
     def send(self, message: EmailMessage) -> None:
+        """Raises `PermanentFailure` when the server refuses for good (a 5xx reply);
+        anything else (no connection, a 4xx) is worth another try."""
         msg = self.build(message)
+        try:
+            self._send(msg)
+        except smtplib.SMTPRecipientsRefused as exc:
+            if all(code >= 500 for code, _ in exc.recipients.values()):
+                raise PermanentFailure(f"recipients refused: {exc.recipients}") from exc
+            raise
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500:
+                raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise
+
+    def _send(self, msg: email.message.EmailMessage) -> None:
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.use_ssl:

@@ -99,6 +99,7 @@ class SqlUserRepository:
             created_at=row.created_at,
             email_verified=row.email_verified,
             disabled=row.disabled,
+            timezone=row.timezone,
             roles={Role(r) for r in roles},
             wallets=list(addresses),
         )

@@ -17,6 +17,7 @@ users = sa.Table(
     sa.Column("email_verified", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=True),
 )
 
 user_roles = sa.Table(

@@ -29,6 +29,7 @@ from app.adapters.sql.document_repositories import SqlDocumentRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
+from app.adapters.sql.notification_repositories import SqlAudience, SqlNotificationRepository
 from app.adapters.sql.payments_repositories import SqlPaymentsRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
@@ -66,6 +67,8 @@ class SqlUnitOfWork:
     report_figures: SqlReportFigures
     scheduled_retirements: SqlScheduledRetirements
     certificates: SqlCertificateRepository
+    notifications: SqlNotificationRepository
+    audience: SqlAudience
 
     def __init__(
         self,
@@ -127,6 +130,8 @@ class SqlUnitOfWork:
         self.report_figures = SqlReportFigures(session)
         self.scheduled_retirements = SqlScheduledRetirements(session)
         self.certificates = SqlCertificateRepository(session)
+        self.notifications = SqlNotificationRepository(session)
+        self.audience = SqlAudience(session)
 
     def __exit__(
         self,

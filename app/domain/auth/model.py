@@ -108,6 +108,7 @@ class User:
     roles: set[Role] = field(default_factory=set)
     wallets: list[str] = field(default_factory=list)
     disabled: bool = False
+    timezone: str | None = None  # IANA name (`Europe/Paris`): when daily digests go out
 
     def grant(self, role: Role) -> bool:
         if role in self.roles:

@@ -21,6 +21,7 @@ class UserView:
     email_verified: bool
     wallets: list[str]
     created_at: datetime
+    timezone: str | None = None
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -32,6 +33,7 @@ class UserView:
             email_verified=user.email_verified,
             wallets=list(user.wallets),
             created_at=user.created_at,
+            timezone=user.timezone,
         )
 
 

@@ -15,5 +15,7 @@ class CertificateReady(DomainEvent):
     name: ClassVar[str] = "certificates.certificate_ready"
     certificate_id: str
     retirement_id: str
-    user_id: str | None
-    organization_id: str | None
+    owner_kind: str  # "user" or "organization"
+    owner_id: str
+    organization_id: str | None  # the organization the retirement was made for, if any
+    verify_url: str

@@ -131,10 +131,12 @@ def _issue(retirement: Retirement, *, uow: CertificatesUoW, issuer: Issuer) -> C
     )
     uow.publish(
         CertificateReady(
-            certificate_id,
-            retirement.id,
-            retirement.owner_id if retirement.owner_kind == "user" else None,
-            organization,
+            certificate_id=certificate_id,
+            retirement_id=retirement.id,
+            owner_kind=str(retirement.owner_kind),
+            owner_id=retirement.owner_id,
+            organization_id=organization,
+            verify_url=issuer.verify_url(certificate_id),
         )
     )
     return certificate

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import cast
 
 from app.domain.credits.events import RetirementConfirmed
-from app.domain.credits.model import BatchStatus, RetirementStatus
+from app.domain.credits.model import BatchStatus, Retirement, RetirementStatus
 from app.domain.shared.chain import ChainEvent
 from app.ports.repositories.credits import CreditsUoW
 
@@ -76,10 +76,22 @@ def _retired(event: ChainEvent, uow: CreditsUoW, token_id: int, sign: int, now: 
         retirement.confirmed_block = event.block_number
         retirement.tx_hash = retirement.tx_hash or event.transaction_hash
         reserved = -amount
-        uow.publish(RetirementConfirmed(retirement.id, event.block_number))
+        uow.publish(confirmed(retirement, event.block_number))
     elif sign < 0 and retirement.status == RetirementStatus.CONFIRMED:
         retirement.status, retirement.confirmed_at = RetirementStatus.PENDING, None
         retirement.confirmed_block = None
         reserved = amount
     uow.credits.save_retirement(retirement)
     return 0 if retirement.self_custody else reserved
+
+
+def confirmed(r: Retirement, block_number: int) -> RetirementConfirmed:
+    return RetirementConfirmed(
+        retirement_id=r.id,
+        block_number=block_number,
+        owner_kind=r.owner_kind,
+        owner_id=r.owner_id,
+        project_id=r.project_id,
+        quantity_kg=r.quantity_kg,
+        beneficiary=r.beneficiary,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.domain.auth.principal import Principal
 from app.domain.marketplace.errors import ApprovalRequired, OrderStateConflict
+from app.domain.marketplace.events import OrderPaid
 from app.domain.marketplace.fees import PaymentMethod
 from app.domain.marketplace.jobs import MarketChainUoW, transfer_intent
 from app.domain.marketplace.model import Order, OrderStatus
@@ -56,6 +57,7 @@ def settle_payment(order_id: str, reference: str, *, uow: MarketLedgerUoW, clock
     uow.enqueue(Job("market.fulfil", {"order_id": order.id}))
     uow.market.save_order(order)
     audit_order(uow, "market.order_paid", order, None, payment_id=reference)
+    uow.publish(OrderPaid.of(order))
     return True
 
 

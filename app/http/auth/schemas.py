@@ -58,6 +58,12 @@ class UserSchema(ma.Schema):
     email_verified = ma.fields.Boolean()
     wallets = ma.fields.List(ma.fields.String())
     created_at = ma.fields.DateTime()
+    timezone = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "IANA time zone of the daily digest (PUT /me/notification-preferences)"
+        },
+    )
 
 
 class TokenSchema(ma.Schema):

@@ -18,6 +18,7 @@ from app.domain.credits.custody import Custody
 from app.domain.credits.services import LedgerUoW
 from app.domain.documents.services import Storage
 from app.domain.marketplace.services import MarketSettings
+from app.domain.notifications.jobs import Outlets
 from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
@@ -34,6 +35,7 @@ from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.certificates import CertificatesUoW
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
+from app.ports.repositories.notifications import NotificationsUoW
 from app.ports.repositories.payments import PaymentsUoW
 from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
@@ -47,11 +49,19 @@ EXTENSION = "platform"
 
 
 class RequestUoW(
-    PoaiUoW, LedgerUoW, IndexerUoW, MarketUoW, PaymentsUoW, ReportsUoW, CertificatesUoW, Protocol
+    PoaiUoW,
+    LedgerUoW,
+    IndexerUoW,
+    MarketUoW,
+    PaymentsUoW,
+    ReportsUoW,
+    CertificatesUoW,
+    NotificationsUoW,
+    Protocol,
 ):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments; reports; certificates)."""
+    marketplace and its payments; reports; certificates; notifications)."""
 
 
 class ReadSide(Protocol):
@@ -134,6 +144,9 @@ class ViewDeps(Protocol):
 
     @property
     def market(self) -> MarketSettings: ...
+
+    @property
+    def notify_outlets(self) -> Outlets: ...
 
     @property
     def payment_gateway(self) -> PaymentGateway:

@@ -71,14 +71,15 @@ def test_a_confirmed_retirement_gets_one_signed_certificate(world: CertificatesW
     ]
     assert "certificates.issued" in world.audited()
     ready = [e for e in world.uow.dispatched if e.name == "certificates.certificate_ready"]
-    assert [e.payload() for e in ready] == [
-        {
-            "certificate_id": certificate.id,
-            "retirement_id": retirement.id,
-            "user_id": None,
-            "organization_id": ORG,
-        }
-    ]
+    assert len(ready) == 1
+    assert {k: v for k, v in ready[0].payload().items() if k != "event_id"} == {
+        "certificate_id": certificate.id,
+        "retirement_id": retirement.id,
+        "owner_kind": "organization",
+        "owner_id": ORG,
+        "organization_id": ORG,
+        "verify_url": f"{BASE_URL}/verify/{certificate.id}",
+    }
 
 
 def test_a_job_delivered_twice_and_the_sweep_issue_nothing_more(world: CertificatesWorld):
