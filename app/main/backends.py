@@ -16,6 +16,7 @@ import redis
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.rpc import GOVERNANCE, REGISTRY
 from app.adapters.chain.setup import ChainSetup, rpc_chain, rpc_chain_id
+from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.market.feed import LocalFeed, RedisFeed
 from app.adapters.notifications.mailers import LogMailer, SmtpMailer, SmtpProbe
 from app.adapters.notifications.webhooks import WebhookSender
@@ -262,3 +263,11 @@ PAYMENT_BACKENDS: Mapping[str, PaymentFactory] = {
     "sandbox": _sandbox_payments,
     "stripe": _stripe_payments,
 }
+
+
+def envelope_cipher(settings: Settings) -> AesGcmEnvelopeCipher:
+    keys = parse_master_keys(settings.master_keys)
+    active = settings.master_key_id or next(iter(keys))
+    if active not in keys:
+        raise ConfigError(f"MASTER_KEY_ID {active!r} is not in MASTER_KEYS")
+    return AesGcmEnvelopeCipher(keys, active)

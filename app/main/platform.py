@@ -1,15 +1,15 @@
 """The platform: the one object every driver shares (HTTP views through
 `app.http.common.deps`, workers, commands), holding the adapters `bootstrap` picked and
-wiring the use cases over them: units of work, job running, the chain and the indexer."""
+wiring the use cases over them: units of work, job running, the chain and the indexer.
+The modules' own wiring (market and payments, certificates, notifications) is inherited
+from `app.main.wiring_modules`."""
 
 from __future__ import annotations
 
 import base64
 import functools
-import hashlib
-import hmac
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,9 +27,7 @@ from app.adapters.crypto.ed25519 import (
     Ed25519SignatureChecker,
     parse_public_keys,
 )
-from app.adapters.crypto.envelope import AesGcmEnvelopeCipher, parse_master_keys
 from app.adapters.geography.countries import NaturalEarthCountryGeometry
-from app.adapters.notifications.templates import JinjaNotificationTemplates
 from app.adapters.payments.sandbox import SandboxGateway
 from app.adapters.reports.files import FileReportWriter
 from app.adapters.security.passwords import Argon2PasswordHasher
@@ -41,10 +39,6 @@ from app.adapters.sql.uow import SqlUnitOfWork
 from app.adapters.tasks.dramatiq_queue import DramatiqTaskQueue, declare_job_actors
 from app.domain.auth.policy import AuthPolicy
 from app.domain.auth.throttle import LoginThrottle
-from app.domain.certificates.checks import Keys, Node
-from app.domain.certificates.jobs import Issuer, issue_due
-from app.domain.certificates.proofs import Verifier
-from app.domain.certificates.verification import CertificateVerification
 from app.domain.chain.services import WaitPolicy
 from app.domain.credits.custody import CustodialAccounts
 from app.domain.credits.jobs import ChainWrites
@@ -52,12 +46,7 @@ from app.domain.documents.services import Storage
 from app.domain.indexer.model import FollowedContract, StepResult
 from app.domain.indexer.projection import platform_projector
 from app.domain.indexer.services import IndexerConfig, index_step
-from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
-from app.domain.notifications import jobs as notification_jobs
-from app.domain.notifications.jobs import Outlets
-from app.domain.payments import crypto, invoices
-from app.domain.payments.crypto import CryptoDesk
 from app.domain.payments.transfers import BankDetails
 from app.domain.platform import services as platform_services
 from app.domain.platform.jobs import JobHandler
@@ -65,11 +54,15 @@ from app.domain.poai.verification import platform_keys
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
-from app.domain.shared.json import JSON
-from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring, notification_senders
-from app.main.config import ConfigError, Settings
+from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring, envelope_cipher
+from app.main.config import Settings
 from app.main.gc_pause import cyclic_gc_paused
-from app.ports.certificates import CertificateRenderer
+from app.main.wiring_modules import (
+    CertificatesWiring,
+    MarketWiring,
+    NotificationsWiring,
+    derive_key,
+)
 from app.ports.chain import RawLog
 from app.ports.health import HealthProbe
 from app.ports.market_feed import MarketFeed
@@ -92,7 +85,7 @@ class SystemClock:
 
 
 @dataclass
-class Platform:
+class Platform(MarketWiring, CertificatesWiring, NotificationsWiring):
     settings: Settings
     db: Database
     broker: dramatiq.Broker
@@ -117,7 +110,7 @@ class Platform:
         self.auth_policy = AuthPolicy(
             public_base_url=settings.public_base_url,
             chain_id=settings.chain_id,
-            token_key=_derive(settings.secret_key, b"one-time-tokens"),
+            token_key=derive_key(settings.secret_key, b"one-time-tokens"),
             login_throttle=LoginThrottle(
                 free_failures=settings.login_free_failures,
                 account_free_failures=settings.login_account_free_failures,
@@ -130,7 +123,7 @@ class Platform:
         self.wallets = EthCustodialWallets()
         self.signer = Ed25519BundleSigner(
             settings.poai_signing_key
-            or base64.b64encode(_derive(settings.secret_key, b"poai-signing")).decode(),
+            or base64.b64encode(derive_key(settings.secret_key, b"poai-signing")).decode(),
             settings.poai_signing_key_id,
         )
         self.poai_keys = platform_keys(
@@ -143,7 +136,7 @@ class Platform:
         self.storage = Storage(
             store=self.blob_store,
             cipher=envelope_cipher(settings),
-            link_key=_derive(settings.secret_key, b"document-links"),
+            link_key=derive_key(settings.secret_key, b"document-links"),
         )
         self.custody = CustodialAccounts(self.wallets, self.storage.cipher)
         self.report_writer = FileReportWriter()
@@ -166,38 +159,6 @@ class Platform:
             else None
         )
 
-    @functools.cached_property
-    def crypto_desk(self) -> CryptoDesk:
-        """Deposit keys made and sealed as custodial keys are, ETH at the platform's rate."""
-        return CryptoDesk(
-            wallets=self.wallets,
-            cipher=self.storage.cipher,
-            rates=self.rates,
-            ttl=timedelta(seconds=self.settings.payments_crypto_ttl_seconds),
-            chain_id=self.settings.chain_id,
-        )
-
-    def watch_crypto_payments(self) -> int:
-        """Apply pending crypto payments' deposits as of the safe block."""
-        return crypto.watch_deposits(
-            uow=self.uow(),
-            clock=self.clock,
-            reader=self.chain.reader,
-            confirmations=self.settings.chain_confirmations,
-        )
-
-    def flag_overdue_invoices(self) -> int:
-        return invoices.flag_overdue(uow=self.uow(), clock=self.clock)
-
-    def send_test_coins(self, to: str, wei: int) -> str | None:
-        """ETH from a pre-funded account of the embedded chain (its transaction hash); None
-        on a real node or in production, where the platform holds no such account."""
-        if self.settings.chain_backend != "embedded" or self.settings.app_env == "production":
-            return None
-        embedded = self.chain.embedded
-        assert embedded is not None
-        return embedded.send_coins(to, wei)
-
     def own_app(self) -> WSGIApplication:
         """The WSGI application serving this platform (built here in a worker process)."""
         if self.wsgi_app is None:
@@ -206,51 +167,6 @@ class Platform:
             create_app(platform=self)
         app: WSGIApplication = self.wsgi_app
         return app
-
-    @functools.cached_property
-    def certificate_issuer(self) -> Issuer:
-        """The platform key signs certificates as it signs PoAI proofs."""
-        base_url = self.settings.public_base_url
-        return Issuer(self.signer, self.storage, self.clock, base_url)
-
-    @functools.cached_property
-    def certificate_verifier(self) -> Verifier:
-        """Checks certificates with the platform's keys, its records and its chain (live)."""
-        node = Node(self.chain.reader, decode, self.settings.chain_confirmations)
-        keys = Keys(self.poai_keys, self.signature_checker)
-        return Verifier(keys, node, self.storage)
-
-    @functools.cached_property
-    def certificate_renderer(self) -> CertificateRenderer:
-        from app.adapters.pdf.certificate import ReportlabCertificateRenderer
-
-        return ReportlabCertificateRenderer()
-
-    def issue_due_certificates(self) -> int:
-        """Certificates of confirmed retirements past the depth still without one."""
-        return issue_due(uow=self.uow(), issuer=self.certificate_issuer, on_error=_not_issued)
-
-    @functools.cached_property
-    def notify_outlets(self) -> Outlets:
-        """Where notifications go: the platform's mailer with the branded templates, and
-        the SMS and push webhooks that are configured."""
-        return Outlets(
-            mailer=self.mailer,
-            templates=JinjaNotificationTemplates(),
-            senders=notification_senders(self.settings),
-            public_base_url=self.settings.public_base_url,
-            unsubscribe_key=_derive(self.settings.secret_key, b"unsubscribe-links"),
-            digest_hour=self.settings.notify_digest_hour,
-        )
-
-    def deliver_notifications(self) -> int:
-        """Retry deliveries whose next attempt is due, then send the digests that are."""
-        outlets, uow = self.notify_outlets, self.uow(request_id="notifications")
-        tried = notification_jobs.deliver_due(uow=uow, outlets=outlets, clock=self.clock)
-        return tried + notification_jobs.send_digests(uow=uow, outlets=outlets, clock=self.clock)
-
-    def expire_orders(self) -> int:
-        return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)
 
     def uow(self, request_id: str | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -345,27 +261,6 @@ class Platform:
     def public_base_url(self) -> str:
         return self.settings.public_base_url
 
-    def verify_certificate(self, certificate_id: str) -> CertificateVerification:
-        """An issued certificate's proofs checked now, against the platform's records and
-        its chain (what `/verify/<id>` shows); `NotFound` when there is none."""
-        import app.domain.certificates.proofs as certificates
-
-        return certificates.verify_certificate(
-            certificate_id,
-            uow=self.uow(),
-            verifier=self.certificate_verifier,
-        )
-
-    def verify_document(self, document: Mapping[str, JSON]) -> CertificateVerification:
-        """A certificate document someone holds, checked as `verify_certificate` checks."""
-        import app.domain.certificates.proofs as certificates
-
-        return certificates.verify_document(
-            document,
-            uow=self.uow(),
-            verifier=self.certificate_verifier,
-        )
-
     def project_uri(self, project_id: str) -> str:
         return f"{self.settings.public_base_url}/api/v1/projects/{project_id}"
 
@@ -399,20 +294,3 @@ class Platform:
             self.chain_lock.release()
         self.db.dispose()
         self.broker.close()
-
-
-def _not_issued(retirement_id: str, error: Exception) -> None:
-    log.warning("certificate of retirement %s not issued: %s", retirement_id, error)
-
-
-def _derive(secret: str, purpose: bytes) -> bytes:
-    """A separate key per purpose from SECRET_KEY (one leaked use does not expose another)."""
-    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
-
-
-def envelope_cipher(settings: Settings) -> AesGcmEnvelopeCipher:
-    keys = parse_master_keys(settings.master_keys)
-    active = settings.master_key_id or next(iter(keys))
-    if active not in keys:
-        raise ConfigError(f"MASTER_KEY_ID {active!r} is not in MASTER_KEYS")
-    return AesGcmEnvelopeCipher(keys, active)

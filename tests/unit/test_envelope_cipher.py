@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.adapters.crypto.envelope import AesGcmEnvelopeCipher
+from app.main.backends import envelope_cipher
 from app.main.config import Settings
-from app.main.platform import envelope_cipher
 
 APP = Path(__file__).resolve().parents[2] / "app"
 RING = {"k1": bytes(range(32)), "k2": bytes(range(32, 64))}
