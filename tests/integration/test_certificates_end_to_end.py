@@ -10,27 +10,11 @@ import io
 import json
 
 import pypdf
-import sqlalchemy as sa
 
-from app.adapters.sql.tables_certificates import certificates
 from tests.integration.browser import browser, served  # noqa: F401 (the fixture)
 from tests.integration.test_certificate_pdf import qr_of_first_page
-from tests.integration.test_certificates_http import _retired
+from tests.integration.test_certificates_http import _retired, tamper_stored
 from tests.integration.test_credits_flow import _minted
-
-
-def _tamper(app, certificate_id: str) -> None:
-    with app.extensions["platform"].db.engine.begin() as conn:
-        stored = conn.execute(
-            sa.select(certificates.c.document).where(certificates.c.id == certificate_id)
-        ).scalar_one()
-        tampered = stored.replace('"quantity_kg":2500', '"quantity_kg":2600')
-        assert tampered != stored
-        conn.execute(
-            sa.update(certificates)
-            .where(certificates.c.id == certificate_id)
-            .values(document=tampered)
-        )
 
 
 def test_an_issued_certificate_from_pdf_to_verification_page(
@@ -71,7 +55,7 @@ def test_an_issued_certificate_from_pdf_to_verification_page(
         page.wait_for_load_state()
         assert page.inner_text("#verdict").startswith("✔ Valid certificate")
 
-        _tamper(app, certificate_id)
+        tamper_stored(app, certificate_id)
         page.goto(f"{base}/verify/{certificate_id}")
         assert page.inner_text("#verdict").startswith("✘ Invalid certificate")
         marks = dict(

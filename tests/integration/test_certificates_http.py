@@ -41,6 +41,21 @@ def _retired(app, client, issuer, pid, **extra):
     return wait_for(lambda: issuer.get(url).get_json()["certificate_id"], timeout=30)
 
 
+def tamper_stored(app, certificate_id: str) -> None:
+    """The stored document of the certificate says 2,600 kg where it was signed for 2,500."""
+    with app.extensions["platform"].db.engine.begin() as conn:
+        stored = conn.execute(
+            sa.select(certificates.c.document).where(certificates.c.id == certificate_id)
+        ).scalar_one()
+        tampered = stored.replace('"quantity_kg":2500', '"quantity_kg":2600')
+        assert tampered != stored
+        conn.execute(
+            sa.update(certificates)
+            .where(certificates.c.id == certificate_id)
+            .values(document=tampered)
+        )
+
+
 def test_a_retirement_gets_a_certificate_anyone_can_verify(app, client):
     issuer, admin, pid, batch = _minted(app, client)
     certificate_id = _retired(app, client, issuer, pid)
@@ -89,18 +104,7 @@ def test_a_retirement_gets_a_certificate_anyone_can_verify(app, client):
 def test_a_tampered_stored_certificate_fails_verification(app, client):
     issuer, _, pid, _ = _minted(app, client)
     certificate_id = _retired(app, client, issuer, pid)
-    platform = app.extensions["platform"]
-    with platform.db.engine.begin() as conn:
-        stored = conn.execute(
-            sa.select(certificates.c.document).where(certificates.c.id == certificate_id)
-        ).scalar_one()
-        tampered = stored.replace('"quantity_kg":2500', '"quantity_kg":2600')
-        assert tampered != stored
-        conn.execute(
-            sa.update(certificates)
-            .where(certificates.c.id == certificate_id)
-            .values(document=tampered)
-        )
+    tamper_stored(app, certificate_id)
 
     verdict = client.get(f"/api/v1/public/certificates/{certificate_id}").get_json()
 
