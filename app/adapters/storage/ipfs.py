@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 
 import httpx
+
+from app.adapters.storage.streams import ChunkReader
 
 # CIDv0 (base58btc "Qm..."), CIDv1 in base32 ("b...") or in base58btc ("z...").
 _CID_RE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{20,200}|z[1-9A-HJ-NP-Za-km-z]{20,200}")
 _MISSING_MARKERS = ("not found", "could not find", "no link named")
 _NOT_PINNED = "not pinned"
+_CHUNK_BYTES = 64 * 1024
 
 
 class IpfsError(RuntimeError):
@@ -47,11 +51,19 @@ class IpfsBlobStore:
         self._http = httpx.Client(base_url=f"{self.api_url}/api/v0", timeout=timeout)
 
     def put(self, key: str, data: bytes) -> str:
+        return self._add(data)
+
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> str:
+        # httpx reads a file part in 64 KiB pieces and, its length unknown, sends the
+        # body chunked: the object is never whole in memory.
+        return self._add(ChunkReader(chunks))
+
+    def _add(self, content: bytes | ChunkReader) -> str:
         response = self._http.post(
             "/add",
             params={"pin": "true", "cid-version": "1", "cid-base": "base32", "progress": "false"},
             # js-ipfs refuses a file part without its own Content-Type.
-            files={"file": ("blob", data, "application/octet-stream")},
+            files={"file": ("blob", content, "application/octet-stream")},  # type: ignore[dict-item]
         )
         _raise_for_error(response, "add")
         # NDJSON, one line per added entry; the single file is the last one.
@@ -67,19 +79,31 @@ class IpfsBlobStore:
         _check_cid(locator)
         if not self._is_pinned(locator):
             raise KeyError(locator)
-        params = {"arg": locator, "offline": "true", "timeout": f"{self.timeout:g}s"}
         try:
-            response = self._http.post("/cat", params=params)
+            response = self._http.post("/cat", params=self._cat_params(locator))
         except httpx.TimeoutException as exc:
             raise TimeoutError(f"IPFS cat {locator} timed out after {self.timeout}s") from exc
-        if response.is_error:
-            message = _message(response).lower()
-            if any(marker in message for marker in _MISSING_MARKERS):
-                raise KeyError(locator)
-            if "timed out" in message or "deadline exceeded" in message:
-                raise TimeoutError(f"IPFS cat {locator}: {_message(response)[:300]}")
-        _raise_for_error(response, "cat")
+        _raise_for_cat_error(response, locator)
         return response.content
+
+    def get_stream(self, locator: str) -> Iterator[bytes]:
+        _check_cid(locator)
+        if not self._is_pinned(locator):
+            raise KeyError(locator)
+        return self._cat_stream(locator)
+
+    def _cat_stream(self, locator: str) -> Iterator[bytes]:
+        try:
+            with self._http.stream("POST", "/cat", params=self._cat_params(locator)) as response:
+                if response.is_error:
+                    response.read()
+                    _raise_for_cat_error(response, locator)
+                yield from response.iter_bytes(_CHUNK_BYTES)
+        except httpx.TimeoutException as exc:
+            raise TimeoutError(f"IPFS cat {locator} timed out after {self.timeout}s") from exc
+
+    def _cat_params(self, locator: str) -> dict[str, str]:
+        return {"arg": locator, "offline": "true", "timeout": f"{self.timeout:g}s"}
 
     def _is_pinned(self, cid: str) -> bool:
         response = self._http.post("/pin/ls", params={"arg": cid, "type": "recursive"})
@@ -127,6 +151,16 @@ def _message(response: httpx.Response) -> str:
     except ValueError:
         return response.text
     return str(body.get("Message", "")) if isinstance(body, dict) else response.text
+
+
+def _raise_for_cat_error(response: httpx.Response, locator: str) -> None:
+    if response.is_error:
+        message = _message(response).lower()
+        if any(marker in message for marker in _MISSING_MARKERS):
+            raise KeyError(locator)
+        if "timed out" in message or "deadline exceeded" in message:
+            raise TimeoutError(f"IPFS cat {locator}: {_message(response)[:300]}")
+    _raise_for_error(response, "cat")
 
 
 def _raise_for_error(response: httpx.Response, what: str) -> None:
