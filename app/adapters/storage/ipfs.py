@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import httpx
-
-from app.adapters.storage.streams import ChunkReader
 
 # CIDv0 (base58btc "Qm..."), CIDv1 in base32 ("b...") or in base58btc ("z...").
 _CID_RE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{20,200}|z[1-9A-HJ-NP-Za-km-z]{20,200}")
@@ -54,16 +54,22 @@ class IpfsBlobStore:
         return self._add(data)
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> str:
-        # httpx reads a file part in 64 KiB pieces and, its length unknown, sends the
-        # body chunked: the object is never whole in memory.
-        return self._add(ChunkReader(chunks))
+        # Spooled to a temporary file first, then sent from it (httpx reads a file part in
+        # 64 KiB pieces): never whole in memory, and a source that fails mid-way fails
+        # before any request. js-ipfs does not give up an `add` whose body stops short:
+        # it keeps the repository lock, and every later `repo gc` waits on it.
+        with tempfile.TemporaryFile() as spool:
+            for chunk in chunks:
+                spool.write(chunk)
+            spool.seek(0)
+            return self._add(spool)
 
-    def _add(self, content: bytes | ChunkReader) -> str:
+    def _add(self, content: bytes | BinaryIO) -> str:
         response = self._http.post(
             "/add",
             params={"pin": "true", "cid-version": "1", "cid-base": "base32", "progress": "false"},
             # js-ipfs refuses a file part without its own Content-Type.
-            files={"file": ("blob", content, "application/octet-stream")},  # type: ignore[dict-item]
+            files={"file": ("blob", content, "application/octet-stream")},
         )
         _raise_for_error(response, "add")
         # NDJSON, one line per added entry; the single file is the last one.
