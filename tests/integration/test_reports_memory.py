@@ -14,7 +14,6 @@ from app.adapters.crypto.envelope import AesGcmEnvelopeCipher
 from app.adapters.reports.files import FileReportWriter, TempReportFile
 from app.adapters.storage.local import LocalBlobStore
 from app.domain.documents.services import Storage
-from app.domain.reports import services
 from app.domain.reports.content import Column, ReportContent, Table
 from app.domain.reports.model import ReportFormat, ReportStatus
 from app.ports.report_files import WrittenFile
@@ -68,15 +67,7 @@ def test_a_64_mb_csv_is_stored_and_downloaded_in_constant_memory(tmp_path: Path)
         stored = world.build(report)
         store_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
-        link = services.download_link(stored, key=b"link key", now=world.clock.now())
-        found = services.download(
-            stored.id,
-            expires=link.expires,
-            signature=link.path.rsplit("signature=", 1)[1],
-            uow=world.uow,
-            storage=world.storage,
-            clock=world.clock,
-        )
+        found = world.download(stored)
         got, received = hashlib.sha256(), 0
         for chunk in found.chunks:
             got.update(chunk)

@@ -179,16 +179,8 @@ def test_the_download_link_serves_the_decrypted_file_until_it_expires(world: Rep
 
 def test_a_link_to_a_report_not_built_yet_is_not_ready(world: ReportsWorld):
     report = world.ask()
-    link = services.download_link(report, key=world.storage.link_key, now=world.clock.now())
     with pytest.raises(ReportNotReady):
-        services.download(
-            report.id,
-            expires=link.expires,
-            signature=link.path.rsplit("signature=", 1)[1],
-            uow=world.uow,
-            storage=world.storage,
-            clock=world.clock,
-        )
+        world.download(report)
 
 
 def test_an_altered_stored_file_is_an_integrity_error_before_anything_is_sent(
@@ -197,8 +189,6 @@ def test_an_altered_stored_file_is_an_integrity_error_before_anything_is_sent(
     world.retired(retirement_row(1, 2_500))
     report = world.build(world.ask())
     assert report.file is not None
-    link = services.download_link(report, key=world.storage.link_key, now=world.clock.now())
-    signature = link.path.rsplit("signature=", 1)[1]
     store = world.storage.store
     assert isinstance(store, FakeBlobStore)
     blob = bytearray(store.objects[report.file.locator])
@@ -206,12 +196,5 @@ def test_an_altered_stored_file_is_an_integrity_error_before_anything_is_sent(
     store.objects[report.file.locator] = bytes(blob)
 
     with pytest.raises(Conflict) as raised:
-        services.download(
-            report.id,
-            expires=link.expires,
-            signature=signature,
-            uow=world.uow,
-            storage=world.storage,
-            clock=world.clock,
-        )
+        world.download(report)
     assert raised.value.code == "integrity_error"
