@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol
 
 from app.domain.reports.content import ReportContent
@@ -15,6 +16,10 @@ class WrittenFile(Protocol):
     def size(self) -> int: ...
 
     def read(self) -> bytes: ...
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file's bytes in pieces of at most 64 KiB, read as they are asked for."""
+        ...
 
     def close(self) -> None: ...
 

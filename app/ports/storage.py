@@ -2,10 +2,14 @@
 
 Documents are encrypted before they reach a `BlobStore`, so no backend ever holds
 plaintext: AES-256-GCM with a fresh data key per object version, that data key
-wrapped by a master key from a key ring (rotation re-wraps data keys, never the data)."""
+wrapped by a master key from a key ring (rotation re-wraps data keys, never the data).
+
+Large objects (reports) are sealed and stored as streams, in constant memory: the
+segmented format is described in `app/adapters/crypto/segmented.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +24,15 @@ class BlobStore(Protocol):
 
     def get(self, locator: str) -> bytes:
         """The stored bytes; raises KeyError when there are none."""
+        ...
+
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> str:
+        """`put` of the concatenated chunks, holding only a bounded part of them at once."""
+        ...
+
+    def get_stream(self, locator: str) -> Iterator[bytes]:
+        """The stored bytes in chunks of bounded size; raises KeyError (when the iterator
+        is first advanced at the latest) when there are none."""
         ...
 
     def delete(self, locator: str) -> None:
@@ -37,6 +50,15 @@ class SealedObject:
     key_id: str  # which master key wrapped it
 
 
+@dataclass(frozen=True)
+class SealedKey:
+    """The database side of a sealed stream: the wrapped data key and its master key id
+    (the stream itself, header and segments, goes to the blob store)."""
+
+    wrapped_key: bytes
+    key_id: str
+
+
 class EnvelopeCipher(Protocol):
     def seal(self, plaintext: bytes, associated_data: bytes) -> SealedObject:
         """Encrypt with a fresh data key, bound to `associated_data` (ids of the object)."""
@@ -45,6 +67,21 @@ class EnvelopeCipher(Protocol):
     def open(self, sealed: SealedObject, associated_data: bytes) -> bytes:
         """Decrypt; raises ValueError if anything was altered or the data is not bound
         to `associated_data`."""
+        ...
+
+    def seal_stream(
+        self, chunks: Iterable[bytes], associated_data: bytes
+    ) -> tuple[SealedKey, Iterator[bytes]]:
+        """Encrypt a stream with a fresh data key, bound to `associated_data`: the wrapped
+        key at once, and the ciphertext lazily as the returned iterator is consumed."""
+        ...
+
+    def open_stream(
+        self, key: SealedKey, chunks: Iterable[bytes], associated_data: bytes
+    ) -> Iterator[bytes]:
+        """Decrypt a sealed stream lazily. Each plaintext segment is released only once
+        authenticated; truncation is detected at the end. Raises ValueError (as `open`)
+        if anything was altered, cut, reordered or is not bound to `associated_data`."""
         ...
 
     def rewrap(self, sealed: SealedObject, associated_data: bytes) -> SealedObject:

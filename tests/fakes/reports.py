@@ -165,6 +165,10 @@ class FakeWrittenFile:
     def read(self) -> bytes:
         return self.data
 
+    def chunks(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), 1000):
+            yield self.data[start : start + 1000]
+
     def close(self) -> None:
         self.closed = True
 

@@ -18,7 +18,7 @@ import pypdf
 import pytest
 
 from app.domain.auth.permissions import OrgRole
-from app.domain.reports.model import sign_download
+from app.domain.reports.model import sign_download, storage_key
 from tests.integration.identity import Caller, mail_to, signed_in, wait_for
 from tests.integration.market_support import SELLER_ORG, Market, minted_market, organization
 
@@ -52,6 +52,7 @@ def _download(client, report: dict) -> Any:
     path = report["download_url"].split("://", 1)[1].split("/", 1)[1]
     got = client.get("/" + path)
     assert got.status_code == 200, got.data[:300]
+    assert int(got.headers["Content-Length"]) == len(got.data)
     return got
 
 
@@ -233,3 +234,25 @@ def test_who_asks_for_and_reads_which_report(app, client):
     assert (project.status_code, project.get_json()["code"]) == (422, "invalid_report_request")
     custom = finance.post("/api/v1/reports", json={**body, "kind": "custom", "metrics": ["co2"]})
     assert custom.status_code == 422
+
+
+def test_the_stored_file_is_a_sealed_stream_and_an_altered_one_is_refused(app, client):
+    """The blob store holds the segmented ciphertext, never the file; one byte changed in
+    it is a 409 problem+json before anything is sent."""
+    buyer = signed_in(app, client, "cfo@example.org")
+    report = _ask(app, buyer, "esg_summary", "csv")
+    store = app.extensions["platform"].storage.store
+    locator = storage_key(report["id"])
+    got = _download(client, report)
+
+    stored = bytearray(store.get(locator))
+    assert stored.startswith(b"cseg\x01")  # the segmented format, version 1
+    assert len(stored) == 12 + len(got.data) + 16  # its header, one segment and its tag
+    assert got.data.splitlines()[0] not in stored
+    stored[20] ^= 0x01
+    store.put(locator, bytes(stored))
+    path = report["download_url"].split("://", 1)[1].split("/", 1)[1]
+    refused = client.get("/" + path)
+    assert refused.status_code == 409
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["code"] == "integrity_error"

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import socket
+import tracemalloc
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +137,89 @@ def test_empty_object_round_trips(subject: Subject) -> None:
     locator = subject.store.put(new_key(), b"")
 
     assert subject.store.get(locator) == b""
+
+
+# --- streams ------------------------------------------------------------------------------
+
+
+def pieces_of(data: bytes, size: int) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_537, 20 * MB + 3])
+def test_put_stream_then_get_stream_returns_the_same_bytes(subject: Subject, size: int) -> None:
+    data = os.urandom(size)
+
+    locator = subject.store.put_stream(new_key(), pieces_of(data, MB))
+    chunks = list(subject.store.get_stream(locator))
+
+    assert b"".join(chunks) == data
+    assert all(len(chunk) <= 64 * 1024 for chunk in chunks)
+    assert subject.store.get(locator) == data
+
+
+def test_put_stream_replaces_a_key_and_get_stream_reads_what_put_wrote(subject: Subject) -> None:
+    key = new_key()
+    subject.store.put(key, b"first version")
+
+    locator = subject.store.put_stream(key, [b"second ", b"", b"version"])
+
+    assert b"".join(subject.store.get_stream(locator)) == b"second version"
+    assert b"".join(subject.store.get_stream(subject.store.put(new_key(), b"put"))) == b"put"
+
+
+def test_get_stream_of_a_missing_locator_raises_key_error(subject: Subject) -> None:
+    with pytest.raises(KeyError):
+        b"".join(subject.store.get_stream(subject.missing_locator))
+
+
+def test_put_stream_and_get_stream_hold_a_bounded_part_of_the_object(subject: Subject) -> None:
+    """40 MiB through each store with the traced peak far below the object's size."""
+    piece = os.urandom(64 * 1024)
+
+    def chunks() -> Iterator[bytes]:
+        for index in range(640):
+            yield index.to_bytes(4, "big") + piece[4:]
+
+    tracemalloc.start()
+    try:
+        locator = subject.store.put_stream(new_key(), chunks())
+        put_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        total = sum(len(chunk) for chunk in subject.store.get_stream(locator))
+        get_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert total == 640 * 64 * 1024
+    assert put_peak < 20 * MB  # S3 holds one 8 MiB part (and its copy); the others ~1 chunk
+    assert get_peak < 4 * MB
+
+
+def test_a_failing_stream_leaves_no_object_behind(subject: Subject) -> None:
+    key = new_key()
+
+    def chunks() -> Iterator[bytes]:
+        yield os.urandom(9 * MB)  # past one S3 part: the multipart upload has begun
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(RuntimeError, match="the source broke"):
+        subject.store.put_stream(key, chunks())
+    if subject.store.name != "ipfs":  # IPFS locators are content ids: nothing names it
+        with pytest.raises(KeyError):
+            subject.store.get(key)
+
+
+def test_s3_aborts_the_multipart_upload_of_a_failing_stream(s3_store: S3BlobStore) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield os.urandom(9 * MB)
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(RuntimeError):
+        s3_store.put_stream(new_key(), chunks())
+    uploads = s3_store._client.list_multipart_uploads(Bucket=s3_store.bucket)
+    assert uploads.get("Uploads", []) == []
 
 
 # --- local --------------------------------------------------------------------------------

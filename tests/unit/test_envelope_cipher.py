@@ -15,12 +15,13 @@ RING = {"k1": bytes(range(32)), "k2": bytes(range(32, 64))}
 
 
 def test_aes_gcm_is_used_in_the_envelope_adapter_only():
+    """The envelope cipher and its segmented stream format, nowhere else."""
     users = sorted(
         p.relative_to(APP).as_posix()
         for p in APP.rglob("*.py")
         if "AESGCM" in p.read_text(encoding="utf-8")
     )
-    assert users == ["adapters/crypto/envelope.py"]
+    assert users == ["adapters/crypto/envelope.py", "adapters/crypto/segmented.py"]
 
 
 def test_the_composition_root_builds_the_envelope_cipher():

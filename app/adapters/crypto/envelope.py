@@ -4,7 +4,9 @@ Each `seal` draws a fresh 256-bit data key and encrypts the object with it; the 
 is then encrypted ("wrapped") by the active master key. Both layers are authenticated and
 bound to the caller's associated data; the wrapping also binds the master key id, so a
 wrapped key cannot be moved to another object nor relabelled with another key id.
-Rotation (`rewrap`) re-encrypts the 32-byte data key only, never the object itself."""
+Rotation (`rewrap`) re-encrypts the 32-byte data key only, never the object itself.
+`seal_stream` / `open_stream` do the same for streams, in the segmented format of
+`app.adapters.crypto.segmented`, with the data key wrapped exactly as by `seal`."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Iterable, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.ports.storage import SealedObject
+from app.adapters.crypto.segmented import open_segments, seal_segments
+from app.ports.storage import SealedKey, SealedObject
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -51,6 +55,21 @@ class AesGcmEnvelopeCipher:
 
     def open(self, sealed: SealedObject, associated_data: bytes) -> bytes:
         return self._open(sealed, associated_data)[1]
+
+    def seal_stream(
+        self, chunks: Iterable[bytes], associated_data: bytes
+    ) -> tuple[SealedKey, Iterator[bytes]]:
+        data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        wrapped = self._wrap(data_key, associated_data, b"")
+        key = SealedKey(wrapped.wrapped_key, wrapped.key_id)
+        return key, seal_segments(data_key, chunks, associated_data)
+
+    def open_stream(
+        self, key: SealedKey, chunks: Iterable[bytes], associated_data: bytes
+    ) -> Iterator[bytes]:
+        # Unwrapped at once: a wrong key id or other ids fail before any byte is read.
+        data_key = self._unwrap(SealedObject(b"", key.wrapped_key, key.key_id), associated_data)
+        return open_segments(data_key, chunks, associated_data)
 
     def rewrap(self, sealed: SealedObject, associated_data: bytes) -> SealedObject:
         # Opened in full, not just unwrapped: unwrapping authenticates the key, not the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -14,6 +14,7 @@ from app.domain.reports.content import ReportContent
 from app.domain.reports.model import ReportFormat
 
 Render = Callable[[ReportContent, BinaryIO], None]
+CHUNK_BYTES = 64 * 1024
 
 
 def _pdf(content: ReportContent, out: BinaryIO) -> None:
@@ -32,6 +33,11 @@ class TempReportFile:
 
     def read(self) -> bytes:
         return self.path.read_bytes()
+
+    def chunks(self) -> Iterator[bytes]:
+        with self.path.open("rb") as handle:
+            while piece := handle.read(CHUNK_BYTES):
+                yield piece
 
     def close(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import httpx
 
@@ -32,6 +35,7 @@ import httpx
 _CID_RE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{20,200}|z[1-9A-HJ-NP-Za-km-z]{20,200}")
 _MISSING_MARKERS = ("not found", "could not find", "no link named")
 _NOT_PINNED = "not pinned"
+_CHUNK_BYTES = 64 * 1024
 
 
 class IpfsError(RuntimeError):
@@ -47,11 +51,25 @@ class IpfsBlobStore:
         self._http = httpx.Client(base_url=f"{self.api_url}/api/v0", timeout=timeout)
 
     def put(self, key: str, data: bytes) -> str:
+        return self._add(data)
+
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> str:
+        # Spooled to a temporary file first, then sent from it (httpx reads a file part in
+        # 64 KiB pieces): never whole in memory, and a source that fails mid-way fails
+        # before any request. js-ipfs does not give up an `add` whose body stops short:
+        # it keeps the repository lock, and every later `repo gc` waits on it.
+        with tempfile.TemporaryFile() as spool:
+            for chunk in chunks:
+                spool.write(chunk)
+            spool.seek(0)
+            return self._add(spool)
+
+    def _add(self, content: bytes | BinaryIO) -> str:
         response = self._http.post(
             "/add",
             params={"pin": "true", "cid-version": "1", "cid-base": "base32", "progress": "false"},
             # js-ipfs refuses a file part without its own Content-Type.
-            files={"file": ("blob", data, "application/octet-stream")},
+            files={"file": ("blob", content, "application/octet-stream")},
         )
         _raise_for_error(response, "add")
         # NDJSON, one line per added entry; the single file is the last one.
@@ -67,19 +85,31 @@ class IpfsBlobStore:
         _check_cid(locator)
         if not self._is_pinned(locator):
             raise KeyError(locator)
-        params = {"arg": locator, "offline": "true", "timeout": f"{self.timeout:g}s"}
         try:
-            response = self._http.post("/cat", params=params)
+            response = self._http.post("/cat", params=self._cat_params(locator))
         except httpx.TimeoutException as exc:
             raise TimeoutError(f"IPFS cat {locator} timed out after {self.timeout}s") from exc
-        if response.is_error:
-            message = _message(response).lower()
-            if any(marker in message for marker in _MISSING_MARKERS):
-                raise KeyError(locator)
-            if "timed out" in message or "deadline exceeded" in message:
-                raise TimeoutError(f"IPFS cat {locator}: {_message(response)[:300]}")
-        _raise_for_error(response, "cat")
+        _raise_for_cat_error(response, locator)
         return response.content
+
+    def get_stream(self, locator: str) -> Iterator[bytes]:
+        _check_cid(locator)
+        if not self._is_pinned(locator):
+            raise KeyError(locator)
+        return self._cat_stream(locator)
+
+    def _cat_stream(self, locator: str) -> Iterator[bytes]:
+        try:
+            with self._http.stream("POST", "/cat", params=self._cat_params(locator)) as response:
+                if response.is_error:
+                    response.read()
+                    _raise_for_cat_error(response, locator)
+                yield from response.iter_bytes(_CHUNK_BYTES)
+        except httpx.TimeoutException as exc:
+            raise TimeoutError(f"IPFS cat {locator} timed out after {self.timeout}s") from exc
+
+    def _cat_params(self, locator: str) -> dict[str, str]:
+        return {"arg": locator, "offline": "true", "timeout": f"{self.timeout:g}s"}
 
     def _is_pinned(self, cid: str) -> bool:
         response = self._http.post("/pin/ls", params={"arg": cid, "type": "recursive"})
@@ -127,6 +157,16 @@ def _message(response: httpx.Response) -> str:
     except ValueError:
         return response.text
     return str(body.get("Message", "")) if isinstance(body, dict) else response.text
+
+
+def _raise_for_cat_error(response: httpx.Response, locator: str) -> None:
+    if response.is_error:
+        message = _message(response).lower()
+        if any(marker in message for marker in _MISSING_MARKERS):
+            raise KeyError(locator)
+        if "timed out" in message or "deadline exceeded" in message:
+            raise TimeoutError(f"IPFS cat {locator}: {_message(response)[:300]}")
+    _raise_for_error(response, "cat")
 
 
 def _raise_for_error(response: httpx.Response, what: str) -> None:

@@ -10,11 +10,14 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 _KEY_RE = re.compile(r"[A-Za-z0-9._/-]+")
 _MAX_KEY_LENGTH = 1024
 _TEMP_PREFIX = ".tmp-"
+CHUNK_BYTES = 64 * 1024
 
 
 class LocalBlobStore:
@@ -24,12 +27,16 @@ class LocalBlobStore:
         self.root = Path(root).resolve()
 
     def put(self, key: str, data: bytes) -> str:
+        return self.put_stream(key, (data,))
+
+    def put_stream(self, key: str, chunks: Iterable[bytes]) -> str:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                for chunk in chunks:
+                    handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp_name, target)
@@ -47,6 +54,14 @@ class LocalBlobStore:
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise KeyError(locator) from None
 
+    def get_stream(self, locator: str) -> Iterator[bytes]:
+        path = self._path(locator)
+        try:
+            handle = path.open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise KeyError(locator) from None
+        return _read_chunks(handle)
+
     def delete(self, locator: str) -> None:
         path = self._path(locator)
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
@@ -59,6 +74,12 @@ class LocalBlobStore:
         if not path.resolve().is_relative_to(self.root):
             raise ValueError(f"storage key {key!r} resolves outside the storage root")
         return path
+
+
+def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk
 
 
 def check_key(key: str) -> None:

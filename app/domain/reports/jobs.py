@@ -3,7 +3,9 @@ its reason) and emailing its link once ready.
 
 The build opens its own short units of work: the report is marked running and
 committed, its figures are read and written to a file by the writer (rows streamed from
-the database into the file), the file is encrypted and stored, and the report is marked
+the database into the file), the file is sealed and stored as a stream (64 KiB pieces
+through the segmented cipher into the blob store, hashed and counted on the way, never
+whole in memory), and the report is marked
 ready with where its ciphertext lies, publishing `reports.report_ready`. A rerun finds a
 ready or failed report done; one left running by a crash is built again. Any error while
 building fails the report with its reason (a report asked again is a new report)."""
@@ -22,7 +24,7 @@ from app.domain.reports.model import (
 from app.domain.reports.services import download_link
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.errors import DomainError
-from app.domain.shared.hashing import sha256_hex
+from app.domain.shared.hashing import StreamDigest
 from app.ports.clock import Clock
 from app.ports.notifier import EmailMessage, Mailer
 from app.ports.report_files import ReportWriter
@@ -91,16 +93,18 @@ def build_report(
                 build_content(report, uow.report_figures, uow.scheduled_retirements),
                 report.format,
             )
+        digest = StreamDigest()
         try:
-            data = written.read()
+            key, sealed = storage.cipher.seal_stream(
+                digest.through(written.chunks()), associated_data(report)
+            )
+            locator = storage.store.put_stream(storage_key(report.id), sealed)
         finally:
             written.close()
-        sealed = storage.cipher.seal(data, associated_data(report))
-        locator = storage.store.put(storage_key(report.id), sealed.ciphertext)
     except Exception as exc:
         _finish(report_id, uow, clock, None, _reason(exc))
         return
-    stored = StoredFile(locator, sealed.wrapped_key, sealed.key_id, len(data), sha256_hex(data))
+    stored = StoredFile(locator, key.wrapped_key, key.key_id, digest.size, digest.hexdigest())
     _finish(report_id, uow, clock, stored, None)
 
 

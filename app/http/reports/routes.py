@@ -118,7 +118,8 @@ def download(args: dict[str, Any], report_id: str) -> Response:
         storage=p.storage,
         clock=p.clock,
     )
-    response = Response(found.data, mimetype=found.content_type)
+    response = Response(found.chunks, mimetype=found.content_type)
+    response.headers["Content-Length"] = str(found.size)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{found.filename}\"; filename*=UTF-8''{quote(found.filename)}"
     )

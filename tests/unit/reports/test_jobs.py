@@ -14,7 +14,7 @@ from app.domain.reports.figures import NOT_NETTED_STATEMENT, CustomRow
 from app.domain.reports.model import CustomSpec, ReportKind, ReportStatus, associated_data
 from app.domain.shared.audit import AuditEntry
 from app.domain.shared.money import Money
-from app.ports.storage import SealedObject
+from app.ports.storage import SealedKey
 from tests.unit.builders import ORG, PID
 from tests.unit.reports.world import ADMIN, FINANCE, RETAIL, ReportsWorld, at, retirement_row
 
@@ -58,10 +58,9 @@ def test_an_esg_summary_is_built_with_the_ledgers_totals_and_stored_encrypted(
     assert report.finished_at == world.clock.now()
     plain = world.writer.files[0].data
     assert world.writer.files[0].closed
-    sealed = SealedObject(
-        world.storage.store.get(report.file.locator), report.file.wrapped_key, report.file.key_id
-    )
-    assert world.storage.cipher.open(sealed, associated_data(report)) == plain
+    key = SealedKey(report.file.wrapped_key, report.file.key_id)
+    stream = world.storage.store.get_stream(report.file.locator)
+    assert b"".join(world.storage.cipher.open_stream(key, stream, associated_data(report))) == plain
     assert report.file.size == len(plain)
 
     summary = _doc(world)["summary"]

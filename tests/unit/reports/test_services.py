@@ -23,7 +23,8 @@ from app.domain.reports.model import (
     ReportStatus,
     Scope,
 )
-from app.domain.shared.errors import NotFound, PermissionDenied
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied
+from tests.fakes.documents import FakeBlobStore
 from tests.unit.builders import ORG, PID
 from tests.unit.reports.world import (
     ADMIN,
@@ -160,7 +161,8 @@ def test_the_download_link_serves_the_decrypted_file_until_it_expires(world: Rep
         )
 
     got = fetch(expires, signature)
-    assert got.data == world.writer.files[0].data
+    assert b"".join(got.chunks) == world.writer.files[0].data
+    assert got.size == len(world.writer.files[0].data)
     assert (got.filename, got.content_type) == (
         "esg_summary_2026-03-01_2026-03-31.json",
         "application/json",
@@ -177,13 +179,22 @@ def test_the_download_link_serves_the_decrypted_file_until_it_expires(world: Rep
 
 def test_a_link_to_a_report_not_built_yet_is_not_ready(world: ReportsWorld):
     report = world.ask()
-    link = services.download_link(report, key=world.storage.link_key, now=world.clock.now())
     with pytest.raises(ReportNotReady):
-        services.download(
-            report.id,
-            expires=link.expires,
-            signature=link.path.rsplit("signature=", 1)[1],
-            uow=world.uow,
-            storage=world.storage,
-            clock=world.clock,
-        )
+        world.download(report)
+
+
+def test_an_altered_stored_file_is_an_integrity_error_before_anything_is_sent(
+    world: ReportsWorld,
+):
+    world.retired(retirement_row(1, 2_500))
+    report = world.build(world.ask())
+    assert report.file is not None
+    store = world.storage.store
+    assert isinstance(store, FakeBlobStore)
+    blob = bytearray(store.objects[report.file.locator])
+    blob[3] ^= 0x01
+    store.objects[report.file.locator] = bytes(blob)
+
+    with pytest.raises(Conflict) as raised:
+        world.download(report)
+    assert raised.value.code == "integrity_error"

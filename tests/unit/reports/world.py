@@ -106,6 +106,18 @@ class ReportsWorld:
         assert found is not None
         return found
 
+    def download(self, report: Report) -> services.ReportFile:
+        """The file behind a freshly signed link of `report`."""
+        link = services.download_link(report, key=self.storage.link_key, now=self.clock.now())
+        return services.download(
+            report.id,
+            expires=link.expires,
+            signature=link.path.rsplit("signature=", 1)[1],
+            uow=self.uow,
+            storage=self.storage,
+            clock=self.clock,
+        )
+
     def jobs(self) -> list[str]:
         return [j.name for j in self.uow.outbox.jobs.values()]
 
