@@ -256,3 +256,16 @@ def test_the_stored_file_is_a_sealed_stream_and_an_altered_one_is_refused(app, c
     assert refused.status_code == 409
     assert refused.mimetype == "application/problem+json"
     assert refused.get_json()["code"] == "integrity_error"
+
+
+def test_a_report_whose_stored_file_is_gone_is_a_404_not_an_error(app, client):
+    buyer = signed_in(app, client, "cfo@example.org")
+    report = _ask(app, buyer, "esg_summary", "csv")
+    app.extensions["platform"].storage.store.delete(storage_key(report["id"]))
+
+    path = report["download_url"].split("://", 1)[1].split("/", 1)[1]
+    gone = client.get("/" + path)
+
+    assert gone.status_code == 404
+    assert gone.mimetype == "application/problem+json"
+    assert gone.get_json()["code"] == "report_file_missing"

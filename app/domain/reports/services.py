@@ -232,6 +232,10 @@ def download(
         first = list(islice(pieces, 2))
     except ValueError:
         raise Conflict("the stored report failed authentication", code="integrity_error") from None
+    except KeyError:
+        raise NotFound(
+            "the report's stored file is gone: ask for the report again", code="report_file_missing"
+        ) from None
     return ReportFile(_chain(first, pieces), stored.size, report.filename, report.content_type)
 
 
