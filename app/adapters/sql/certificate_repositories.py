@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.adapters.sql.database import upsert_insert
 from app.adapters.sql.paging import page_of
 from app.adapters.sql.tables_certificates import (
     certificate_templates,
@@ -102,9 +103,11 @@ class SqlCertificateRepository:
             "updated_by": template.updated_by,
             "updated_at": template.updated_at,
         }
-        updated = self._db.execute(sa.update(certificate_templates).values(values))
-        if not updated.rowcount:  # type: ignore[attr-defined]
-            self._db.execute(sa.insert(certificate_templates).values(id=1, **values))
+        self._db.execute(
+            upsert_insert(self._db, certificate_templates)
+            .values(id=1, **values)
+            .on_conflict_do_update(index_elements=[certificate_templates.c.id], set_=values)
+        )
 
     def organization_fields(self, organization_id: str) -> OrganizationFields | None:
         t = organization_certificate_fields
@@ -121,11 +124,11 @@ class SqlCertificateRepository:
             "updated_by": fields.updated_by,
             "updated_at": fields.updated_at,
         }
-        updated = self._db.execute(
-            sa.update(t).where(t.c.organization_id == fields.organization_id).values(values)
+        self._db.execute(
+            upsert_insert(self._db, t)
+            .values(organization_id=fields.organization_id, **values)
+            .on_conflict_do_update(index_elements=[t.c.organization_id], set_=values)
         )
-        if not updated.rowcount:  # type: ignore[attr-defined]
-            self._db.execute(sa.insert(t).values(organization_id=fields.organization_id, **values))
 
     def safe_block(self) -> int | None:
         value = self._db.execute(
