@@ -85,20 +85,41 @@ def pg_migrated_url() -> Iterator[str]:
     with fresh_pg_database(require("database", PG_URL)) as url:
         migrations.upgrade(url)
         yield url
+        engine = _RESET_ENGINES.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+
+
+_RESET_ENGINES: dict[str, sa.Engine] = {}
 
 
 def _reset_pg(url: str) -> None:
+    """Empty the tables a test wrote to and restart every sequence, as a fresh migration
+    leaves them. Only the tables with rows are truncated: a TRUNCATE of all of them costs
+    far more than finding the few a test used."""
     from app.adapters.sql import metadata
 
-    engine = sa.create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    engine = _RESET_ENGINES.get(url) or _RESET_ENGINES.setdefault(url, sa.create_engine(url))
+    probes = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
+        for t in metadata.sorted_tables
+    )
     with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        used = [name for (name,) in conn.execute(sa.text(probes))]
+        if used:
+            names = ", ".join(f'"{name}"' for name in used)
+            conn.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+        conn.execute(
+            sa.text(
+                "SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s"
+                " JOIN pg_class c ON c.oid = s.seqrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+            )
+        )
         conn.execute(
             sa.text("INSERT INTO audit_chain_head (id, length, hash) VALUES (1, 0, :h)"),
             {"h": "0" * 64},
         )
-    engine.dispose()
 
 
 # --- SQLite -------------------------------------------------------------------------------
