@@ -61,8 +61,9 @@ def test_a_pasted_document_is_checked_and_shown(pages):
     assert "Invalid certificate" in altered.get_data(as_text=True)
 
 
-def test_an_uploaded_file_is_checked_and_shown(pages):
-    data = {"file": (io.BytesIO(json.dumps(sample_document()).encode()), "certificate.json")}
+@pytest.mark.parametrize("field", ["file", "document"])
+def test_an_uploaded_file_is_checked_and_shown(pages, field):
+    data = {field: (io.BytesIO(json.dumps(sample_document()).encode()), "certificate.json")}
     response = pages.post("/verify", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Valid certificate" in response.get_data(as_text=True)

@@ -44,7 +44,8 @@ def verify_form() -> Page:
 
 @pages.post("/verify")
 def verify_pasted() -> Page:
-    upload = request.files.get("file")
+    # The form's file field, or a file sent as `document` (`curl -F document=@file`).
+    upload = request.files.get("file") or request.files.get("document")
     raw = upload.read(MAX_PASTED_BYTES + 1) if upload and upload.filename else b""
     pasted = raw or request.form.get("document", "").encode()
     shown = pasted[:MAX_PASTED_BYTES].decode(errors="replace")
