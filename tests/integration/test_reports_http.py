@@ -121,6 +121,7 @@ def test_every_format_opens_with_the_ledgers_figures(app, client, market: Market
     csv_report = _ask(app, issuer, "esg_summary", "csv", organization_id=SELLER_ORG)
     got = _download(client, csv_report)
     assert got.mimetype == "text/csv"
+    assert got.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment; filename=" in got.headers["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(got.data.decode())))
     header, rows = lines[0], lines[1 : lines.index([])]

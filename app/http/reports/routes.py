@@ -118,7 +118,7 @@ def download(args: dict[str, Any], report_id: str) -> Response:
         storage=p.storage,
         clock=p.clock,
     )
-    response = Response(found.chunks, mimetype=found.content_type)
+    response = Response(found.chunks, content_type=found.content_type)
     response.headers["Content-Length"] = str(found.size)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{found.filename}\"; filename*=UTF-8''{quote(found.filename)}"
