@@ -39,7 +39,8 @@ def write_csv(content: ReportContent, out: BinaryIO) -> None:
 
 
 def _texts(row: tuple[Cell, ...]) -> list[str]:
-    return [text_cell(v) for v in row]
+    # Most cells are already text: only the others go through the rules.
+    return [v if type(v) is str else text_cell(v) for v in row]
 
 
 def write_json(content: ReportContent, out: BinaryIO) -> None:
