@@ -11,6 +11,7 @@ from flask import Blueprint, Flask
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 
+from app.http.analytics.routes import blp as analytics_blp
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
 from app.http.certificates.routes import blp as certificates_blp
@@ -48,6 +49,7 @@ BLUEPRINTS = [
     audit_blp,
     reports_blp,
     notifications_blp,
+    analytics_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 

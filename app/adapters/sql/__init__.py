@@ -1,6 +1,7 @@
 """SQLAlchemy adapters: tables, repositories, the unit of work and read connections."""
 
 from app.adapters.sql import (  # register their tables
+    tables_analytics,
     tables_auth,
     tables_certificates,
     tables_chain,
@@ -18,6 +19,7 @@ from app.adapters.sql.tables import metadata
 
 __all__ = [
     "metadata",
+    "tables_analytics",
     "tables_auth",
     "tables_certificates",
     "tables_chain",

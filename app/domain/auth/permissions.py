@@ -83,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "market:sell",
             "pricing:manage",
             "certificates:template",
+            "analytics:platform",
         }
     ),
 }

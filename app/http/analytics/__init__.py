@@ -1,0 +1,1 @@
+"""Analytics over HTTP: the dashboards' JSON, their export, and the pages."""
