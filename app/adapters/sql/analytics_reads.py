@@ -182,7 +182,8 @@ class SqlAnalyticsRollups:
                 )
             conn.execute(sa.delete(du).where(du.c.day == day))
             users = raw.signed_in(conn, None, day, day + ONE_DAY).subquery()
-            pick = sa.select(sa.literal(day, sa.Date), users.c.user_id).distinct()
+            # (SQLite needs a WHERE in an INSERT .. SELECT .. ON CONFLICT)
+            pick = sa.select(sa.literal(day, sa.Date), users.c.user_id).distinct().where(sa.true())
             conn.execute(
                 _insert(conn, du).from_select(["day", "user_id"], pick).on_conflict_do_nothing()
             )
