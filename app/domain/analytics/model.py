@@ -79,13 +79,14 @@ class Range:
         """The range asked for (default: the last 30 days up to today), widened to whole
         buckets; `InvalidValue` when it is backwards or holds too many buckets."""
         last = last or today
-        first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+        try:
+            first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+            start = bucket_start(first, granularity)
+            end = next_bucket(bucket_start(last, granularity), granularity)
+        except (OverflowError, ValueError):  # before year 1 or after 9999
+            raise InvalidValue("the range leaves the calendar", code="invalid_range") from None
         if first > last:
             raise InvalidValue("`from` is after `to`", code="invalid_range")
-        start = bucket_start(first, granularity)
-        if last.year >= 9999:
-            raise InvalidValue("`to` is too far in the future", code="invalid_range")
-        end = next_bucket(bucket_start(last, granularity), granularity)
         made = cls(start, end - ONE_DAY, granularity)
         if made.bucket_count() > MAX_BUCKETS:
             raise InvalidValue(
