@@ -11,6 +11,7 @@ from flask import Blueprint, Flask
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 
+from app.http.analytics.pages import pages as analytics_pages
 from app.http.analytics.routes import blp as analytics_blp
 from app.http.audit.routes import blp as audit_blp
 from app.http.auth import blp as auth_blp
@@ -122,6 +123,7 @@ def register(app: Flask) -> Api:
         api.register_blueprint(blueprint.smorest, url_prefix=PREFIX)
     app.register_blueprint(sandbox_pages)
     app.register_blueprint(verify_pages)
+    app.register_blueprint(analytics_pages)
     app.register_blueprint(
         Blueprint(
             "swagger_assets",
