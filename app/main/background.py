@@ -19,6 +19,7 @@ from app.main.platform import Platform
 log = logging.getLogger(__name__)
 
 Loop = Callable[[Platform, threading.Event], None]
+ANALYTICS_REFRESH_SECONDS = 300
 
 
 def relay_forever(platform: Platform, stop: threading.Event) -> None:
@@ -103,6 +104,18 @@ def notify_forever(platform: Platform, stop: threading.Event) -> None:
         stop.wait(platform.settings.notify_poll_seconds)
 
 
+def refresh_analytics_forever(platform: Platform, stop: threading.Event) -> None:
+    """The analytics rollups of yesterday and today recomputed from the raw rows, and any
+    earlier day never summed, every ANALYTICS_REFRESH_SECONDS (safe in several processes:
+    a day's recomputation replaces its rows). The worker's `analytics.refresh`."""
+    while not stop.is_set():
+        try:
+            platform.refresh_analytics()
+        except Exception:
+            log.exception("refreshing the analytics rollups failed; retrying")
+        stop.wait(ANALYTICS_REFRESH_SECONDS)
+
+
 class Background:
     """The relay thread, and unless periodic actors do them the order-expiry and
     payments-watch threads, and on request the indexer thread and the embedded worker,
@@ -118,6 +131,7 @@ class Background:
         watch_crypto: bool = True,
         certificates: bool = True,
         notifications: bool = True,
+        analytics: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -137,6 +151,9 @@ class Background:
         )
         self._notify = (
             self._thread(notify_forever, platform, "notifications") if notifications else None
+        )
+        self._analytics = (
+            self._thread(refresh_analytics_forever, platform, "analytics") if analytics else None
         )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -159,6 +176,8 @@ class Background:
             log.info("chain indexer started")
         if self._certificates:
             self._certificates.start()
+        if self._analytics:
+            self._analytics.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -173,5 +192,7 @@ class Background:
             self._indexer.join(timeout=10)
         if self._certificates:
             self._certificates.join(timeout=10)
+        if self._analytics:
+            self._analytics.join(timeout=10)
         if self._worker:
             self._worker.stop()

@@ -12,7 +12,7 @@ from dramatiq.middleware import Middleware
 
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.http.common.json_limits import cap_recursion_limit
-from app.main.background import Background, expire_unpaid_orders
+from app.main.background import ANALYTICS_REFRESH_SECONDS, Background, expire_unpaid_orders
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
@@ -30,6 +30,7 @@ class OutboxRelayMiddleware(Middleware):
             watch_crypto=False,
             certificates=False,
             notifications=False,
+            analytics=False,
         )
         self._on_boot = on_boot
 
@@ -79,6 +80,10 @@ notify_tick = declare_periodic_actor(
     platform.deliver_notifications,
     settings.notify_poll_seconds,
 )
+analytics_tick = declare_periodic_actor(
+    broker, "analytics.refresh", platform.refresh_analytics, ANALYTICS_REFRESH_SECONDS
+)
 periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick, notify_tick]
+periodic.append(analytics_tick)
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.main.cli import certificates, chain, documents, operations, payments, poai, serving
+from app.main.cli import (
+    analytics,
+    certificates,
+    chain,
+    documents,
+    operations,
+    payments,
+    poai,
+    serving,
+)
 
 
 def register_cli(app: Flask) -> None:
@@ -23,3 +32,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(poai.poai)
     app.cli.add_command(payments.payments)
     app.cli.add_command(certificates.certificates)
+    app.cli.add_command(analytics.analytics)

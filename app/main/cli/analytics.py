@@ -1,0 +1,30 @@
+"""`flask analytics rebuild`: recompute the daily rollups of a range from the raw rows;
+`flask analytics refresh`: what the periodic job does (yesterday, today, missing days)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import click
+from flask.cli import AppGroup
+
+from app.main.cli.context import current_platform
+
+
+@click.group(cls=AppGroup, help="Analytics rollups.")
+def analytics() -> None:
+    pass
+
+
+@analytics.command("rebuild", help="Recompute every day's rollups from FROM to TO (included).")
+@click.option("--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]))
+def rebuild(first: datetime, last: datetime) -> None:
+    since, until = first.date(), last.date() + timedelta(days=1)
+    done = current_platform().recompute_analytics(since, until)
+    click.echo(f"{done} days recomputed")
+
+
+@analytics.command("refresh", help="Recompute yesterday, today and any day never summed.")
+def refresh() -> None:
+    click.echo(f"{current_platform().refresh_analytics()} days recomputed")
