@@ -51,6 +51,7 @@ def upgrade() -> None:
         "analytics_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("computed_at", UtcDateTime(), nullable=False),
+        sa.Column("closed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_analytics_days")),
     )
     for name, table, column in INDEXES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,16 +31,15 @@ from app.domain.analytics.model import (
     Range,
 )
 
+METRICS = {m.value: m for m in Metric}
 PLATFORM = ""  # the organization id of the platform's own sums
 d, du, days = analytics_daily, analytics_daily_users, analytics_days
 
 
 def summed_days(conn: Connection, since: date, until: date) -> set[date]:
-    # a day counts as summed once recomputed after it ended
-    rows = conn.execute(
-        sa.select(days.c.day, days.c.computed_at).where(days.c.day >= since, days.c.day < until)
-    )
-    return {day for day, at in rows if at >= raw.instant(day + ONE_DAY)}
+    # a day counts as summed once recomputed after it ended (`closed`)
+    query = sa.select(days.c.day).where(days.c.closed, days.c.day >= since, days.c.day < until)
+    return {raw.as_date(day) for day in conn.execute(query).scalars()}
 
 
 class SqlAnalyticsReads:
@@ -50,12 +50,16 @@ class SqlAnalyticsReads:
         return summed_days(self._conn, since, until)
 
     def rollup_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:
-        query = sa.select(d.c.day, d.c.metric, d.c.currency, d.c.kg, d.c.count, d.c.amount).where(
+        # the amount as the driver gives it (a Decimal on PostgreSQL, the exact text on
+        # SQLite), without the column type's normalizing
+        amount = sa.type_coerce(d.c.amount, sa.types.NullType())
+        query = sa.select(d.c.day, d.c.metric, d.c.currency, d.c.kg, d.c.count, amount).where(
             d.c.organization_id == (org or PLATFORM), d.c.day >= since, d.c.day < until
         )
+        metrics = METRICS
         return [
-            DailyFigure(day, Metric(metric), currency, kg, count, amount)
-            for day, metric, currency, kg, count, amount in self._conn.execute(query)
+            DailyFigure(day, metrics[metric], currency, kg, count, Decimal(value))
+            for day, metric, currency, kg, count, value in self._conn.execute(query).all()
         ]
 
     def raw_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:
@@ -187,10 +191,12 @@ class SqlAnalyticsRollups:
             conn.execute(
                 _insert(conn, du).from_select(["day", "user_id"], pick).on_conflict_do_nothing()
             )
-            stmt = _insert(conn, days).values(day=day, computed_at=at)
+            closed = at >= raw.instant(day + ONE_DAY)
+            stmt = _insert(conn, days).values(day=day, computed_at=at, closed=closed)
             conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=["day"], set_={"computed_at": stmt.excluded.computed_at}
+                    index_elements=["day"],
+                    set_={"computed_at": stmt.excluded.computed_at, "closed": closed},
                 )
             )
 

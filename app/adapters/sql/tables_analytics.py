@@ -37,6 +37,7 @@ analytics_days = sa.Table(
     metadata,
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("computed_at", UtcDateTime, nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False),  # computed after the day ended
 )
 
 # What a day's recomputation reads of the raw rows, by the instant that dates them.

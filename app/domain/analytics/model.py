@@ -36,6 +36,13 @@ class Metric(StrEnum):
     PROJECTS = "projects"  # projects created
 
 
+def tonnes_text(kg: int) -> str:
+    """Kilograms as the API writes tonnes (`Quantity.tonnes_str`: "12.5", "3", "0"), in
+    integer arithmetic: a dashboard writes thousands of them."""
+    whole, grams = divmod(kg, 1000)
+    return f"{whole}.{grams:03d}".rstrip("0").rstrip(".") if grams else str(whole)
+
+
 def bucket_start(day: date, granularity: Granularity) -> date:
     """The first day of the bucket holding `day`."""
     if granularity is Granularity.WEEK:
@@ -144,6 +151,17 @@ class Figures:
             mine = self.money.setdefault(m, {})
             mine[figure.currency] = mine.get(figure.currency, Decimal(0)) + figure.amount
 
+    def merge(self, other: Figures) -> None:
+        """Add another bucket's sums (not its active users: those are distinct users)."""
+        for m, kg in other.kg.items():
+            self.kg[m] = self.kg.get(m, 0) + kg
+        for m, count in other.count.items():
+            self.count[m] = self.count.get(m, 0) + count
+        for m, held in other.money.items():
+            mine = self.money.setdefault(m, {})
+            for currency, amount in held.items():
+                mine[currency] = mine.get(currency, Decimal(0)) + amount
+
     def amounts(self, metric: Metric) -> list[Money]:
         held = self.money.get(metric, {})
         return [Money.of(held[c], c) for c in sorted(held)]
@@ -194,11 +212,14 @@ def summed(
     buckets = range_.buckets()
     series = [Figures(active_users=active.get(b.start, 0)) for b in buckets]
     index = {b.start: i for i, b in enumerate(buckets)}
-    totals = Figures(active_users=active_total)
+    granularity = range_.granularity
     for figure in figures:
-        at = index.get(bucket_start(figure.day, range_.granularity))
-        if at is None:
-            continue
-        series[at].add(figure)
-        totals.add(figure)
+        at = index.get(
+            figure.day if granularity is Granularity.DAY else bucket_start(figure.day, granularity)
+        )
+        if at is not None:
+            series[at].add(figure)
+    totals = Figures(active_users=active_total)
+    for figures_of in series:
+        totals.merge(figures_of)
     return buckets, series, totals

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, jsonify
 
 from app.domain.analytics import services
 from app.domain.analytics.export import export_content
@@ -33,13 +33,13 @@ CONTENT_TYPES = {
 @rule_codes(*RANGE_CODES)
 @blp.arguments(s.RangeArgs, location="query")
 @blp.response(200, s.PlatformAnalyticsSchema)
-def platform_analytics(args: dict[str, Any]) -> dict[str, Any]:
+def platform_analytics(args: dict[str, Any]) -> Response:
     """The platform's figures per day, week (ISO, from Monday) or month, in UTC, with
     every period present, revenue (fees) and the platform's health."""
     range_ = range_of(args)
     with analytics().analytics_reads() as reads:
         board = services.platform_dashboard(current_principal(), range_, reads=reads)
-    return dashboard_view(board)
+    return jsonify(dashboard_view(board, "platform"))
 
 
 @blp.route("/analytics/organizations/<organization_id>", methods=["GET"])
@@ -48,7 +48,7 @@ def platform_analytics(args: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(s.RangeArgs, location="query")
 @blp.response(200, s.OrganizationAnalyticsSchema)
 @blp.alt_response(404, description="No such organization, or not yours")
-def organization_analytics(args: dict[str, Any], organization_id: str) -> dict[str, Any]:
+def organization_analytics(args: dict[str, Any], organization_id: str) -> Response:
     """One organization's figures: its projects' issuance, its retirements and purchases,
     its members' sign-ins (its members, whatever their role, and platform admins)."""
     range_ = range_of(args)
@@ -56,7 +56,7 @@ def organization_analytics(args: dict[str, Any], organization_id: str) -> dict[s
         board = services.organization_dashboard(
             current_principal(), organization_id, range_, reads=reads
         )
-    return dashboard_view(board, organization_id)
+    return jsonify(dashboard_view(board, "organization", organization_id))
 
 
 @blp.route("/public/stats", methods=["GET"])
@@ -64,13 +64,13 @@ def organization_analytics(args: dict[str, Any], organization_id: str) -> dict[s
 @rule_codes(*RANGE_CODES)
 @blp.arguments(s.RangeArgs, location="query")
 @blp.response(200, s.PublicStatsSchema)
-def public_stats(args: dict[str, Any]) -> dict[str, Any]:
+def public_stats(args: dict[str, Any]) -> Response:
     """The platform's public figures: projects, tonnes issued and retired, purchases,
     active users. No money, nothing of any one organization."""
     range_ = range_of(args)
     with analytics().analytics_reads() as reads:
         board = services.public_stats(range_, reads=reads)
-    return dashboard_view(board)
+    return jsonify(dashboard_view(board, "public"))
 
 
 def _documented_as_files(view: View) -> View:

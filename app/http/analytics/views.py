@@ -1,71 +1,94 @@
-"""A dashboard as the API writes it (the schemas pick what each audience sees)."""
+"""A dashboard as the API writes it, for each audience exactly its fields (what the
+schemas document): the platform's with revenue and health, an organization's with its
+money but no revenue, the public's with neither money nor organization. Built as plain
+JSON values here, not dumped through marshmallow: a year by day is thousands of values."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from decimal import Decimal
+from typing import Any, Literal
 
-from app.domain.analytics.model import Dashboard, Figures, Metric
-from app.domain.shared.money import Money
-from app.domain.shared.quantity import Quantity
+from app.domain.analytics.model import Dashboard, Figures, Metric, tonnes_text
+from app.domain.shared.money import minor_units
 
-
-def tonnes(kg: int) -> str:
-    return Quantity(kg).tonnes_str()
-
-
-def money(amounts: list[Money]) -> list[dict[str, str]]:
-    return [{"amount": str(m.amount), "currency": m.currency} for m in amounts]
+Audience = Literal["platform", "organization", "public"]
 
 
-def _period(figures: Figures) -> dict[str, Any]:
+@functools.cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def money(held: dict[str, Decimal] | None) -> list[dict[str, str]]:
+    if not held:
+        return []
+    return [{"amount": str(held[c].quantize(_quantum(c))), "currency": c} for c in sorted(held)]
+
+
+def _period(figures: Figures, audience: Audience) -> dict[str, Any]:
     kg, count = figures.kg, figures.count
-    return {
+    period: dict[str, Any] = {
         "projects_created": count.get(Metric.PROJECTS, 0),
-        "credits_issued": tonnes(kg.get(Metric.ISSUED, 0)),
-        "credits_retired": tonnes(kg.get(Metric.RETIRED, 0)),
+        "credits_issued": tonnes_text(kg.get(Metric.ISSUED, 0)),
+        "credits_retired": tonnes_text(kg.get(Metric.RETIRED, 0)),
         "retirements": count.get(Metric.RETIRED, 0),
         "active_users": figures.active_users,
-        "purchased": tonnes(kg.get(Metric.PURCHASED, 0)),
+        "purchased": tonnes_text(kg.get(Metric.PURCHASED, 0)),
         "orders": count.get(Metric.PURCHASED, 0),
-        "purchase_amounts": money(figures.amounts(Metric.PURCHASED)),
-        "revenue": money(figures.amounts(Metric.REVENUE)),
     }
+    if audience != "public":
+        period["purchase_amounts"] = money(figures.money.get(Metric.PURCHASED))
+    if audience == "platform":
+        period["revenue"] = money(figures.money.get(Metric.REVENUE))
+    return period
 
 
-def dashboard_view(board: Dashboard, organization_id: str | None = None) -> dict[str, Any]:
+def _totals(board: Dashboard, audience: Audience) -> dict[str, Any]:
     t, p = board.totals, board.projects
-    view: dict[str, Any] = {
-        "from_": board.range.first,
-        "to": board.range.last,
-        "granularity": board.range.granularity.value,
-        "organization_id": organization_id,
-        "totals": {
-            "projects": {
-                "total": p.total,
-                "by_status": dict(p.by_status),
-                "by_type": dict(p.by_type),
-                "by_country": dict(p.by_country),
-            },
-            "credits_issued": tonnes(t.kg.get(Metric.ISSUED, 0)),
-            "credits_retired": tonnes(t.kg.get(Metric.RETIRED, 0)),
-            "active_users": t.active_users,
-            "purchase_volume": {
-                "quantity": tonnes(t.kg.get(Metric.PURCHASED, 0)),
-                "orders": t.count.get(Metric.PURCHASED, 0),
-                "amounts": money(t.amounts(Metric.PURCHASED)),
-            },
-            "retirement_volume": {
-                "quantity": tonnes(t.kg.get(Metric.RETIRED, 0)),
-                "retirements": t.count.get(Metric.RETIRED, 0),
-            },
-            "revenue": money(t.amounts(Metric.REVENUE)),
-        },
-        "series": [
-            {"start": b.start, "end": b.last_day, **_period(f)}
-            for b, f in zip(board.buckets, board.series, strict=True)
-        ],
+    purchases: dict[str, Any] = {
+        "quantity": tonnes_text(t.kg.get(Metric.PURCHASED, 0)),
+        "orders": t.count.get(Metric.PURCHASED, 0),
     }
-    if board.health is not None:
+    totals: dict[str, Any] = {
+        "projects": {
+            "total": p.total,
+            "by_status": dict(p.by_status),
+            "by_type": dict(p.by_type),
+            "by_country": dict(p.by_country),
+        },
+        "credits_issued": tonnes_text(t.kg.get(Metric.ISSUED, 0)),
+        "credits_retired": tonnes_text(t.kg.get(Metric.RETIRED, 0)),
+        "active_users": t.active_users,
+        "purchase_volume": purchases,
+        "retirement_volume": {
+            "quantity": tonnes_text(t.kg.get(Metric.RETIRED, 0)),
+            "retirements": t.count.get(Metric.RETIRED, 0),
+        },
+    }
+    if audience != "public":
+        purchases["amounts"] = money(t.money.get(Metric.PURCHASED))
+    if audience == "platform":
+        totals["revenue"] = money(t.money.get(Metric.REVENUE))
+    return totals
+
+
+def dashboard_view(
+    board: Dashboard, audience: Audience, organization_id: str | None = None
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "from": board.range.first.isoformat(),
+        "to": board.range.last.isoformat(),
+        "granularity": board.range.granularity.value,
+    }
+    if audience == "organization":
+        view["organization_id"] = organization_id
+    view["totals"] = _totals(board, audience)
+    view["series"] = [
+        {"start": b.start.isoformat(), "end": b.last_day.isoformat(), **_period(f, audience)}
+        for b, f in zip(board.buckets, board.series, strict=True)
+    ]
+    if audience == "platform" and board.health is not None:
         h = board.health
         view["health"] = {
             "indexer_lag_blocks": h.indexer_lag_blocks,
