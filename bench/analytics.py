@@ -27,6 +27,7 @@ Run from the repository root, PostgreSQL reachable:
 from __future__ import annotations
 
 import argparse
+import os
 import platform as platform_info
 import sys
 import threading
@@ -115,6 +116,43 @@ def _recorded(platform: Any, call: Any) -> list[tuple[str, Any]]:
     return [(s, p) for s, p in seen if s.strip().upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}]
 
 
+def _parts(platform: Any, ours: Any, client: Any, headers: Any) -> None:
+    """Each step of one request timed alone, in milliseconds (median of 20)."""
+    from app.domain.analytics import services
+    from app.domain.analytics.model import Granularity, Range
+    from app.domain.auth.permissions import Role
+    from app.domain.auth.principal import Principal
+    from app.http.analytics.views import dashboard_view
+
+    range_ = Range.of(date(2025, 1, 1), date(2025, 12, 31), Granularity.DAY, today=date.today())
+    since, until = services.midnight(range_.first), services.midnight(range_.until)
+    admin = Principal("a", "user", roles=frozenset({Role.PLATFORM_ADMIN}))
+    with platform.analytics_reads() as reads:
+        board = services.platform_dashboard(admin, range_, reads=reads)
+        steps = {
+            "summed_days": lambda: reads.summed_days(range_.first, range_.until),
+            "rollup_figures": lambda: reads.rollup_figures(None, range_.first, range_.until),
+            "active_users": lambda: reads.active_users(None, range_, range_.until),
+            "project_counts": lambda: reads.project_counts(None, None),
+            "health": lambda: reads.health(since, until),
+            "the service": lambda: services.platform_dashboard(admin, range_, reads=reads),
+            "the JSON view": lambda: dashboard_view(board, "platform"),
+            "GET /me (a signed-in request's fixed price)": lambda: client.get(
+                "/api/v1/me", headers=headers
+            ),
+            "the whole request": ours,
+        }
+        for name, step in steps.items():
+            print(f"{name}: {percentile_ms(_timed(step, 20), 50):.2f} ms")
+        if os.environ.get("BENCH_PROFILE_SERVICE"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(_timed, steps["the service"], 20)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
 def _row(name: str, lat: list[float], base: list[float] | None = None) -> str:
     p50, p99 = percentile_ms(lat, 50), percentile_ms(lat, 99)
     ratio = ""
@@ -168,6 +206,7 @@ def _measure(args: Any, platform: Any, app: Any, name: str, password: str) -> in
 
     rolled = ours()
     if args.profile:
+        _parts(platform, ours, client, headers)
         import cProfile
         import pstats
 

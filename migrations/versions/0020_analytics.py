@@ -23,7 +23,9 @@ INDEXES = [
     ("ix_credit_batches_created_at", "credit_batches", "created_at"),
     ("ix_market_orders_paid_at", "market_orders", "paid_at"),
     ("ix_sessions_created_at", "sessions", "created_at"),
+    ("ix_outbox_created_at", "outbox", "created_at"),
 ]
+OPEN = "done_at IS NULL"
 
 
 def upgrade() -> None:
@@ -56,9 +58,17 @@ def upgrade() -> None:
     )
     for name, table, column in INDEXES:
         op.create_index(name, table, [column])
+    op.create_index(
+        "ix_outbox_open",
+        "outbox",
+        ["created_at"],
+        postgresql_where=sa.text(OPEN),
+        sqlite_where=sa.text(OPEN),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_open", table_name="outbox")
     for name, table, _ in INDEXES:
         op.drop_index(name, table_name=table)
     op.drop_table("analytics_days")

@@ -113,22 +113,23 @@ class SqlAnalyticsReads:
     def health(self, since: datetime, until: datetime) -> Health:
         c = chain_checkpoints
         checkpoint = self._conn.execute(sa.select(c.c.head_block, c.c.block_number)).first()
-        open_jobs = outbox.c.done_at.is_(None)
-        failed = outbox.c.last_error.is_not(None)
-        in_range = [outbox.c.created_at >= since, outbox.c.created_at < until]
-
-        def count(*where: Any) -> int:
-            query = sa.select(sa.func.count()).select_from(outbox).where(*where)
-            return int(self._conn.execute(query).scalar_one())
-
+        failed = sa.case((outbox.c.last_error.is_not(None), 1), else_=0)
+        open_jobs = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(failed), 0)).where(
+            outbox.c.done_at.is_(None)
+        )
+        in_range = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(failed), 0)).where(
+            outbox.c.created_at >= since, outbox.c.created_at < until
+        )
+        backlog, failed_open = self._conn.execute(open_jobs).one()
+        jobs, failed_jobs = self._conn.execute(in_range).one()
         return Health(
             indexer_lag_blocks=None
             if checkpoint is None
             else max(0, checkpoint[0] - checkpoint[1]),
-            outbox_backlog=count(open_jobs),
-            failed_jobs=count(open_jobs, failed),
-            jobs_in_range=count(*in_range),
-            failed_in_range=count(failed, *in_range),
+            outbox_backlog=int(backlog),
+            failed_jobs=int(failed_open),
+            jobs_in_range=int(jobs),
+            failed_in_range=int(failed_jobs),
         )
 
 
@@ -164,7 +165,7 @@ class SqlAnalyticsRollups:
                     "metric": f.metric.value,
                     "currency": f.currency,
                     "kg": f.kg,
-                    "count": f.count,
+                    "count": f.number,
                     "amount": f.amount,
                 }
                 for f in raw.folded(iter(rows))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.adapters.sql.tables import metadata
+from app.adapters.sql.tables import metadata, outbox
 from app.adapters.sql.tables_auth import sessions
 from app.adapters.sql.tables_chain import credit_batches, retirements
 from app.adapters.sql.tables_marketplace import market_orders
@@ -45,3 +45,12 @@ sa.Index("ix_retirements_confirmed_at", retirements.c.confirmed_at)
 sa.Index("ix_credit_batches_created_at", credit_batches.c.created_at)
 sa.Index("ix_market_orders_paid_at", market_orders.c.paid_at)
 sa.Index("ix_sessions_created_at", sessions.c.created_at)
+# ...and the health figures of the outbox: its open jobs, its jobs of a range.
+OPEN = "done_at IS NULL"
+sa.Index("ix_outbox_created_at", outbox.c.created_at)
+sa.Index(
+    "ix_outbox_open",
+    outbox.c.created_at,
+    postgresql_where=sa.text(OPEN),
+    sqlite_where=sa.text(OPEN),
+)

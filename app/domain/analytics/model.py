@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from app.domain.shared.errors import InvalidValue
 from app.domain.shared.money import Money
@@ -122,15 +123,15 @@ class Range:
         return found
 
 
-@dataclass(frozen=True)
-class DailyFigure:
-    """One day's sum of a metric (platform-wide, or one organization's)."""
+class DailyFigure(NamedTuple):
+    """One day's sum of a metric (platform-wide, or one organization's); a tuple, as a
+    year of them is read for every dashboard."""
 
     day: date
     metric: Metric
     currency: str  # "" when the metric holds no money
     kg: int
-    count: int
+    number: int  # how many (batches, retirements, orders, projects)
     amount: Decimal
 
 
@@ -146,7 +147,7 @@ class Figures:
     def add(self, figure: DailyFigure) -> None:
         m = figure.metric
         self.kg[m] = self.kg.get(m, 0) + figure.kg
-        self.count[m] = self.count.get(m, 0) + figure.count
+        self.count[m] = self.count.get(m, 0) + figure.number
         if figure.currency:
             mine = self.money.setdefault(m, {})
             mine[figure.currency] = mine.get(figure.currency, Decimal(0)) + figure.amount
