@@ -11,6 +11,7 @@ from typing import Protocol
 from app.adapters.sql.analytics_reads import SqlAnalyticsReads, SqlAnalyticsRollups
 from app.adapters.sql.database import Database
 from app.domain.analytics import services
+from app.main.gc_pause import cyclic_gc_paused
 from app.ports.clock import Clock
 
 
@@ -25,7 +26,10 @@ class AnalyticsParts(Protocol):
 class AnalyticsWiring:
     @contextmanager
     def analytics_reads(self: AnalyticsParts) -> Iterator[SqlAnalyticsReads]:
-        with self.db.read() as conn:
+        """The read side on an autocommit connection. A dashboard builds thousands of
+        short-lived objects: cyclic collection waits until it is built (a full collection
+        of the platform's heap in the middle of one was its p99)."""
+        with cyclic_gc_paused(), self.db.read() as conn:
             yield SqlAnalyticsReads(conn)
 
     def refresh_analytics(self: AnalyticsParts) -> int:

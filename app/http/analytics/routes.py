@@ -47,7 +47,8 @@ def platform_analytics(args: dict[str, Any]) -> Response:
     range_ = range_of(args)
     with analytics().analytics_reads() as reads:
         board = services.platform_dashboard(current_principal(), range_, reads=reads)
-    return jsonify(dashboard_view(board, "platform"))
+        view = dashboard_view(board, "platform")
+    return jsonify(view)
 
 
 @blp.route("/analytics/organizations/<organization_id>", methods=["GET"])
@@ -64,7 +65,8 @@ def organization_analytics(args: dict[str, Any], organization_id: str) -> Respon
         board = services.organization_dashboard(
             current_principal(), organization_id, range_, reads=reads
         )
-    return jsonify(dashboard_view(board, "organization", organization_id))
+        view = dashboard_view(board, "organization", organization_id)
+    return jsonify(view)
 
 
 @blp.route("/public/stats", methods=["GET"])
@@ -78,7 +80,8 @@ def public_stats(args: dict[str, Any]) -> Response:
     range_ = range_of(args)
     with analytics().analytics_reads() as reads:
         board = services.public_stats(range_, reads=reads)
-    return jsonify(dashboard_view(board, "public"))
+        view = dashboard_view(board, "public")
+    return jsonify(view)
 
 
 def _documented_as_files(view: View) -> View:
