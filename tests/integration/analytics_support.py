@@ -27,6 +27,7 @@ COUNTRIES = ("BR", "KE", "IN", "ID", "PE")
 CURRENCIES = ("EUR", "USD")
 ADDRESS = "0x" + "ab" * 20
 BATCH_KG = 10**12  # room for every retirement drawn on a batch
+TOKENS = 10_000  # token ids above the demo's
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def base_rows(shape: Shape) -> dict[sa.Table, list[dict[str, Any]]]:
             }
         )
         for v in range(2):
-            token = n * 2 + v + 1
+            token = TOKENS + n * 2 + v + 1
             start = token * (BATCH_KG // 1000)
             batches.append(
                 {
@@ -112,8 +113,8 @@ def base_rows(shape: Shape) -> dict[sa.Table, list[dict[str, Any]]]:
                 "id": _id("li", n),
                 "project_id": _id("pr", n),
                 "vintage": 2020,
-                "batch_id": _id("cb", n * 2 + 1),
-                "token_id": n * 2 + 1,
+                "batch_id": _id("cb", TOKENS + n * 2 + 1),
+                "token_id": TOKENS + n * 2 + 1,
                 "seller_organization_id": org,
                 "seller_address": ADDRESS,
                 "quantity_kg": BATCH_KG,
@@ -144,7 +145,7 @@ def retirement_rows(
     rng = random.Random(shape.seed * 1_000_003 + start)
     for n in range(start, start + (shape.retirements if count is None else count)):
         project = n % shape.projects
-        token = project * 2 + 1
+        token = TOKENS + project * 2 + 1
         kg = rng.randrange(1, 5_000_000)
         kg_start = token * BATCH_KG + (n // shape.projects) * 5_000_000
         status = ("confirmed", "confirmed", "confirmed", "pending", "failed")[n % 5]
@@ -201,7 +202,7 @@ def order_rows(
         }  # fmt: skip
         order = {
             "id": _id("or", n), "quote_id": quote["id"], "listing_id": quote["listing_id"],
-            "project_id": _id("pr", project), "vintage": 2020, "token_id": project * 2 + 1,
+            "project_id": _id("pr", project), "vintage": 2020, "token_id": TOKENS + project * 2 + 1,
             "seller_organization_id": _id("og", project % shape.organizations),
             "seller_address": ADDRESS, "quantity_kg": kg, "currency": currency,
             "unit_price": Decimal("12"), "subtotal": total, "total": total, "fees": {},

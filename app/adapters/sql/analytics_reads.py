@@ -83,10 +83,14 @@ class SqlAnalyticsReads:
         if summed_until < until:
             parts.append(raw.signed_in(self._conn, org, max(summed_until, since), until))
         users = sa.union_all(*parts).subquery("u")
+        # DISTINCT in a subquery, then a count: PostgreSQL hashes it, where
+        # COUNT(DISTINCT ..) sorts
         key = raw.bucket_key(self._conn, users.c.day, range_.granularity.value).label("k")
-        per = sa.select(key, sa.func.count(sa.distinct(users.c.user_id))).group_by(key)
+        pairs = sa.select(key, users.c.user_id).distinct().subquery("p")
+        per = sa.select(pairs.c.k, sa.func.count()).group_by(pairs.c.k)
         found = {raw.as_date(k): int(n) for k, n in self._conn.execute(per)}
-        total = self._conn.execute(sa.select(sa.func.count(sa.distinct(users.c.user_id))))
+        distinct = sa.select(users.c.user_id).distinct().subquery("d")
+        total = self._conn.execute(sa.select(sa.func.count()).select_from(distinct))
         return found, int(total.scalar_one())
 
     def project_counts(self, org: str | None, statuses: Sequence[str] | None) -> ProjectCounts:
