@@ -56,10 +56,12 @@ class SqlAnalyticsReads:
         query = sa.select(d.c.day, d.c.metric, d.c.currency, d.c.kg, d.c.count, amount).where(
             d.c.organization_id == (org or PLATFORM), d.c.day >= since, d.c.day < until
         )
-        metrics = METRICS
+        metrics, exact = METRICS, Decimal
         return [
-            DailyFigure(day, metrics[metric], currency, kg, count, Decimal(value))
-            for day, metric, currency, kg, count, value in self._conn.execute(query).all()
+            DailyFigure(
+                day, metrics[metric], currency, kg, count, v if type(v) is exact else exact(v)
+            )
+            for day, metric, currency, kg, count, v in self._conn.execute(query).all()
         ]
 
     def raw_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:

@@ -19,6 +19,7 @@ from app.domain.shared.money import Money
 MAX_BUCKETS = 400  # a leap year by day, with room; ten years by month
 DEFAULT_DAYS = 30
 ONE_DAY = timedelta(days=1)
+ZERO = Decimal(0)
 
 
 class Granularity(StrEnum):
@@ -144,14 +145,6 @@ class Figures:
     money: dict[Metric, dict[str, Decimal]] = field(default_factory=dict)
     active_users: int = 0
 
-    def add(self, figure: DailyFigure) -> None:
-        m = figure.metric
-        self.kg[m] = self.kg.get(m, 0) + figure.kg
-        self.count[m] = self.count.get(m, 0) + figure.number
-        if figure.currency:
-            mine = self.money.setdefault(m, {})
-            mine[figure.currency] = mine.get(figure.currency, Decimal(0)) + figure.amount
-
     def merge(self, other: Figures) -> None:
         """Add another bucket's sums (not its active users: those are distinct users)."""
         for m, kg in other.kg.items():
@@ -209,17 +202,24 @@ def summed(
     active_total: int,
 ) -> tuple[list[Bucket], list[Figures], Figures]:
     """The daily figures summed per bucket and over the range; `active` holds each
-    bucket's distinct active users by its start."""
+    bucket's distinct active users by its start. (A year by day is thousands of figures:
+    the loop is `Figures.add` written out.)"""
     buckets = range_.buckets()
     series = [Figures(active_users=active.get(b.start, 0)) for b in buckets]
     index = {b.start: i for i, b in enumerate(buckets)}
     granularity = range_.granularity
-    for figure in figures:
-        at = index.get(
-            figure.day if granularity is Granularity.DAY else bucket_start(figure.day, granularity)
-        )
-        if at is not None:
-            series[at].add(figure)
+    by_day = granularity is Granularity.DAY
+    for day, m, currency, kg, number, amount in figures:
+        at = index.get(day if by_day else bucket_start(day, granularity))
+        if at is None:
+            continue
+        bucket = series[at]
+        held_kg, held_count = bucket.kg, bucket.count
+        held_kg[m] = held_kg.get(m, 0) + kg
+        held_count[m] = held_count.get(m, 0) + number
+        if currency:
+            mine = bucket.money.setdefault(m, {})
+            mine[currency] = mine.get(currency, ZERO) + amount
     totals = Figures(active_users=active_total)
     for figures_of in series:
         totals.merge(figures_of)
