@@ -19,6 +19,7 @@ from app.http.common.openapi import CrossCuttingResponses
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
+from app.http.credits.schedules import blp as schedules_blp
 from app.http.documents.routes import blp as documents_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
@@ -54,6 +55,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 # The chain's operations are documented under the credits tag, as they always were: a
 # nested blueprint's operations carry its parent's tag.
 credits_blp.nest(chain_blp)
+credits_blp.nest(schedules_blp)
 
 
 class PlatformApi(Api):

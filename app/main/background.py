@@ -1,7 +1,7 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the watch over crypto deposits and overdue invoices, the certificates sweep,
-notification retries and digests, the indexer loop and, in the embedded mode, a Dramatiq
-worker consuming the in-process broker.
+the watch over crypto deposits and overdue invoices, the certificates sweep, scheduled
+retirements' reminders and runs, notification retries and digests, the indexer loop
+and, in the embedded mode, a Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer and the order
@@ -91,6 +91,19 @@ def issue_certificates_forever(platform: Platform, stop: threading.Event) -> Non
         stop.wait(platform.settings.certificates_poll_seconds)
 
 
+def run_schedules_forever(platform: Platform, stop: threading.Event) -> None:
+    """Scheduled retirements whose reminder or run is due, every SCHEDULES_POLL_SECONDS
+    (safe in several processes: each schedule is locked and checked again, and runs once).
+    The worker's `retirements.run_schedules`."""
+    while not stop.is_set():
+        try:
+            while platform.run_due_schedules() > 0 and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("running scheduled retirements failed; retrying")
+        stop.wait(platform.settings.schedules_poll_seconds)
+
+
 def notify_forever(platform: Platform, stop: threading.Event) -> None:
     """Deliveries whose retry is due, and the daily digests whose hour came, every
     NOTIFY_POLL_SECONDS (safe in several processes: each delivery is locked and checked
@@ -118,6 +131,7 @@ class Background:
         watch_crypto: bool = True,
         certificates: bool = True,
         notifications: bool = True,
+        schedules: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -137,6 +151,9 @@ class Background:
         )
         self._notify = (
             self._thread(notify_forever, platform, "notifications") if notifications else None
+        )
+        self._schedules = (
+            self._thread(run_schedules_forever, platform, "schedules") if schedules else None
         )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -159,6 +176,8 @@ class Background:
             log.info("chain indexer started")
         if self._certificates:
             self._certificates.start()
+        if self._schedules:
+            self._schedules.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -173,5 +192,7 @@ class Background:
             self._indexer.join(timeout=10)
         if self._certificates:
             self._certificates.join(timeout=10)
+        if self._schedules:
+            self._schedules.join(timeout=10)
         if self._worker:
             self._worker.stop()

@@ -61,6 +61,7 @@ from app.main.wiring_modules import (
     CertificatesWiring,
     MarketWiring,
     NotificationsWiring,
+    RetirementsWiring,
     derive_key,
 )
 from app.ports.chain import RawLog
@@ -85,7 +86,7 @@ class SystemClock:
 
 
 @dataclass
-class Platform(MarketWiring, CertificatesWiring, NotificationsWiring):
+class Platform(MarketWiring, RetirementsWiring, CertificatesWiring, NotificationsWiring):
     settings: Settings
     db: Database
     broker: dramatiq.Broker

@@ -30,6 +30,7 @@ class OutboxRelayMiddleware(Middleware):
             watch_crypto=False,
             certificates=False,
             notifications=False,
+            schedules=False,
         )
         self._on_boot = on_boot
 
@@ -79,6 +80,20 @@ notify_tick = declare_periodic_actor(
     platform.deliver_notifications,
     settings.notify_poll_seconds,
 )
-periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick, notify_tick]
+schedules_tick = declare_periodic_actor(
+    broker,
+    "retirements.run_schedules",
+    platform.run_due_schedules,
+    settings.schedules_poll_seconds,
+)
+periodic = [
+    indexer_tick,
+    expiry_tick,
+    crypto_tick,
+    overdue_tick,
+    certificates_tick,
+    notify_tick,
+    schedules_tick,
+]
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

@@ -13,6 +13,7 @@ from app.adapters.sql import (  # register their tables
     tables_poai,
     tables_projects,
     tables_reports,
+    tables_schedules,
 )
 from app.adapters.sql.tables import metadata
 
@@ -30,4 +31,5 @@ __all__ = [
     "tables_poai",
     "tables_projects",
     "tables_reports",
+    "tables_schedules",
 ]

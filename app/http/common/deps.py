@@ -41,6 +41,7 @@ from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
 from app.ports.repositories.projects import ProjectSearch
 from app.ports.repositories.reports import ReportsUoW
+from app.ports.repositories.schedules import SchedulesUoW
 from app.ports.revocation import RevocationList
 from app.ports.signatures import SignatureVerifier
 from app.ports.signing import SignatureChecker
@@ -57,11 +58,13 @@ class RequestUoW(
     ReportsUoW,
     CertificatesUoW,
     NotificationsUoW,
+    SchedulesUoW,
     Protocol,
 ):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments; reports; certificates; notifications)."""
+    marketplace and its payments; reports; certificates; notifications; scheduled
+    retirements)."""
 
 
 class ReadSide(Protocol):
