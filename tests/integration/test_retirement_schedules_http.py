@@ -8,8 +8,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.identity import signed_in
-from tests.integration.notification_support import ShiftedClock, jobs_done
+from app.domain.auth.permissions import OrgRole
+from tests.integration.identity import signed_in, wait_for
+from tests.integration.market_support import organization
+from tests.integration.notification_support import (
+    ShiftedClock,
+    in_app,
+    jobs_done,
+    notification_mails,
+)
+from tests.integration.smtp_server import smtp_server  # noqa: F401
 from tests.integration.test_credits_flow import _index_until, _minted
 from tests.integration.test_reports_http import _ask, _download
 
@@ -168,3 +176,26 @@ def test_open_schedules_are_the_reports_planned_future_cancellation(app, client)
     stranger = signed_in(app, client, "stranger@example.org")
     theirs = json.loads(_download(client, _ask(app, stranger, "esg_summary", "json")).data)
     assert theirs["summary"]["totals"]["planned_future_cancellation_t"] == "0"
+
+
+def test_the_reminder_mails_each_member_who_wants_it_once(make_app, smtp_server):  # noqa: F811
+    app = make_app(smtp_host="127.0.0.1", smtp_port=smtp_server.port)
+    client = app.test_client()
+    issuer, _, pid, _ = _minted(app, client)
+    finance = signed_in(app, client, "finance@example.org")
+    organization(app, [(issuer, OrgRole.ADMIN), (finance, OrgRole.FINANCE)], org_id=ORG)
+    off = {"items": [{"trigger": "retirement_reminder", "channel": "email", "enabled": False}]}
+    assert finance.put("/api/v1/me/notification-preferences", json=off).status_code == 200
+    jobs_done(app)
+    schedule = finance.post(URL, json=_body(pid, "4", remind=30)).get_json()
+
+    assert _sweep_at(app, 0) == 1
+    assert _sweep_at(app, 0) == 0  # (a clock moved further would hold the mail back)
+    jobs_done(app)
+    subject = "A scheduled retirement is coming up"
+    wait_for(lambda: notification_mails(smtp_server.messages)[(issuer.email, subject)], 30)
+    mails = notification_mails(smtp_server.messages)
+    assert [(to, n) for (to, s), n in mails.items() if s == subject] == [(issuer.email, 1)]
+    for member in (issuer, finance):  # in the app for both: only the email was turned off
+        reminders = [n for n in in_app(member) if n["trigger"] == "retirement_reminder"]
+        assert [n["link"].rsplit("/", 1)[1] for n in reminders] == [schedule["id"]]
