@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.main.platform import Platform
+from app.main.wiring_governance import close_proposals_forever
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class Background:
         watch_crypto: bool = True,
         certificates: bool = True,
         notifications: bool = True,
+        governance: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -137,6 +139,9 @@ class Background:
         )
         self._notify = (
             self._thread(notify_forever, platform, "notifications") if notifications else None
+        )
+        self._governance = (
+            self._thread(close_proposals_forever, platform, "governance") if governance else None
         )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -159,6 +164,8 @@ class Background:
             log.info("chain indexer started")
         if self._certificates:
             self._certificates.start()
+        if self._governance:
+            self._governance.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -173,5 +180,7 @@ class Background:
             self._indexer.join(timeout=10)
         if self._certificates:
             self._certificates.join(timeout=10)
+        if self._governance:
+            self._governance.join(timeout=10)
         if self._worker:
             self._worker.stop()

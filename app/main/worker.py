@@ -17,6 +17,7 @@ from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 from app.main.platform import Platform
+from app.main.wiring_governance import CLOSE_POLL_SECONDS
 
 
 class OutboxRelayMiddleware(Middleware):
@@ -30,6 +31,7 @@ class OutboxRelayMiddleware(Middleware):
             watch_crypto=False,
             certificates=False,
             notifications=False,
+            governance=False,
         )
         self._on_boot = on_boot
 
@@ -79,6 +81,17 @@ notify_tick = declare_periodic_actor(
     platform.deliver_notifications,
     settings.notify_poll_seconds,
 )
-periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick, notify_tick]
+governance_tick = declare_periodic_actor(
+    broker, "governance.close_due", platform.close_proposals, CLOSE_POLL_SECONDS
+)
+periodic = [
+    governance_tick,
+    indexer_tick,
+    expiry_tick,
+    crypto_tick,
+    overdue_tick,
+    certificates_tick,
+    notify_tick,
+]
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

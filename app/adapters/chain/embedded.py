@@ -30,6 +30,7 @@ from web3.types import RPCEndpoint, RPCResponse, Wei
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.chain_store import CHAIN_FILE, SqliteChainStore
 from app.adapters.chain.evm import OpenedBackend, block_logs, canonical_head, open_chain
+from app.adapters.chain.governance import upgraded_governance
 from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryCalls, deploy
 from app.adapters.chain.transactions import NodeErrors, Web3ChainWriter
 from app.ports.chain import RawLog, Receipt
@@ -216,8 +217,13 @@ class EmbeddedChain:
         """The recorded deployment of this chain file, or a new one (recorded)."""
         recorded = self._store.record("deployment") if self._store is not None else None
         if recorded:
-            return Deployment(**recorded)
-        deployment = deploy(self.writer, timeout=receipt_timeout)
+            kept = Deployment(**recorded)  # a file older than governance v2 gets it beside
+            upgrade = upgraded_governance(self.writer, kept, timeout=receipt_timeout)
+            if upgrade is None:
+                return kept
+            deployment = upgrade[0]
+        else:
+            deployment = deploy(self.writer, timeout=receipt_timeout)
         if self._store is not None:
             with self._lock:
                 self._store.set_record("deployment", asdict(deployment))

@@ -172,8 +172,9 @@ class Web3ChainReader:
 
 
 class Web3RegistryCalls:
-    """`RegistryCalls`: the operator's calls to the registry and governance contracts,
-    encoded (no node is asked). `app.domain.chain.services.send_once` sends them."""
+    """`RegistryCalls`: the operator's calls to the registry, encoded (no node is asked);
+    `app.domain.chain.services.send_once` sends them. The governance contract's are
+    `app.adapters.chain.governance.Web3GovernanceCalls`."""
 
     def __init__(self, registry_address: str, governance_address: str) -> None:
         self._registry = checksum(registry_address)
@@ -225,18 +226,6 @@ class Web3RegistryCalls:
     ) -> ContractCall:
         args = (token_id, checksum(holder), kg_start, kg_end, beneficiary, purpose)
         return self._call(REGISTRY, "retire", args)
-
-    def set_member(self, member: str, enabled: bool) -> ContractCall:
-        return self._call(GOVERNANCE, "setMember", (checksum(member), enabled))
-
-    def propose(self, description: str) -> ContractCall:
-        return self._call(GOVERNANCE, "propose", (description,))
-
-    def vote(self, proposal_id: int, support: bool) -> ContractCall:
-        return self._call(GOVERNANCE, "vote", (proposal_id, support))
-
-    def execute_proposal(self, proposal_id: int) -> ContractCall:
-        return self._call(GOVERNANCE, "execute", (proposal_id,))
 
     def _call(self, contract: str, function: str, args: Sequence[Any]) -> ContractCall:
         to = self._registry if contract == REGISTRY else self._governance
