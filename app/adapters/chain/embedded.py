@@ -57,7 +57,8 @@ class _LockedTesterProvider(EthereumTesterProvider):
         lock: threading.RLock,
         settle: Callable[[], None],
     ) -> None:
-        endpoints = {**API_ENDPOINTS, "eth": {**API_ENDPOINTS["eth"], "chainId": _id(chain_id)}}
+        answer: Callable[..., int] = lambda *_args: chain_id  # noqa: E731
+        endpoints = {**API_ENDPOINTS, "eth": {**API_ENDPOINTS["eth"], "chainId": answer}}
         super().__init__(tester, api_endpoints=endpoints)
         self.lock = lock
         self._settle = settle
@@ -68,13 +69,6 @@ class _LockedTesterProvider(EthereumTesterProvider):
                 return super().make_request(method, params)
             finally:
                 self._settle()
-
-
-def _id(chain_id: int) -> Callable[..., int]:
-    def chain_id_endpoint(*_args: Any) -> int:
-        return chain_id
-
-    return chain_id_endpoint
 
 
 class LogIndex:
@@ -288,6 +282,11 @@ class EmbeddedChain:
             self._tester.mine_blocks(blocks)
             self._settle()
             return self._indexed
+
+    def time_travel(self, timestamp: int) -> None:  # mines an empty block at `timestamp`
+        with self._lock:
+            self._tester.time_travel(timestamp)
+            self._settle()
 
     def snapshot(self) -> int:
         with self._lock:
