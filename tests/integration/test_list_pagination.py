@@ -185,7 +185,11 @@ def _build(app: Flask) -> World:
         "reports": "/api/v1/reports",
         "notifications": "/api/v1/notifications",
         "notification failures": "/api/v1/admin/notifications/failures",
+        "governance proposals": "/api/v1/governance/proposals",
     }
+    for title in ("First proposal", "Second proposal"):
+        made = admin.post(paths["governance proposals"], json={"title": title, "description": "d"})
+        assert made.status_code == 202, made.get_json()
     jobs_done(app)  # the notifications of all the above are in
     failed_deliveries(app, issuer.user_id, 2)
     assert reviewer  # signed in: a session of someone else, not listed among the issuer's
@@ -251,6 +255,7 @@ LISTS = [
     "reports",
     "notifications",
     "notification failures",
+    "governance proposals",
 ]
 
 

@@ -9,11 +9,11 @@ import logging
 from dataclasses import dataclass, replace
 
 from web3 import Web3
-from web3.exceptions import ContractLogicError, Web3Exception
 
 from app.adapters.chain.abi import checksum, decode_result, encode_call, load_artifact
 from app.adapters.chain.rpc import GOVERNANCE, Deployment
 from app.adapters.chain.transactions import ChainWriteError, Web3ChainWriter, send_and_wait
+from app.domain.chain.errors import CallReverted
 from app.domain.chain.model import ContractCall
 
 log = logging.getLogger(__name__)
@@ -70,16 +70,18 @@ def read_proposal(w3: Web3, address: str, chain_proposal_id: int) -> OnChainProp
     )
 
 
-def governance_version(w3: Web3, address: str) -> int:
-    """The deployed contract's `version()`; 1 for the first version, which has none."""
+def governance_version(writer: Web3ChainWriter, address: str) -> int:
+    """The deployed contract's `version()`; 1 for the first version, which has none (the
+    call reverts)."""
+    call = ContractCall(
+        f"{GOVERNANCE}.version", checksum(address), encode_call(GOVERNANCE, "version", ())
+    )
     try:
-        data = encode_call(GOVERNANCE, "version", ())
-        raw = bytes(w3.eth.call({"to": checksum(address), "data": data}))
-    except (ContractLogicError, Web3Exception, ValueError):
+        writer.preflight(call)
+    except CallReverted:
         return 1
-    if len(raw) != 32:
-        return 1
-    return int(decode_result(GOVERNANCE, "version", raw)[0])
+    raw = bytes(writer.w3.eth.call({"to": call.to, "data": call.data}))
+    return int(decode_result(GOVERNANCE, "version", raw)[0]) if len(raw) == 32 else 1
 
 
 def upgraded_governance(
@@ -88,7 +90,7 @@ def upgraded_governance(
     """A deployment whose governance contract is the current version: None when it is
     already, else the same registry with a new governance contract deployed now (and the
     block it was deployed in)."""
-    if governance_version(writer.w3, deployment.governance_address) >= CURRENT_VERSION:
+    if governance_version(writer, deployment.governance_address) >= CURRENT_VERSION:
         return None
     call = ContractCall(f"deploy {GOVERNANCE}", None, load_artifact(GOVERNANCE).bytecode)
     receipt = send_and_wait(writer, call, timeout=timeout)
