@@ -73,14 +73,12 @@ def read_proposal(w3: Web3, address: str, chain_proposal_id: int) -> OnChainProp
 def governance_version(writer: Web3ChainWriter, address: str) -> int:
     """The deployed contract's `version()`; 1 for the first version, which has none (the
     call reverts)."""
-    call = ContractCall(
-        f"{GOVERNANCE}.version", checksum(address), encode_call(GOVERNANCE, "version", ())
-    )
+    to, data = checksum(address), encode_call(GOVERNANCE, "version", ())
     try:
-        writer.preflight(call)
+        writer.preflight(ContractCall(f"{GOVERNANCE}.version", to, data))
     except CallReverted:
         return 1
-    raw = bytes(writer.w3.eth.call({"to": call.to, "data": call.data}))
+    raw = bytes(writer.w3.eth.call({"to": to, "data": data}))
     return int(decode_result(GOVERNANCE, "version", raw)[0]) if len(raw) == 32 else 1
 
 
