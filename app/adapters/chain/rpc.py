@@ -247,9 +247,8 @@ def _bytes32(value: bytes) -> bytes:
 
 def deploy(writer: Web3ChainWriter, *, timeout: float = 120.0) -> Deployment:
     """Deploys the registry and the governance contract; the deployer owns both and is the
-    registry's first operator and the first governance member. (A deployment is the one
-    write outside the write-ahead log: nothing in the database refers to it until it is
-    recorded.)"""
+    first operator of each. (A deployment is the one write outside the write-ahead log:
+    nothing in the database refers to it until it is recorded.)"""
     addresses: list[str] = []
     block_number = -1
     for name in (REGISTRY, GOVERNANCE):
