@@ -77,6 +77,9 @@ class FakeGovernanceRepository:
     def get_vote(self, vote_id: str) -> Vote | None:
         return copy.deepcopy(self.votes.get(vote_id))
 
+    def get_vote_for_update(self, vote_id: str) -> Vote | None:
+        return self.get_vote(vote_id)
+
     def save_vote(self, vote: Vote) -> None:
         self.votes[vote.id] = copy.deepcopy(vote)
 

@@ -154,6 +154,10 @@ class SqlGovernanceRepository:
         row = self._db.execute(sa.select(gv).where(gv.c.id == vote_id)).first()
         return None if row is None else _vote(row)
 
+    def get_vote_for_update(self, vote_id: str) -> Vote | None:
+        row = self._db.execute(sa.select(gv).where(gv.c.id == vote_id).with_for_update()).first()
+        return None if row is None else _vote(row)
+
     def save_vote(self, vote: Vote) -> None:
         self._db.execute(sa.update(gv).where(gv.c.id == vote.id).values(**_vote_values(vote)))
 
@@ -161,7 +165,7 @@ class SqlGovernanceRepository:
         query = sa.select(gv).where(
             (gv.c.proposal_id == proposal_id) & (gv.c.voter_address == voter_address.lower())
         )
-        row = self._db.execute(query).first()
+        row = self._db.execute(query.with_for_update()).first()
         return None if row is None else _vote(row)
 
     def uncounted_votes(self, proposal_id: str) -> int:

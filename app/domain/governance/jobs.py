@@ -77,7 +77,7 @@ def vote_on_chain(
 ) -> None:
     """Cast a recorded vote on chain for the member's custodial address (once)."""
     with uow:
-        vote = uow.governance.get_vote(vote_id)
+        vote = uow.governance.get_vote_for_update(vote_id)
         if vote is None or vote.status != VoteStatus.PENDING or vote.tx_hash:
             return
         proposal = uow.governance.get(vote.proposal_id)
@@ -91,7 +91,8 @@ def vote_on_chain(
     call = calls.cast_vote(proposal.chain_proposal_id, vote.voter_address, vote.support.code)
     outcome = chain.mined(f"governance.vote:{vote_id}", call, uow)
     with uow:
-        locked = uow.governance.get_vote(vote_id)
+        # Locked: the indexer may have counted it meanwhile (its status is kept).
+        locked = uow.governance.get_vote_for_update(vote_id)
         if locked is None:
             return
         if isinstance(outcome, str):

@@ -48,10 +48,15 @@ class GovernanceRepository(Protocol):
 
     def get_vote(self, vote_id: str) -> Vote | None: ...
 
+    def get_vote_for_update(self, vote_id: str) -> Vote | None:
+        """The vote, locked until the unit ends (the job and the indexer both write it)."""
+        ...
+
     def save_vote(self, vote: Vote) -> None: ...
 
     def vote_of(self, proposal_id: str, voter_address: str) -> Vote | None:
-        """The vote cast on the proposal from this address, if the platform sent it."""
+        """The vote cast on the proposal from this address, if the platform sent it
+        (locked)."""
         ...
 
     def uncounted_votes(self, proposal_id: str) -> int:

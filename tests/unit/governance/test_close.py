@@ -3,7 +3,10 @@ rule once voting ended, a passed proposal executed on chain, nothing closed twic
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.auth.principal import Principal
+from app.domain.chain.errors import CallReverted
 from app.domain.governance.model import ProposalStatus
 from tests.unit.governance.world import ADMIN, ALICE, BOB, CAROL, GovernanceWorld
 
@@ -71,3 +74,18 @@ def test_a_proposal_waits_while_a_vote_is_on_its_way_to_the_chain():
     world.settle()
     assert world.close() == 1
     assert world.proposal(proposal.id).status == ProposalStatus.PASSED
+
+
+def test_an_execution_the_contract_refuses_is_retried_by_its_job():
+    world = GovernanceWorld(members=1)
+    pid = _voted(world, (ALICE, "for"))
+    world.clock.advance(hours=24)
+    world.close()
+    world.node.revert = "CarbonGovernance: not passed"  # the chain's clock not there yet
+
+    with pytest.raises(CallReverted):
+        world.run_jobs()
+    assert world.proposal(pid).status == ProposalStatus.PASSED
+    world.node.revert = None
+    world.settle()
+    assert world.proposal(pid).status == ProposalStatus.EXECUTED

@@ -131,3 +131,43 @@ def test_an_orphaned_proposal_is_pending_again_and_announced_only_once():
     world.index()
     assert world.proposal(proposal.id).status == ProposalStatus.ACTIVE
     assert len(world.uow.dispatched) == 1
+
+
+def test_a_vote_the_chain_refuses_fails_and_does_not_hold_the_close():
+    world = GovernanceWorld(members=1)
+    proposal = world.active()
+    vote = world.vote(proposal.id, ALICE, "for")
+    world.node.revert = "CarbonGovernance: voting ended"
+    world.settle()
+
+    stored = world.uow.governance.get_vote(vote.id)
+    assert stored is not None
+    assert stored.status == VoteStatus.FAILED
+    assert "voting ended" in (stored.error or "")
+    world.clock.advance(hours=24)
+    assert world.close() == 1
+    assert world.proposal(proposal.id).status == ProposalStatus.REJECTED
+
+
+def test_a_proposal_the_chain_refuses_stays_pending_with_the_reason():
+    world = GovernanceWorld()
+    proposal = world.propose()
+    world.node.revert = "CarbonGovernance: caller is not an operator"
+    world.settle()
+
+    stored = world.proposal(proposal.id)
+    assert stored.status == ProposalStatus.PENDING
+    assert "not an operator" in (stored.error or "")
+
+
+def test_running_the_jobs_again_sends_nothing_twice():
+    world = GovernanceWorld()
+    proposal = world.active()
+    world.vote(proposal.id, BOB, "for")
+    world.settle()
+    sent = len(world.node.calls)
+    for job in world.uow.outbox.jobs.values():
+        job.done_at = None  # delivered again
+    world.settle()
+    assert len(world.node.calls) == sent
+    assert world.proposal(proposal.id).votes_for == 1
