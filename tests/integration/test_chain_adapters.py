@@ -13,7 +13,7 @@ from web3 import Web3
 
 from app.adapters.chain.embedded import EmbeddedChain
 from app.adapters.chain.events import decode_log
-from app.adapters.chain.governance import Web3GovernanceCalls, read_proposal
+from app.adapters.chain.governance import Web3GovernanceCalls
 from app.adapters.chain.rpc import (
     Deployment,
     Web3ChainReader,
@@ -185,35 +185,6 @@ def test_a_suspended_project_mints_nothing_until_it_is_configured_again(chain: C
         }),
     ]  # fmt: skip
     assert op.balance_of(ALICE, 1) == 1_000
-
-
-def test_a_relayed_proposal_counts_one_vote_per_voter_and_executes_once_passed(
-    chain: Chain,
-) -> None:
-    gov, content = chain.governance, bytes(range(32))
-    ends = max(chain.timestamp(), int(time.time())) + 4
-    created = gov.propose(content, ALICE, ends, 2)
-    voted = gov.cast_vote(1, ALICE, 1)
-    gov.cast_vote(1, BOB, 2)
-    with pytest.raises(TransactionReverted, match="already voted"):
-        gov.cast_vote(1, BOB, 0)
-    with pytest.raises(TransactionReverted, match="not passed"):
-        gov.execute(1)  # voting has not ended
-
-    assert events(created) == [
-        ("ProposalCreated", {
-            "id": 1, "proposer": ALICE, "contentHash": "0x" + content.hex(),
-            "votingEndsAt": ends, "quorum": 2,
-        }),
-    ]  # fmt: skip
-    assert events(voted) == [("VoteCast", {"id": 1, "voter": ALICE, "support": 1})]
-    on_chain = read_proposal(chain.w3, chain.deployment.governance_address, 1)
-    assert (on_chain.votes_for, on_chain.votes_against, on_chain.votes_abstain) == (1, 0, 1)
-    time.sleep(max(0.0, ends - time.time()) + 1.1)
-    chain.mine(1)
-    assert events(gov.execute(1)) == [("ProposalExecuted", {"id": 1})]
-    with pytest.raises(TransactionReverted, match="already executed"):
-        gov.execute(1)
 
 
 def test_logs_come_ordered_by_block_and_index_filtered_by_address_and_range(
