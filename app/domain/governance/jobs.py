@@ -11,7 +11,7 @@ from these receipts: the tally is the chain's."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from app.domain.chain.errors import CallReverted
@@ -25,6 +25,10 @@ from app.ports.governance import GovernanceCalls
 from app.ports.repositories.governance import GovernanceUoW
 
 log = logging.getLogger(__name__)
+
+# How long past its voting end a proposal waits for votes still on their way to the chain
+# (sent, not indexed yet) before it is closed with the tally it has.
+VOTES_GRACE = timedelta(hours=1)
 
 
 class GovernanceJobsUoW(GovernanceUoW, ChainJobsUoW, Protocol):
@@ -128,7 +132,8 @@ def close_due(*, uow: GovernanceUoW, clock: Clock, limit: int = 100) -> int:
     """Close the active proposals whose voting ended: `passed` or `rejected` by the rule
     (`Proposal.outcome`); a passed one gets its `governance.execute` job. A proposal
     waits while one of its votes is still on its way to the chain (its tally is not
-    final). Returns how many were closed; safe in several processes at once."""
+    final), for `VOTES_GRACE` at most. Returns how many were closed; safe in several
+    processes at once."""
     now = clock.now()
     closed = 0
     with uow:
@@ -138,7 +143,10 @@ def close_due(*, uow: GovernanceUoW, clock: Clock, limit: int = 100) -> int:
             proposal = uow.governance.get_for_update(proposal_id)
             if proposal is None or proposal.status != ProposalStatus.ACTIVE:
                 continue
-            if now < proposal.voting_ends_at or uow.governance.uncounted_votes(proposal_id):
+            if now < proposal.voting_ends_at:
+                continue
+            waiting = uow.governance.uncounted_votes(proposal_id)
+            if waiting and now < proposal.voting_ends_at + VOTES_GRACE:
                 continue
             outcome = proposal.close(now)
             uow.governance.save(proposal)
@@ -157,6 +165,7 @@ def close_due(*, uow: GovernanceUoW, clock: Clock, limit: int = 100) -> int:
                         "votes_against": proposal.votes_against,
                         "votes_abstain": proposal.votes_abstain,
                         "quorum": proposal.quorum,
+                        "votes_not_indexed": waiting,
                     },
                 )
             )

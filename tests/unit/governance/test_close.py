@@ -89,3 +89,17 @@ def test_an_execution_the_contract_refuses_is_retried_by_its_job():
     world.node.revert = None
     world.settle()
     assert world.proposal(pid).status == ProposalStatus.EXECUTED
+
+
+def test_a_vote_that_never_reaches_the_chain_holds_the_close_for_an_hour_at_most():
+    world = GovernanceWorld(members=3)
+    proposal = world.active(hours=24)
+    world.vote(proposal.id, ALICE, "for")  # its job never runs
+    world.clock.advance(hours=24, minutes=59)
+    assert world.close() == 0
+
+    world.clock.advance(minutes=1)
+    assert world.close() == 1
+    assert world.proposal(proposal.id).status == ProposalStatus.REJECTED
+    [closed] = [e for e in world.uow.audit_log.entries if e.action == "governance.proposal_closed"]
+    assert closed.after["votes_not_indexed"] == 1
