@@ -21,6 +21,7 @@ from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
 from app.http.credits.schedules import blp as schedules_blp
 from app.http.documents.routes import blp as documents_blp
+from app.http.governance.routes import blp as governance_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
 from app.http.notifications.routes import blp as notifications_blp
@@ -49,6 +50,7 @@ BLUEPRINTS = [
     audit_blp,
     reports_blp,
     notifications_blp,
+    governance_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 

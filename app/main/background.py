@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.main.platform import Platform
+from app.main.wiring_governance import close_proposals_forever
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class Background:
         certificates: bool = True,
         notifications: bool = True,
         schedules: bool = True,
+        governance: bool = True,
     ) -> None:
         self._stop = threading.Event()
         self._relay = self._thread(relay_forever, platform, "outbox-relay")
@@ -154,6 +156,9 @@ class Background:
         )
         self._schedules = (
             self._thread(run_schedules_forever, platform, "schedules") if schedules else None
+        )
+        self._governance = (
+            self._thread(close_proposals_forever, platform, "governance") if governance else None
         )
         self._worker = EmbeddedWorker(platform.broker) if embedded_worker else None
 
@@ -178,6 +183,8 @@ class Background:
             self._certificates.start()
         if self._schedules:
             self._schedules.start()
+        if self._governance:
+            self._governance.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -194,5 +201,7 @@ class Background:
             self._certificates.join(timeout=10)
         if self._schedules:
             self._schedules.join(timeout=10)
+        if self._governance:
+            self._governance.join(timeout=10)
         if self._worker:
             self._worker.stop()

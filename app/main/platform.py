@@ -57,6 +57,7 @@ from app.domain.shared.jobs import Job
 from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring, envelope_cipher
 from app.main.config import Settings
 from app.main.gc_pause import cyclic_gc_paused
+from app.main.wiring_governance import GovernanceWiring
 from app.main.wiring_modules import (
     CertificatesWiring,
     MarketWiring,
@@ -86,7 +87,9 @@ class SystemClock:
 
 
 @dataclass
-class Platform(MarketWiring, RetirementsWiring, CertificatesWiring, NotificationsWiring):
+class Platform(
+    MarketWiring, RetirementsWiring, CertificatesWiring, NotificationsWiring, GovernanceWiring
+):
     settings: Settings
     db: Database
     broker: dramatiq.Broker

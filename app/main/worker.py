@@ -17,6 +17,7 @@ from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 from app.main.platform import Platform
+from app.main.wiring_governance import CLOSE_POLL_SECONDS
 
 
 class OutboxRelayMiddleware(Middleware):
@@ -31,6 +32,7 @@ class OutboxRelayMiddleware(Middleware):
             certificates=False,
             notifications=False,
             schedules=False,
+            governance=False,
         )
         self._on_boot = on_boot
 
@@ -86,7 +88,11 @@ schedules_tick = declare_periodic_actor(
     platform.run_due_schedules,
     settings.schedules_poll_seconds,
 )
+governance_tick = declare_periodic_actor(
+    broker, "governance.close_due", platform.close_proposals, CLOSE_POLL_SECONDS
+)
 periodic = [
+    governance_tick,
     indexer_tick,
     expiry_tick,
     crypto_tick,

@@ -26,6 +26,7 @@ from app.adapters.sql.chain_write_repositories import SqlChainTransactionReposit
 from app.adapters.sql.credit_repositories import SqlCreditRepository
 from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
+from app.adapters.sql.governance_repositories import SqlGovernanceRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
     certificates: SqlCertificateRepository
     notifications: SqlNotificationRepository
     audience: SqlAudience
+    governance: SqlGovernanceRepository
 
     def __init__(
         self,
@@ -135,6 +137,7 @@ class SqlUnitOfWork:
         self.certificates = SqlCertificateRepository(session)
         self.notifications = SqlNotificationRepository(session)
         self.audience = SqlAudience(session)
+        self.governance = SqlGovernanceRepository(session)
 
     def __exit__(
         self,

@@ -33,6 +33,7 @@ from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
 from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.certificates import CertificatesUoW
+from app.ports.repositories.governance import GovernanceUoW
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
 from app.ports.repositories.notifications import NotificationsUoW
@@ -59,12 +60,13 @@ class RequestUoW(
     CertificatesUoW,
     NotificationsUoW,
     SchedulesUoW,
+    GovernanceUoW,
     Protocol,
 ):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
     marketplace and its payments; reports; certificates; notifications; scheduled
-    retirements)."""
+    retirements; governance)."""
 
 
 class ReadSide(Protocol):
