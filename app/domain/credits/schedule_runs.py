@@ -5,11 +5,11 @@ remind and run each schedule exactly once."""
 
 from __future__ import annotations
 
-from app.domain.credits.errors import InsufficientCredits
 from app.domain.credits.events import ReminderDue, ScheduleFailed
 from app.domain.credits.retirements import reserve_retirement
 from app.domain.credits.schedule_model import RetirementSchedule, ScheduleStatus
 from app.domain.credits.schedules import audit_schedule, release_reservation
+from app.domain.shared.errors import DomainError
 from app.domain.shared.quantity import Quantity
 from app.ports.clock import Clock
 from app.ports.repositories.schedules import SchedulesUoW
@@ -76,7 +76,8 @@ def _remind(schedule: RetirementSchedule, uow: SchedulesUoW, clock: Clock) -> No
 
 def _run(schedule: RetirementSchedule, uow: SchedulesUoW, clock: Clock) -> None:
     """Turn the reservation into the retirement (the `credits.retire` job sends it), or
-    fail with the reason and tell the owner."""
+    fail with the reason (a rule the retirement breaks: too few credits) and tell the
+    owner. Other errors roll the unit back: the next sweep tries again."""
     release_reservation(schedule, uow)
     try:
         retirement = reserve_retirement(
@@ -92,7 +93,7 @@ def _run(schedule: RetirementSchedule, uow: SchedulesUoW, clock: Clock) -> None:
             clock=clock,
             beneficiary_visibility=schedule.beneficiary_visibility,
         )
-    except InsufficientCredits as exc:
+    except DomainError as exc:  # not enough credits, above all: the schedule fails, told
         schedule.failure = exc.detail
         schedule.finish(ScheduleStatus.FAILED, clock.now())
         audit_schedule(uow, "credits.retirement_schedule_failed", schedule, None)
