@@ -127,7 +127,8 @@ def _parts(platform: Any, ours: Any, client: Any, headers: Any) -> None:
     range_ = Range.of(date(2025, 1, 1), date(2025, 12, 31), Granularity.DAY, today=date.today())
     since, until = services.midnight(range_.first), services.midnight(range_.until)
     admin = Principal("a", "user", roles=frozenset({Role.PLATFORM_ADMIN}))
-    with platform.analytics_reads() as reads:
+    with platform.reads() as side:
+        reads = side.analytics
         board = services.platform_dashboard(admin, range_, reads=reads)
         steps = {
             "summed_days": lambda: reads.summed_days(range_.first, range_.until),
@@ -181,13 +182,14 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
 def _measure(args: Any, platform: Any, app: Any, name: str, password: str) -> int:
     from app.domain.auth.admin import ensure_user
     from app.domain.auth.permissions import Role
+    from app.main.wiring_analytics import recompute_analytics
 
     log(f"loading {args.rows:,} ledger rows")
     started = time.perf_counter()
     _load(platform.db.engine, args.rows)
     log(f"loaded in {time.perf_counter() - started:.0f} s; recomputing the year's rollups")
     started = time.perf_counter()
-    days = platform.recompute_analytics(date(2025, 1, 1), date(2026, 1, 1))
+    days = recompute_analytics(platform, date(2025, 1, 1), date(2026, 1, 1))
     rollup_s = time.perf_counter() - started
     ensure_user("admin@bench.example", password, roles={Role.PLATFORM_ADMIN},
                 display_name="admin", uow=platform.uow(), hasher=platform.hasher,

@@ -21,7 +21,9 @@ from app.http.common.openapi import CrossCuttingResponses
 from app.http.common.problems import PROBLEM_MEDIA_TYPE
 from app.http.common.schemas import ProblemSchema
 from app.http.credits.routes import blp as credits_blp
+from app.http.credits.schedules import blp as schedules_blp
 from app.http.documents.routes import blp as documents_blp
+from app.http.governance.routes import blp as governance_blp
 from app.http.marketplace import blp as marketplace_blp
 from app.http.marketplace import orders_blp
 from app.http.notifications.routes import blp as notifications_blp
@@ -50,6 +52,7 @@ BLUEPRINTS = [
     audit_blp,
     reports_blp,
     notifications_blp,
+    governance_blp,
     analytics_blp,
 ]
 SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -57,6 +60,7 @@ SWAGGER_ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 # The chain's operations are documented under the credits tag, as they always were: a
 # nested blueprint's operations carry its parent's tag.
 credits_blp.nest(chain_blp)
+credits_blp.nest(schedules_blp)
 
 
 class PlatformApi(Api):

@@ -117,7 +117,12 @@ def _rpc_chain(
         recorded = _recorded_deployment(url, contracts)
         if recorded:
             registry, governance, start = recorded
-    return rpc_chain(url, str(settings.operator_private_key), registry, governance, start)
+    chain = rpc_chain(url, str(settings.operator_private_key), registry, governance, start)
+    if not settings.chain_governance_address:  # a configured address is the operator's call
+        upgraded = chain.upgrade_governance()
+        if upgraded is not None:
+            contracts.record([upgraded], chain.reader.chain_id())
+    return chain
 
 
 def _recorded_deployment(url: str, contracts: SqlContractRegistry) -> tuple[str, str, int] | None:

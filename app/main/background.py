@@ -1,7 +1,7 @@
 """Background work of one process: the outbox relay loop, the expiry of unpaid orders,
-the watch over crypto deposits and overdue invoices, the certificates sweep,
-notification retries and digests, the indexer loop and, in the embedded mode, a Dramatiq
-worker consuming the in-process broker.
+the watch over crypto deposits and overdue invoices, the certificates sweep, scheduled
+retirements' reminders and runs, notification retries and digests, the indexer loop
+and, in the embedded mode, a Dramatiq worker consuming the in-process broker.
 
 `flask serve` runs them in threads through `Background`; a Dramatiq worker process
 (`app.main.worker`) runs the relay the same way and ticks the indexer and the order
@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from app.adapters.tasks.dramatiq_queue import EmbeddedWorker
 from app.main.platform import Platform
+from app.main.wiring_analytics import refresh_analytics_forever
+from app.main.wiring_governance import close_proposals_forever
 
 log = logging.getLogger(__name__)
 
 Loop = Callable[[Platform, threading.Event], None]
-ANALYTICS_REFRESH_SECONDS = 300
 
 
 def relay_forever(platform: Platform, stop: threading.Event) -> None:
@@ -92,6 +93,19 @@ def issue_certificates_forever(platform: Platform, stop: threading.Event) -> Non
         stop.wait(platform.settings.certificates_poll_seconds)
 
 
+def run_schedules_forever(platform: Platform, stop: threading.Event) -> None:
+    """Scheduled retirements whose reminder or run is due, every SCHEDULES_POLL_SECONDS
+    (safe in several processes: each schedule is locked and checked again, and runs once).
+    The worker's `retirements.run_schedules`."""
+    while not stop.is_set():
+        try:
+            while platform.run_due_schedules() > 0 and not stop.is_set():
+                pass
+        except Exception:
+            log.exception("running scheduled retirements failed; retrying")
+        stop.wait(platform.settings.schedules_poll_seconds)
+
+
 def notify_forever(platform: Platform, stop: threading.Event) -> None:
     """Deliveries whose retry is due, and the daily digests whose hour came, every
     NOTIFY_POLL_SECONDS (safe in several processes: each delivery is locked and checked
@@ -102,18 +116,6 @@ def notify_forever(platform: Platform, stop: threading.Event) -> None:
         except Exception:
             log.exception("delivering notifications failed; retrying")
         stop.wait(platform.settings.notify_poll_seconds)
-
-
-def refresh_analytics_forever(platform: Platform, stop: threading.Event) -> None:
-    """The analytics rollups of yesterday and today recomputed from the raw rows, and any
-    earlier day never summed, every ANALYTICS_REFRESH_SECONDS (safe in several processes:
-    a day's recomputation replaces its rows). The worker's `analytics.refresh`."""
-    while not stop.is_set():
-        try:
-            platform.refresh_analytics()
-        except Exception:
-            log.exception("refreshing the analytics rollups failed; retrying")
-        stop.wait(ANALYTICS_REFRESH_SECONDS)
 
 
 class Background:
@@ -131,6 +133,8 @@ class Background:
         watch_crypto: bool = True,
         certificates: bool = True,
         notifications: bool = True,
+        schedules: bool = True,
+        governance: bool = True,
         analytics: bool = True,
     ) -> None:
         self._stop = threading.Event()
@@ -151,6 +155,12 @@ class Background:
         )
         self._notify = (
             self._thread(notify_forever, platform, "notifications") if notifications else None
+        )
+        self._schedules = (
+            self._thread(run_schedules_forever, platform, "schedules") if schedules else None
+        )
+        self._governance = (
+            self._thread(close_proposals_forever, platform, "governance") if governance else None
         )
         self._analytics = (
             self._thread(refresh_analytics_forever, platform, "analytics") if analytics else None
@@ -176,6 +186,10 @@ class Background:
             log.info("chain indexer started")
         if self._certificates:
             self._certificates.start()
+        if self._schedules:
+            self._schedules.start()
+        if self._governance:
+            self._governance.start()
         if self._analytics:
             self._analytics.start()
 
@@ -192,6 +206,10 @@ class Background:
             self._indexer.join(timeout=10)
         if self._certificates:
             self._certificates.join(timeout=10)
+        if self._schedules:
+            self._schedules.join(timeout=10)
+        if self._governance:
+            self._governance.join(timeout=10)
         if self._analytics:
             self._analytics.join(timeout=10)
         if self._worker:

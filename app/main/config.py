@@ -141,6 +141,7 @@ class Settings:
     market_payment_ttl_seconds: int = 86_400
     market_expiry_poll_seconds: float = 30.0
     certificates_poll_seconds: float = 5.0
+    schedules_poll_seconds: float = 30.0
     payments_backend: str = "sandbox"
     # Comma-separated: every one is accepted on webhooks (a rotation), the first one signs.
     payments_sandbox_webhook_secret: str = "whsec_sandbox_development"  # noqa: S105
@@ -237,6 +238,7 @@ class Settings:
             market_payment_ttl_seconds=int(env.get("MARKET_PAYMENT_TTL_SECONDS", "86400")),
             market_expiry_poll_seconds=float(env.get("MARKET_EXPIRY_POLL_SECONDS", "30")),
             certificates_poll_seconds=float(env.get("CERTIFICATES_POLL_SECONDS", "5")),
+            schedules_poll_seconds=float(env.get("SCHEDULES_POLL_SECONDS", "30")),
             payments_backend=env.get("PAYMENTS_BACKEND", cls.payments_backend),
             payments_sandbox_webhook_secret=env.get(
                 "PAYMENTS_SANDBOX_WEBHOOK_SECRET", cls.payments_sandbox_webhook_secret

@@ -57,11 +57,12 @@ from app.domain.shared.jobs import Job
 from app.main.backends import ChainFactory, PaymentFactory, PaymentWiring, envelope_cipher
 from app.main.config import Settings
 from app.main.gc_pause import cyclic_gc_paused
-from app.main.wiring_analytics import AnalyticsWiring
+from app.main.wiring_governance import GovernanceWiring
 from app.main.wiring_modules import (
     CertificatesWiring,
     MarketWiring,
     NotificationsWiring,
+    RetirementsWiring,
     derive_key,
 )
 from app.ports.chain import RawLog
@@ -86,7 +87,9 @@ class SystemClock:
 
 
 @dataclass
-class Platform(MarketWiring, CertificatesWiring, NotificationsWiring, AnalyticsWiring):
+class Platform(
+    MarketWiring, RetirementsWiring, CertificatesWiring, NotificationsWiring, GovernanceWiring
+):
     settings: Settings
     db: Database
     broker: dramatiq.Broker

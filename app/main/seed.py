@@ -22,6 +22,7 @@ from app.domain.projects.model import Project, ProjectType, Status
 from app.domain.shared.money import Money
 from app.domain.shared.quantity import Quantity, parse_tonnes
 from app.main.platform import Platform
+from app.main.seed_governance import seed_governance
 
 DEMO_PASSWORD = "Demo-Carbon-2026!"  # noqa: S105 (published demo credentials)
 DEMO_ORG_ID = "demo-organization"
@@ -287,7 +288,7 @@ def seed_market(platform: Platform) -> list[str]:
     return ["Market listings (seller demo-issuer-cooperative):", *lines] if lines else []
 
 
-SEEDERS: list[Seeder] = [seed_accounts, seed_projects, seed_market]
+SEEDERS: list[Seeder] = [seed_accounts, seed_projects, seed_market, seed_governance]
 
 
 def run_seeders(platform: Platform) -> Iterator[str]:

@@ -1,18 +1,22 @@
-"""The analytics module's wiring that `Platform` inherits: its read side on an autocommit
-connection, and the recomputation of the daily rollups on the write engine."""
+"""The analytics module's wiring: the recomputation of the daily rollups on the write
+engine, by hand (`flask analytics`) or periodically (a thread of `flask serve`, the
+worker's `analytics.refresh` actor). Its read side is `SqlReads.analytics`, on the
+platform's autocommit read connection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import logging
+import threading
 from datetime import date
 from typing import Protocol
 
-from app.adapters.sql.analytics_reads import SqlAnalyticsReads, SqlAnalyticsRollups
+from app.adapters.sql.analytics_reads import SqlAnalyticsRollups
 from app.adapters.sql.database import Database
 from app.domain.analytics import services
-from app.main.gc_pause import cyclic_gc_paused
 from app.ports.clock import Clock
+
+REFRESH_SECONDS = 300
+log = logging.getLogger(__name__)
 
 
 class AnalyticsParts(Protocol):
@@ -23,21 +27,23 @@ class AnalyticsParts(Protocol):
     def clock(self) -> Clock: ...
 
 
-class AnalyticsWiring:
-    @contextmanager
-    def analytics_reads(self: AnalyticsParts) -> Iterator[SqlAnalyticsReads]:
-        """The read side on an autocommit connection. A dashboard builds thousands of
-        short-lived objects: cyclic collection waits until it is built (a full collection
-        of the platform's heap in the middle of one was its p99)."""
-        with cyclic_gc_paused(), self.db.read() as conn:
-            yield SqlAnalyticsReads(conn)
+def refresh_analytics(platform: AnalyticsParts) -> int:
+    """Recompute yesterday's and today's rollups, and any day never summed since it ended."""
+    return services.refresh(SqlAnalyticsRollups(platform.db.engine), clock=platform.clock)
 
-    def refresh_analytics(self: AnalyticsParts) -> int:
-        """Recompute yesterday's and today's rollups, and any day never summed since it
-        ended (the periodic `analytics.refresh`)."""
-        return services.refresh(SqlAnalyticsRollups(self.db.engine), clock=self.clock)
 
-    def recompute_analytics(self: AnalyticsParts, since: date, until: date) -> int:
-        """Recompute the rollups of [since, until) from the raw rows."""
-        rollups = SqlAnalyticsRollups(self.db.engine)
-        return services.recompute_days(rollups, since, until, clock=self.clock)
+def recompute_analytics(platform: AnalyticsParts, since: date, until: date) -> int:
+    """Recompute the rollups of [since, until) from the raw rows."""
+    rollups = SqlAnalyticsRollups(platform.db.engine)
+    return services.recompute_days(rollups, since, until, clock=platform.clock)
+
+
+def refresh_analytics_forever(platform: AnalyticsParts, stop: threading.Event) -> None:
+    """`refresh_analytics` every REFRESH_SECONDS (safe in several processes: a day's
+    recomputation replaces its rows)."""
+    while not stop.is_set():
+        try:
+            refresh_analytics(platform)
+        except Exception:
+            log.exception("refreshing the analytics rollups failed; retrying")
+        stop.wait(REFRESH_SECONDS)

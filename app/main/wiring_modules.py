@@ -24,6 +24,7 @@ from app.domain.certificates.checks import Keys, Node
 from app.domain.certificates.jobs import Issuer, issue_due
 from app.domain.certificates.proofs import Verifier
 from app.domain.certificates.verification import CertificateVerification
+from app.domain.credits import schedule_runs
 from app.domain.documents.services import Storage
 from app.domain.marketplace import orders
 from app.domain.marketplace.services import MarketSettings
@@ -133,6 +134,14 @@ class MarketWiring:
 
     def expire_orders(self: PlatformParts) -> int:
         return orders.expire_orders(uow=self.uow(), clock=self.clock, market=self.market)
+
+
+class RetirementsWiring:
+    """Scheduled retirements' reminders and runs."""
+
+    def run_due_schedules(self: PlatformParts) -> int:
+        """Remind and run the scheduled retirements that are due now."""
+        return schedule_runs.run_due_schedules(uow=self.uow(), clock=self.clock)
 
 
 class CertificatesWiring:

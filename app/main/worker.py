@@ -12,11 +12,13 @@ from dramatiq.middleware import Middleware
 
 from app.adapters.tasks.dramatiq_queue import declare_periodic_actor
 from app.http.common.json_limits import cap_recursion_limit
-from app.main.background import ANALYTICS_REFRESH_SECONDS, Background, expire_unpaid_orders
+from app.main.background import Background, expire_unpaid_orders
 from app.main.bootstrap import bootstrap
 from app.main.config import ConfigError, Settings
 from app.main.logging import configure_logging
 from app.main.platform import Platform
+from app.main.wiring_analytics import REFRESH_SECONDS, refresh_analytics
+from app.main.wiring_governance import CLOSE_POLL_SECONDS
 
 
 class OutboxRelayMiddleware(Middleware):
@@ -30,6 +32,8 @@ class OutboxRelayMiddleware(Middleware):
             watch_crypto=False,
             certificates=False,
             notifications=False,
+            schedules=False,
+            governance=False,
             analytics=False,
         )
         self._on_boot = on_boot
@@ -80,10 +84,28 @@ notify_tick = declare_periodic_actor(
     platform.deliver_notifications,
     settings.notify_poll_seconds,
 )
-analytics_tick = declare_periodic_actor(
-    broker, "analytics.refresh", platform.refresh_analytics, ANALYTICS_REFRESH_SECONDS
+schedules_tick = declare_periodic_actor(
+    broker,
+    "retirements.run_schedules",
+    platform.run_due_schedules,
+    settings.schedules_poll_seconds,
 )
-periodic = [indexer_tick, expiry_tick, crypto_tick, overdue_tick, certificates_tick, notify_tick]
-periodic.append(analytics_tick)
+governance_tick = declare_periodic_actor(
+    broker, "governance.close_due", platform.close_proposals, CLOSE_POLL_SECONDS
+)
+analytics_tick = declare_periodic_actor(
+    broker, "analytics.refresh", lambda: refresh_analytics(platform), REFRESH_SECONDS
+)
+periodic = [
+    governance_tick,
+    indexer_tick,
+    expiry_tick,
+    crypto_tick,
+    overdue_tick,
+    certificates_tick,
+    notify_tick,
+    schedules_tick,
+    analytics_tick,
+]
 broker.add_middleware(OutboxRelayMiddleware(platform, periodic))
 dramatiq.set_broker(broker)

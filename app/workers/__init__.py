@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.domain.governance.jobs import GovernanceJobsUoW
 from app.domain.marketplace.jobs import MarketChainUoW
 from app.domain.platform.jobs import JobHandler
 from app.ports.repositories.auth import AuthUoW
@@ -21,6 +22,7 @@ from app.workers import (
     auth,
     certificates,
     credits,
+    governance,
     marketplace,
     notifications,
     payments,
@@ -49,6 +51,7 @@ class JobsUoW(
     CreditJobsUoW,
     MarketChainUoW,
     PaymentsUoW,
+    GovernanceJobsUoW,
     Protocol,
 ):
     """The unit of work that runs every module's jobs."""
@@ -64,4 +67,5 @@ def job_handlers(deps: WorkerDeps) -> dict[str, JobHandler[JobsUoW]]:
         **reports.handlers(deps),
         **certificates.handlers(deps),
         **notifications.handlers(deps),
+        **governance.handlers(deps),
     }

@@ -7,11 +7,13 @@ from typing import Protocol
 
 from app.domain.auth.policy import AuthPolicy
 from app.domain.certificates.jobs import Issuer
+from app.domain.credits.custody import Custody
 from app.domain.credits.jobs import ChainWrites
 from app.domain.documents.services import Storage
 from app.domain.notifications.jobs import Outlets
 from app.ports.clock import Clock
 from app.ports.geography import CountryGeometry
+from app.ports.governance import GovernanceCalls
 from app.ports.notifier import Mailer
 from app.ports.payment_gateway import PaymentGateway, SandboxDeliveries
 from app.ports.report_files import ReportWriter
@@ -61,3 +63,9 @@ class WorkerDeps(Protocol):
 
     @property
     def certificate_issuer(self) -> Issuer: ...
+
+    @property
+    def custody(self) -> Custody: ...
+
+    @property
+    def governance_calls(self) -> GovernanceCalls: ...

@@ -10,11 +10,12 @@ from tests.fakes.credits import FakeCreditRepository
 from tests.fakes.indexer import FakeIndexerRepository
 from tests.fakes.marketplace import FakeMarketRepository
 from tests.fakes.poai import FakePoaiUnitOfWork
+from tests.fakes.schedules import FakeScheduleRepository
 
 
 class FakeLedgerUoW(FakePoaiUnitOfWork):
     """The PoAI fake (projects, users, documents, proofs) with the chain write-ahead log,
-    the credit ledger, the indexer's storage and the marketplace."""
+    the credit ledger, the indexer's storage, the marketplace and scheduled retirements."""
 
     REPOSITORIES = (
         *FakePoaiUnitOfWork.REPOSITORIES,
@@ -22,6 +23,7 @@ class FakeLedgerUoW(FakePoaiUnitOfWork):
         "indexer",
         "credits",
         "market",
+        "schedules",
     )
 
     def __init__(self, clock: FakeClock | None = None) -> None:
@@ -29,4 +31,5 @@ class FakeLedgerUoW(FakePoaiUnitOfWork):
         self.indexer = FakeIndexerRepository()
         self.credits = FakeCreditRepository(self.indexer)
         self.market = FakeMarketRepository()
+        self.schedules = FakeScheduleRepository()
         super().__init__(clock)

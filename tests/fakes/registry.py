@@ -19,7 +19,15 @@ from app.ports.chain import BlockHeader, RawLog, Receipt
 
 T = TypeVar("T")
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-EVENTS = ("ProjectRecordMinted", "CreditsMinted", "CreditsTransferred", "CreditsRetired")
+EVENTS = (
+    "ProjectRecordMinted",
+    "CreditsMinted",
+    "CreditsTransferred",
+    "CreditsRetired",
+    "ProposalCreated",
+    "VoteCast",
+    "ProposalExecuted",
+)
 
 
 def _hex32(text: str) -> str:
@@ -170,8 +178,14 @@ class FakeChain:
 
     # --- building -----------------------------------------------------------------------
 
-    def mine(self, *events: tuple[str, dict[str, object]], tx_hash: str | None = None) -> Receipt:
-        """A new block holding one successful transaction that emitted these events."""
+    def mine(
+        self,
+        *events: tuple[str, dict[str, object]],
+        tx_hash: str | None = None,
+        address: str = REGISTRY,
+    ) -> Receipt:
+        """A new block holding one successful transaction that emitted these events (from
+        the contract at `address`)."""
         parent = self.blocks[-1]
         number = parent.number + 1
         header = BlockHeader(
@@ -180,7 +194,7 @@ class FakeChain:
         tx_hash = tx_hash or _hex32(f"tx:{self._branch}:{number}")
         logs = tuple(
             RawLog(
-                REGISTRY,
+                address,
                 (TOPIC_OF[name],),
                 json.dumps(args, sort_keys=True).encode(),
                 number,

@@ -47,19 +47,19 @@ class Caller:
         return {"Authorization": f"Bearer {self.access}"}
 
     def get(self, path: str, **kw: Any):
-        return self.client.get(path, headers=self.headers, **kw)
+        return self.client.get(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def post(self, path: str, **kw: Any):
-        return self.client.post(path, headers=self.headers, **kw)
+        return self.client.post(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def patch(self, path: str, **kw: Any):
-        return self.client.patch(path, headers=self.headers, **kw)
+        return self.client.patch(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def put(self, path: str, **kw: Any):
-        return self.client.put(path, headers=self.headers, **kw)
+        return self.client.put(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def delete(self, path: str, **kw: Any):
-        return self.client.delete(path, headers=self.headers, **kw)
+        return self.client.delete(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
 
 def register_and_verify(app, client, email: str, name: str = "Test User") -> str:

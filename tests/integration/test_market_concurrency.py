@@ -11,7 +11,7 @@ from app.domain.marketplace import orders, quotes, services
 from app.domain.marketplace.errors import InsufficientInventory
 from app.domain.marketplace.model import Listing, Quote
 from app.domain.shared.money import Money
-from app.domain.shared.quantity import parse_tonnes
+from app.domain.shared.quantity import Quantity, parse_tonnes
 from app.main.seed import DEMO_ISSUER_ORG, run_seeders
 
 ORDERS = 200
@@ -25,12 +25,13 @@ def _user(platform, email: str, org: str | None = None) -> Principal:
     return Principal(user.id, "user", frozenset(user.roles), memberships)
 
 
-def _listing_of_100_t(platform) -> Listing:
+def listing_of(platform, quantity: Quantity) -> Listing:
+    """A listing of the demo issuer's demo-project-01 vintage 2019 credits."""
     return services.create_listing(
         _user(platform, "issuer@demo.carbon", DEMO_ISSUER_ORG),
         project_id="demo-project-01",
         vintage=2019,
-        quantity=parse_tonnes("100"),
+        quantity=quantity,
         base_price=Money.of("10.00", "EUR"),
         floor_price=None,
         organization_id=None,
@@ -60,7 +61,7 @@ def test_200_concurrent_orders_never_reserve_more_than_the_100_t_listed(make_pla
     list(run_seeders(platform))
     with platform.reads() as reads:
         assert reads.ledger.invariant_violations() == []
-    listing = _listing_of_100_t(platform)
+    listing = listing_of(platform, parse_tonnes("100"))
     buyer = _user(platform, "retail@demo.carbon")
     quotes = [_quote(platform, buyer, listing) for _ in range(ORDERS)]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -15,9 +14,8 @@ import pytest
 
 from app.adapters.reports.files import FileReportWriter
 from app.adapters.reports.pdf import MAX_ROWS
-from app.adapters.sql.report_figures import SqlScheduledRetirements
 from app.domain.reports.builders import build_content
-from app.domain.reports.model import Period, ReportFormat, Scope
+from app.domain.reports.model import ReportFormat
 from app.domain.shared.money import Money
 from tests.unit.reports.world import FINANCE, ReportsWorld, retirement_row
 
@@ -113,12 +111,3 @@ def test_the_pdf_opens_with_its_chart_totals_and_a_capped_table(world: ReportsWo
     assert f"Only the first {MAX_ROWS} rows are shown: {ROWS - MAX_ROWS} more" in text
     assert "not netted" in text
     assert "Reductions and removals" in text
-
-
-def test_planned_cancellations_are_zero_until_a_schedules_table_exists_then_need_its_reader():
-    period = Period(date(2026, 1, 1), date(2026, 12, 31))
-    absent = SqlScheduledRetirements(None, has_table=lambda name: False)
-    assert absent.planned_kg(Scope("platform"), period) == 0
-    present = SqlScheduledRetirements(None, has_table=lambda name: name == "retirement_schedules")
-    with pytest.raises(LookupError, match="retirement_schedules"):
-        present.planned_kg(Scope("platform"), period)

@@ -101,7 +101,7 @@ def test_every_format_opens_with_the_ledgers_figures(app, client, market: Market
     totals = doc["summary"]["totals"]
     assert (totals["tonnes_retired"], totals["tonnes_purchased"]) == ("1.5", "1.5")
     assert totals["spend"] == [{"amount": order["total"], "currency": order["currency"]}]
-    assert totals["planned_future_cancellation_t"] == "0"  # no schedules on the platform yet
+    assert totals["planned_future_cancellation_t"] == "0"  # nothing scheduled
     assert [(r["quantity_t"], r["price_paid"], r["price_currency"]) for r in doc["rows"]] == [
         ("1.500", order["total"], "EUR")
     ]
@@ -181,7 +181,7 @@ def test_every_format_opens_with_the_ledgers_figures(app, client, market: Market
 def test_the_link_is_emailed_and_altered_or_expired_links_are_refused(app, client):
     buyer = signed_in(app, client, "cfo@example.org")
     report = _ask(app, buyer, "esg_summary", "csv", email="cfo@example.org")
-    message = mail_to(app, "cfo@example.org", "report is ready")
+    message = mail_to(app, "cfo@example.org", "esg summary report is ready")
     link = next(w for w in message.text.split() if "/download?" in w)
     assert link.split("/api/v1/", 1)[1].startswith(f"reports/{report['id']}/download?")
     assert client.get("/api/v1/" + link.split("/api/v1/", 1)[1]).status_code == 200

@@ -1,5 +1,6 @@
 """The demo data of `make run`: accounts, projects and, on the embedded chain, minted
-credits listed for sale with a priced quote; seeding again adds nothing."""
+credits listed for sale with a priced quote and an active governance proposal; seeding
+again adds nothing."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def test_the_demo_has_listings_with_priced_quotes_and_seeds_once(make_platform):
         quotes, _ = uow.market.list_orders(None, 0, 10)
         assert quotes == []  # quotes only: nothing is ordered by the demo
 
+    [proposed] = [line for line in lines if line.startswith("Governance proposal")]
+    assert "(active, voting until" in proposed
     again = list(run_seeders(platform))
     assert not any(line.startswith("Market listings") for line in again)
+    assert not any(line.startswith("Governance proposal") for line in again)
     with platform.uow() as uow:
         assert all(
             len(uow.market.listings_of(project_id, vintage)) == 1

@@ -30,6 +30,7 @@ from web3.types import RPCEndpoint, RPCResponse, Wei
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.chain_store import CHAIN_FILE, SqliteChainStore
 from app.adapters.chain.evm import OpenedBackend, block_logs, canonical_head, open_chain
+from app.adapters.chain.governance import upgraded_governance
 from app.adapters.chain.rpc import Deployment, Web3ChainReader, Web3RegistryCalls, deploy
 from app.adapters.chain.transactions import NodeErrors, Web3ChainWriter
 from app.ports.chain import RawLog, Receipt
@@ -56,7 +57,8 @@ class _LockedTesterProvider(EthereumTesterProvider):
         lock: threading.RLock,
         settle: Callable[[], None],
     ) -> None:
-        endpoints = {**API_ENDPOINTS, "eth": {**API_ENDPOINTS["eth"], "chainId": _id(chain_id)}}
+        answer: Callable[..., int] = lambda *_args: chain_id  # noqa: E731
+        endpoints = {**API_ENDPOINTS, "eth": {**API_ENDPOINTS["eth"], "chainId": answer}}
         super().__init__(tester, api_endpoints=endpoints)
         self.lock = lock
         self._settle = settle
@@ -67,13 +69,6 @@ class _LockedTesterProvider(EthereumTesterProvider):
                 return super().make_request(method, params)
             finally:
                 self._settle()
-
-
-def _id(chain_id: int) -> Callable[..., int]:
-    def chain_id_endpoint(*_args: Any) -> int:
-        return chain_id
-
-    return chain_id_endpoint
 
 
 class LogIndex:
@@ -216,8 +211,13 @@ class EmbeddedChain:
         """The recorded deployment of this chain file, or a new one (recorded)."""
         recorded = self._store.record("deployment") if self._store is not None else None
         if recorded:
-            return Deployment(**recorded)
-        deployment = deploy(self.writer, timeout=receipt_timeout)
+            kept = Deployment(**recorded)  # a file older than governance v2 gets it beside
+            upgrade = upgraded_governance(self.writer, kept, timeout=receipt_timeout)
+            if upgrade is None:
+                return kept
+            deployment = upgrade[0]
+        else:
+            deployment = deploy(self.writer, timeout=receipt_timeout)
         if self._store is not None:
             with self._lock:
                 self._store.set_record("deployment", asdict(deployment))
@@ -282,6 +282,11 @@ class EmbeddedChain:
             self._tester.mine_blocks(blocks)
             self._settle()
             return self._indexed
+
+    def time_travel(self, timestamp: int) -> None:  # mines an empty block at `timestamp`
+        with self._lock:
+            self._tester.time_travel(timestamp)
+            self._settle()
 
     def snapshot(self) -> int:
         with self._lock:

@@ -172,8 +172,9 @@ class Web3ChainReader:
 
 
 class Web3RegistryCalls:
-    """`RegistryCalls`: the operator's calls to the registry and governance contracts,
-    encoded (no node is asked). `app.domain.chain.services.send_once` sends them."""
+    """`RegistryCalls`: the operator's calls to the registry, encoded (no node is asked);
+    `app.domain.chain.services.send_once` sends them. The governance contract's are
+    `app.adapters.chain.governance.Web3GovernanceCalls`."""
 
     def __init__(self, registry_address: str, governance_address: str) -> None:
         self._registry = checksum(registry_address)
@@ -226,18 +227,6 @@ class Web3RegistryCalls:
         args = (token_id, checksum(holder), kg_start, kg_end, beneficiary, purpose)
         return self._call(REGISTRY, "retire", args)
 
-    def set_member(self, member: str, enabled: bool) -> ContractCall:
-        return self._call(GOVERNANCE, "setMember", (checksum(member), enabled))
-
-    def propose(self, description: str) -> ContractCall:
-        return self._call(GOVERNANCE, "propose", (description,))
-
-    def vote(self, proposal_id: int, support: bool) -> ContractCall:
-        return self._call(GOVERNANCE, "vote", (proposal_id, support))
-
-    def execute_proposal(self, proposal_id: int) -> ContractCall:
-        return self._call(GOVERNANCE, "execute", (proposal_id,))
-
     def _call(self, contract: str, function: str, args: Sequence[Any]) -> ContractCall:
         to = self._registry if contract == REGISTRY else self._governance
         return ContractCall(f"{contract}.{function}", to, encode_call(contract, function, args))
@@ -258,9 +247,8 @@ def _bytes32(value: bytes) -> bytes:
 
 def deploy(writer: Web3ChainWriter, *, timeout: float = 120.0) -> Deployment:
     """Deploys the registry and the governance contract; the deployer owns both and is the
-    registry's first operator and the first governance member. (A deployment is the one
-    write outside the write-ahead log: nothing in the database refers to it until it is
-    recorded.)"""
+    first operator of each. (A deployment is the one write outside the write-ahead log:
+    nothing in the database refers to it until it is recorded.)"""
     addresses: list[str] = []
     block_number = -1
     for name in (REGISTRY, GOVERNANCE):

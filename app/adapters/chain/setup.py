@@ -9,6 +9,7 @@ from web3 import Web3
 from app.adapters.chain.chain_lock import ChainDirLock
 from app.adapters.chain.embedded import DEFAULT_CHAIN_ID, EmbeddedChain
 from app.adapters.chain.events import UnknownEvent, platform_decoder
+from app.adapters.chain.governance import Web3GovernanceCalls, upgraded_governance
 from app.adapters.chain.rpc import (
     GOVERNANCE,
     REGISTRY,
@@ -30,6 +31,20 @@ class ChainSetup:
     writer: Web3ChainWriter
     deployment: Deployment
     embedded: EmbeddedChain | None = None
+
+    @property
+    def governance(self) -> Web3GovernanceCalls:
+        """The operator's calls to the governance contract."""
+        return Web3GovernanceCalls(self.deployment.governance_address)
+
+    def upgrade_governance(self) -> FollowedContract | None:
+        """Deploy the current governance contract when the one followed is version 1 (see
+        `app.adapters.chain.governance`); the new one, to record, or None."""
+        upgrade = upgraded_governance(self.writer, self.deployment)
+        if upgrade is None:
+            return None
+        self.deployment = upgrade[0]
+        return FollowedContract(self.deployment.governance_address, GOVERNANCE, upgrade[1])
 
     def followed(self, extra: list[FollowedContract] | None = None) -> list[FollowedContract]:
         d = self.deployment

@@ -129,6 +129,10 @@ class Web3ChainWriter:
         self._chain_id: int | None = None
 
     @property
+    def w3(self) -> Web3:
+        return self._w3
+
+    @property
     def chain_id(self) -> int:
         if self._chain_id is None:
             self._chain_id = int(self._w3.eth.chain_id)

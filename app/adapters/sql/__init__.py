@@ -7,6 +7,7 @@ from app.adapters.sql import (  # register their tables
     tables_chain,
     tables_chain_writes,
     tables_documents,
+    tables_governance,
     tables_idempotency,
     tables_marketplace,
     tables_notifications,
@@ -14,6 +15,7 @@ from app.adapters.sql import (  # register their tables
     tables_poai,
     tables_projects,
     tables_reports,
+    tables_schedules,
 )
 from app.adapters.sql.tables import metadata
 
@@ -25,6 +27,7 @@ __all__ = [
     "tables_chain",
     "tables_chain_writes",
     "tables_documents",
+    "tables_governance",
     "tables_idempotency",
     "tables_marketplace",
     "tables_notifications",
@@ -32,4 +35,5 @@ __all__ = [
     "tables_poai",
     "tables_projects",
     "tables_reports",
+    "tables_schedules",
 ]

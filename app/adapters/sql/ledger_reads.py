@@ -119,8 +119,8 @@ class SqlLedgerReads:
 
     def _reservation_violations(self) -> list[str]:
         """Per holding: what it reserves is what its promises add up to: its pending
-        custodial retirements, and its listings' unsold kilograms (on a withdrawn listing,
-        only what open orders still hold)."""
+        custodial retirements, its listings' unsold kilograms (on a withdrawn listing, only
+        what open orders still hold), and what reminded retirement schedules hold back."""
         sql = sa.text(
             """
             SELECT h.address, h.token_id, h.pending_out_kg,
@@ -131,7 +131,11 @@ class SqlLedgerReads:
                                                ELSE l.quantity_kg - l.sold_kg END)
                                FROM market_listings l
                                WHERE l.seller_address = h.address
-                                 AND l.token_id = h.token_id), 0) AS promised_kg
+                                 AND l.token_id = h.token_id), 0)
+                   + COALESCE((SELECT SUM(quantity_kg) FROM retirement_schedules s
+                               WHERE s.holder_address = h.address
+                                 AND s.reserved_token_id = h.token_id
+                                 AND s.status = 'reserved'), 0) AS promised_kg
             FROM credit_balances h ORDER BY h.token_id, h.address
             """
         )

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection
 
+from app.adapters.sql.analytics_reads import SqlAnalyticsReads
 from app.adapters.sql.database import Database
 from app.adapters.sql.ledger_reads import SqlLedgerReads
 from app.adapters.sql.platform_repositories import SqlAuditRepository
@@ -19,6 +20,7 @@ class SqlReads:
         self.audit_log = SqlAuditRepository(conn)
         self.project_search = SqlProjectSearch(conn)
         self.ledger = SqlLedgerReads(conn)
+        self.analytics = SqlAnalyticsReads(conn)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ price paid of a retirement is the total of the order that bought and retired it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -278,22 +278,3 @@ class SqlReportFigures:
             )
             for label, kg in sorted(sums.items())
         ]
-
-
-class SqlScheduledRetirements:
-    """Planned cancellations: no `retirement_schedules` table yet, so 0 t; the module
-    that adds schedules binds its own reader here."""
-
-    TABLE = "retirement_schedules"
-
-    def __init__(self, db: Session, has_table: Callable[[str], bool] | None = None) -> None:
-        self._db = db
-        self._has_table = has_table or (lambda name: sa.inspect(db.connection()).has_table(name))
-
-    def planned_kg(self, scope: Scope, period: Period) -> int:
-        if not self._has_table(self.TABLE):
-            return 0
-        raise LookupError(
-            f"a {self.TABLE} table exists but no reader of it is bound: bind the schedules "
-            "module's reader in SqlUnitOfWork"
-        )

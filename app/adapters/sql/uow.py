@@ -26,6 +26,7 @@ from app.adapters.sql.chain_write_repositories import SqlChainTransactionReposit
 from app.adapters.sql.credit_repositories import SqlCreditRepository
 from app.adapters.sql.database import Database
 from app.adapters.sql.document_repositories import SqlDocumentRepository
+from app.adapters.sql.governance_repositories import SqlGovernanceRepository
 from app.adapters.sql.indexer_repositories import SqlIndexerRepository
 from app.adapters.sql.login_failure_repositories import SqlLoginFailureRepository
 from app.adapters.sql.marketplace_repositories import SqlMarketRepository
@@ -34,9 +35,10 @@ from app.adapters.sql.payments_repositories import SqlPaymentsRepository
 from app.adapters.sql.platform_repositories import SqlAuditRepository, SqlOutboxRepository
 from app.adapters.sql.poai_repositories import SqlPoaiRepository
 from app.adapters.sql.project_repositories import SqlProjectRepository
-from app.adapters.sql.report_figures import SqlReportFigures, SqlScheduledRetirements
+from app.adapters.sql.report_figures import SqlReportFigures
 from app.adapters.sql.report_repositories import SqlReportRepository
 from app.adapters.sql.sandbox_repositories import SqlSandboxRepository
+from app.adapters.sql.schedule_repositories import SqlPlannedRetirements, SqlScheduleRepository
 from app.domain.shared.audit import AuditRecord
 from app.domain.shared.events import DomainEvent
 from app.domain.shared.jobs import Job
@@ -65,10 +67,12 @@ class SqlUnitOfWork:
     sandbox_payments: SqlSandboxRepository
     reports: SqlReportRepository
     report_figures: SqlReportFigures
-    scheduled_retirements: SqlScheduledRetirements
+    scheduled_retirements: SqlPlannedRetirements
+    schedules: SqlScheduleRepository
     certificates: SqlCertificateRepository
     notifications: SqlNotificationRepository
     audience: SqlAudience
+    governance: SqlGovernanceRepository
 
     def __init__(
         self,
@@ -128,10 +132,12 @@ class SqlUnitOfWork:
         self.sandbox_payments = SqlSandboxRepository(session)
         self.reports = SqlReportRepository(session)
         self.report_figures = SqlReportFigures(session)
-        self.scheduled_retirements = SqlScheduledRetirements(session)
+        self.scheduled_retirements = SqlPlannedRetirements(session)
+        self.schedules = SqlScheduleRepository(session)
         self.certificates = SqlCertificateRepository(session)
         self.notifications = SqlNotificationRepository(session)
         self.audience = SqlAudience(session)
+        self.governance = SqlGovernanceRepository(session)
 
     def __exit__(
         self,

@@ -59,7 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         }
     ),
     Role.POAI_REVIEWER: frozenset({"projects:transition", "poai:review"}),
-    Role.GOVERNANCE_MEMBER: frozenset(),
+    Role.GOVERNANCE_MEMBER: frozenset({"governance:read", "governance:propose", "governance:vote"}),
     Role.PLATFORM_ADMIN: frozenset(
         {
             "organizations:create",
@@ -83,6 +83,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "market:sell",
             "pricing:manage",
             "certificates:template",
+            "governance:read",
+            "governance:propose",
+            "governance:vote",
             "analytics:platform",
         }
     ),

@@ -21,3 +21,30 @@ class RetirementConfirmed(DomainEvent):
     project_id: str
     quantity_kg: int
     beneficiary: str
+
+
+@dataclass(frozen=True)
+class ReminderDue(DomainEvent):
+    """A scheduled retirement's reminder: `reserved` tells whether its credits are now
+    held back for it (else `note` says why not)."""
+
+    name: ClassVar[str] = "retirements.reminder_due"
+    schedule_id: str
+    owner_kind: str
+    owner_id: str
+    due_on: str  # the ISO date of run_at (UTC)
+    quantity_kg: int
+    reserved: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class ScheduleFailed(DomainEvent):
+    """A scheduled retirement could not run at its time (`reason`: not enough credits)."""
+
+    name: ClassVar[str] = "retirements.schedule_failed"
+    schedule_id: str
+    owner_kind: str
+    owner_id: str
+    quantity_kg: int
+    reason: str

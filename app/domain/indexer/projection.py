@@ -1,8 +1,9 @@
 """What each platform event changes, wired in one place (`PROJECTIONS`): the credit
 ledger follows the credit events, the marketplace the transfers that deliver its orders,
-and a project becomes registered when its record is minted on chain. Every other decoded
-event (governance, operators, ownership, project configuration) is stored by the indexer
-and projected nowhere."""
+a project becomes registered when its record is minted on chain, and governance proposals
+follow their contract's events (`app.domain.governance.projection`). Every other decoded
+event (operators, ownership, project configuration) is stored by the indexer and
+projected nowhere."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.domain.credits.projection import apply_credit_events
+from app.domain.governance import projection as governance
 from app.domain.indexer.services import Projector
 from app.domain.marketplace.projection import apply_market_events
 from app.domain.projects.model import Status
 from app.domain.projects.services import system_transition
 from app.domain.shared.chain import ChainEvent
 from app.ports.clock import Clock
+from app.ports.repositories.governance import GovernanceUoW
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
 
 
-class ProjectionUoW(IndexerUoW, MarketUoW, Protocol):
+class ProjectionUoW(IndexerUoW, MarketUoW, GovernanceUoW, Protocol):
     """The indexer's transaction touches every projected module."""
 
 
@@ -53,6 +56,10 @@ def _registrations(events: list[ChainEvent], uow: ProjectionUoW, sign: int, cloc
         _registered(event, uow, sign, clock)
 
 
+def _governance(events: list[ChainEvent], uow: ProjectionUoW, sign: int, _: Clock) -> None:
+    governance.apply_governance_events(events, uow, sign)
+
+
 # Run in this order on each batch.
 PROJECTIONS: tuple[Projection, ...] = (
     Projection(
@@ -60,6 +67,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     ),
     Projection("marketplace", frozenset({"CreditsTransferred"}), _market),
     Projection("project registration", frozenset({"ProjectRecordMinted"}), _registrations),
+    Projection("governance", governance.FOLLOWS, _governance),
 )
 
 

@@ -15,8 +15,11 @@ Payloads these resolvers read (the producers' events carry at least these fields
 - `reports.report_ready`: report_id, requested_by (a user id), kind, download_url
   (optional) -> the requester.
 - `governance.proposal_created`: proposal_id, title -> every governance member.
-- `retirements.reminder_due`: schedule_id, owner_kind, owner_id, due_on, quantity_kg
-  -> the holder.
+- `retirements.reminder_due`: schedule_id, owner_kind, owner_id, due_on, quantity_kg,
+  reserved, note -> the holder.
+- `retirements.schedule_failed`: schedule_id, owner_kind, owner_id, quantity_kg, reason
+  -> the holder (under the `retirement_reminder` preferences: both are about the
+  schedule).
 
 The dedup key is the fact's own identity where it has one (an order is paid once), else
 the event's `event_id` (a project changes status many times)."""
@@ -180,13 +183,30 @@ def proposal(payload: dict[str, JSON], uow: NotificationsUoW, base: str) -> Occu
 
 
 def reminder(payload: dict[str, JSON], uow: NotificationsUoW, base: str) -> Occurrence:
+    sid, note = _s(payload, "schedule_id"), _s(payload, "note")
+    held = " The credits are now reserved for it." if payload.get("reserved") else ""
     return Occurrence(
         Trigger.RETIREMENT_REMINDER,
-        _event_key(payload, "schedule_id", "due_on"),
+        f"schedule-reminder:{sid}",
         _holder(payload, uow),
         "A scheduled retirement is coming up",
-        f"{_tonnes(payload)} t are scheduled to be retired on {_s(payload, 'due_on')}.",
-        None,
+        f"{_tonnes(payload)} t are scheduled to be retired on {_s(payload, 'due_on')}."
+        + (f" {note}" if note else held),
+        f"{base}/api/v1/retirements/schedules/{sid}",
+    )
+
+
+def schedule_failed(payload: dict[str, JSON], uow: NotificationsUoW, base: str) -> Occurrence:
+    sid = _s(payload, "schedule_id")
+    return Occurrence(
+        Trigger.RETIREMENT_REMINDER,
+        f"schedule-failed:{sid}",
+        _holder(payload, uow),
+        "A scheduled retirement could not run",
+        f"The retirement of {_tonnes(payload)} t scheduled for now did not happen: "
+        f"{_s(payload, 'reason')}",
+        f"{base}/api/v1/retirements/schedules/{sid}",
+        {"reason": _s(payload, "reason")},
     )
 
 
@@ -199,4 +219,5 @@ RESOLVERS: dict[str, Resolver] = {
     "reports.report_ready": report,
     "governance.proposal_created": proposal,
     "retirements.reminder_due": reminder,
+    "retirements.schedule_failed": schedule_failed,
 }

@@ -20,7 +20,7 @@ from app.domain.auth import sessions
 from app.domain.auth.principal import Principal
 from app.domain.auth.services import ClientInfo
 from app.domain.shared.errors import DomainError, InvalidValue
-from app.http.analytics.deps import analytics, today
+from app.http.analytics.deps import analytics_reads, today
 from app.http.analytics.page_view import page_board
 from app.http.common.auth import decode, issue_tokens
 from app.http.common.deps import platform, uow
@@ -68,7 +68,7 @@ def _range(query: dict[str, str]) -> Range:
 def stats() -> Response:
     query = _query()
     try:
-        with analytics().analytics_reads() as reads:
+        with analytics_reads() as reads:
             board = services.public_stats(_range(query), reads=reads)
     except DomainError as exc:
         return _html(render_template("analytics_stats.html", query=query, problem=exc.detail), 422)
@@ -120,7 +120,7 @@ def dashboard() -> BaseResponse:
     }  # fmt: skip
     status = 200
     try:
-        with analytics().analytics_reads() as reads:
+        with analytics_reads() as reads:
             if org:
                 board = services.organization_dashboard(principal, org, _range(query), reads=reads)
             else:

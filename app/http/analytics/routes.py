@@ -15,7 +15,7 @@ from app.domain.analytics.export import export_content
 from app.domain.reports.model import ReportFormat
 from app.domain.shared.errors import InvalidValue
 from app.http.analytics import schemas as s
-from app.http.analytics.deps import analytics, range_of
+from app.http.analytics.deps import analytics_reads, range_of, report_writer
 from app.http.analytics.views import dashboard_view
 from app.http.common.auth import current_principal, public, requires
 from app.http.common.blueprint import ApiBlueprint, View
@@ -45,7 +45,7 @@ def platform_analytics(args: dict[str, Any]) -> Response:
     """The platform's figures per day, week (ISO, from Monday) or month, in UTC, with
     every period present, revenue (fees) and the platform's health."""
     range_ = range_of(args)
-    with analytics().analytics_reads() as reads:
+    with analytics_reads() as reads:
         board = services.platform_dashboard(current_principal(), range_, reads=reads)
         view = dashboard_view(board, "platform")
     return jsonify(view)
@@ -61,7 +61,7 @@ def organization_analytics(args: dict[str, Any], organization_id: str) -> Respon
     """One organization's figures: its projects' issuance, its retirements and purchases,
     its members' sign-ins (its members, whatever their role, and platform admins)."""
     range_ = range_of(args)
-    with analytics().analytics_reads() as reads:
+    with analytics_reads() as reads:
         board = services.organization_dashboard(
             current_principal(), organization_id, range_, reads=reads
         )
@@ -78,7 +78,7 @@ def public_stats(args: dict[str, Any]) -> Response:
     """The platform's public figures: projects, tonnes issued and retired, purchases,
     active users. No money, nothing of any one organization."""
     range_ = range_of(args)
-    with analytics().analytics_reads() as reads:
+    with analytics_reads() as reads:
         board = services.public_stats(range_, reads=reads)
         view = dashboard_view(board, "public")
     return jsonify(view)
@@ -110,7 +110,7 @@ def export(args: dict[str, Any]) -> Response:
     """The platform's (platform admins) or an organization's (`scope=organization` and
     `organization_id`: its members) series as a CSV or XLSX file."""
     range_, principal, org = range_of(args), current_principal(), args["organization_id"]
-    with analytics().analytics_reads() as reads:
+    with analytics_reads() as reads:
         if args["scope"] == "organization":
             if org is None:
                 raise InvalidValue(
@@ -120,7 +120,7 @@ def export(args: dict[str, Any]) -> Response:
         else:
             board = services.platform_dashboard(principal, range_, reads=reads)
     fmt = args["format"]
-    written = analytics().report_writer.write(export_content(board, org), ReportFormat(fmt))
+    written = report_writer().write(export_content(board, org), ReportFormat(fmt))
 
     def chunks() -> Any:
         try:

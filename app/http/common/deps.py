@@ -24,6 +24,7 @@ from app.domain.payments.transfers import BankDetails
 from app.domain.poai.verification import TrustedKey
 from app.domain.shared.chain import ChainEvent
 from app.domain.shared.json import JSON
+from app.ports.analytics import AnalyticsReads
 from app.ports.certificates import CertificateRenderer
 from app.ports.chain import ChainReader, CustodialWallets, RawLog
 from app.ports.clock import Clock
@@ -33,6 +34,7 @@ from app.ports.ledger_reads import LedgerReads
 from app.ports.passwords import PasswordHasher
 from app.ports.payment_gateway import PaymentGateway, SandboxPages
 from app.ports.repositories.certificates import CertificatesUoW
+from app.ports.repositories.governance import GovernanceUoW
 from app.ports.repositories.indexer import IndexerUoW
 from app.ports.repositories.marketplace import MarketUoW
 from app.ports.repositories.notifications import NotificationsUoW
@@ -41,6 +43,7 @@ from app.ports.repositories.platform import AuditRepository
 from app.ports.repositories.poai import PoaiUoW
 from app.ports.repositories.projects import ProjectSearch
 from app.ports.repositories.reports import ReportsUoW
+from app.ports.repositories.schedules import SchedulesUoW
 from app.ports.revocation import RevocationList
 from app.ports.signatures import SignatureVerifier
 from app.ports.signing import SignatureChecker
@@ -57,11 +60,14 @@ class RequestUoW(
     ReportsUoW,
     CertificatesUoW,
     NotificationsUoW,
+    SchedulesUoW,
+    GovernanceUoW,
     Protocol,
 ):
     """A request's unit of work: what the use cases the views call work in (PoAI cases
     over projects, documents and accounts; the credit ledger; the indexer's resync; the
-    marketplace and its payments; reports; certificates; notifications)."""
+    marketplace and its payments; reports; certificates; notifications; scheduled
+    retirements; governance)."""
 
 
 class ReadSide(Protocol):
@@ -75,6 +81,9 @@ class ReadSide(Protocol):
 
     @property
     def ledger(self) -> LedgerReads: ...
+
+    @property
+    def analytics(self) -> AnalyticsReads: ...
 
 
 class ViewSettings(Protocol):

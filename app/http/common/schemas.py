@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -143,3 +144,20 @@ class SearchText(ma.fields.String):
             return clean_query(text, max_length=self.max_length)
         except InvalidValue as exc:
             raise ma.ValidationError(exc.detail) from None
+
+
+class UtcDateTime(ma.fields.AwareDateTime):
+    """An instant in ISO 8601 with its offset (`2027-01-31T09:00:00Z`; without one it
+    is taken as UTC), loaded in UTC: an instant outside the years 1..9999 once in UTC is
+    a 422 on the field, not an overflow."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"example": "2027-01-31T09:00:00Z", **dict(kwargs.pop("metadata", None) or {})}
+        super().__init__(default_timezone=UTC, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return instant.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ma.ValidationError("not an instant between the years 1 and 9999") from None

@@ -24,7 +24,7 @@ from app.ports.repositories.credits import CreditsUoW
 blp = ApiBlueprint("credits", __name__, description="Credit batches, holdings, retirements, chain")
 
 
-def _custody(kind: str, owner_id: str, unit: CreditsUoW) -> str:
+def custody(kind: str, owner_id: str, unit: CreditsUoW) -> str:
     p = platform()
     return custodial_address(kind, owner_id, uow=unit, wallets=p.wallets, cipher=p.storage.cipher)
 
@@ -55,7 +55,7 @@ def mint(body: dict[str, Any], project_id: str) -> CreditBatch:
         monitoring_period=period,
         uow=unit,
         clock=platform().clock,
-        custody=_custody,
+        custody=custody,
         project_key=platform().chain_project_key,
         proof_of=proof_of,
     )
@@ -135,7 +135,7 @@ def retire(body: dict[str, Any]) -> Retirement:
         owner=owner,
         uow=uow(),
         clock=platform().clock,
-        custody=_custody,
+        custody=custody,
         beneficiary_visibility=body["beneficiary_visibility"],
     )
 

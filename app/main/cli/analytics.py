@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from app.main.cli.context import current_platform
+from app.main.wiring_analytics import recompute_analytics, refresh_analytics
 
 
 @click.group(cls=AppGroup, help="Analytics rollups.")
@@ -21,10 +22,10 @@ def analytics() -> None:
 @click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]))
 def rebuild(first: datetime, last: datetime) -> None:
     since, until = first.date(), last.date() + timedelta(days=1)
-    done = current_platform().recompute_analytics(since, until)
+    done = recompute_analytics(current_platform(), since, until)
     click.echo(f"{done} days recomputed")
 
 
 @analytics.command("refresh", help="Recompute yesterday, today and any day never summed.")
 def refresh() -> None:
-    click.echo(f"{current_platform().refresh_analytics()} days recomputed")
+    click.echo(f"{refresh_analytics(current_platform())} days recomputed")

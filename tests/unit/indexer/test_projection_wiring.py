@@ -22,10 +22,9 @@ WIRING = {
     "ProjectSuspended": (),
     "OperatorSet": (),
     "OwnershipTransferred": (),
-    "MemberSet": (),
-    "ProposalCreated": (),
-    "ProposalExecuted": (),
-    "VoteCast": (),
+    "ProposalCreated": ("governance",),
+    "ProposalExecuted": ("governance",),
+    "VoteCast": ("governance",),
 }
 
 
@@ -50,7 +49,7 @@ def test_each_projection_gets_the_batch_events_it_follows_in_order():
     projector = PlatformProjector(
         FakeClock(NOW), tuple(replace(p, apply=recorder(p.name)) for p in PROJECTIONS)
     )
-    names = ["ProjectRecordMinted", "VoteCast", "CreditsMinted", "CreditsRetired"]
+    names = ["ProjectRecordMinted", "VoteCast", "CreditsMinted", "CreditsRetired", "VoteCast"]
     batch = [event(name, i) for i, name in enumerate(names)]
 
     projector(batch, FakeLedgerUoW(), -1)
@@ -58,6 +57,7 @@ def test_each_projection_gets_the_batch_events_it_follows_in_order():
     assert calls == [
         ("ledger", ["CreditsMinted#2", "CreditsRetired#3"], -1),
         ("project registration", ["ProjectRecordMinted#0"], -1),
+        ("governance", ["VoteCast#1", "VoteCast#4"], -1),
     ]
 
 
@@ -68,6 +68,6 @@ def test_a_batch_of_unprojected_events_runs_no_projection():
     ]
     projector = PlatformProjector(FakeClock(NOW), recording)
 
-    projector([event("VoteCast", 0), event("OperatorSet", 1)], FakeLedgerUoW(), 1)
+    projector([event("OwnershipTransferred", 0), event("OperatorSet", 1)], FakeLedgerUoW(), 1)
 
     assert calls == []

@@ -1,8 +1,8 @@
 """Analytics: the daily rollups of the ledger, the users who signed in each day, when
 each day was last recomputed, and indexes on the instants the raw rows are dated by.
 
-Revision ID: 0020
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-02 00:10:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from app.adapters.sql.types import ExactDecimal, UtcDateTime
 
-revision = "0020"
-down_revision = "0018"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Governance: members propose and vote on chain through the operator."""
