@@ -17,6 +17,10 @@ class AnalyticsReads(Protocol):
         """The days in [since, until) whose rollups were computed after the day ended."""
         ...
 
+    def summed_span(self, since: date, until: date) -> tuple[int, date | None, date | None]:
+        """How many of those days there are, the first and the last."""
+        ...
+
     def rollup_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:
         """Daily figures of [since, until) from the rollups (`org` None: the platform)."""
         ...
@@ -56,4 +60,8 @@ class AnalyticsRollups(Protocol):
 
     def summed_days(self, since: date, until: date) -> set[date]:
         """As `AnalyticsReads.summed_days`."""
+        ...
+
+    def summed_span(self, since: date, until: date) -> tuple[int, date | None, date | None]:
+        """As `AnalyticsReads.summed_span`."""
         ...

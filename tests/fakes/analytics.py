@@ -36,6 +36,10 @@ class FakeAnalytics:
         end_of = lambda d: datetime.combine(d + ONE_DAY, time(), tzinfo=UTC)  # noqa: E731
         return {d for d, at in self.computed_at.items() if since <= d < until and at >= end_of(d)}
 
+    def summed_span(self, since: date, until: date) -> tuple[int, date | None, date | None]:
+        found = self.summed_days(since, until)
+        return len(found), min(found, default=None), max(found, default=None)
+
     def rollup_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:
         self.reads.append(("rollup", since, until))
         rows = [r for d, rows in self.rolled.items() if since <= d < until for r in rows]

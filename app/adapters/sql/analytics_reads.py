@@ -42,12 +42,23 @@ def summed_days(conn: Connection, since: date, until: date) -> set[date]:
     return {raw.as_date(day) for day in conn.execute(query).scalars()}
 
 
+def summed_span(conn: Connection, since: date, until: date) -> tuple[int, date | None, date | None]:
+    span = sa.select(sa.func.count(), sa.func.min(days.c.day), sa.func.max(days.c.day)).where(
+        days.c.closed, days.c.day >= since, days.c.day < until
+    )
+    count, first, last = conn.execute(span).one()
+    return int(count), first and raw.as_date(first), last and raw.as_date(last)
+
+
 class SqlAnalyticsReads:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def summed_days(self, since: date, until: date) -> set[date]:
         return summed_days(self._conn, since, until)
+
+    def summed_span(self, since: date, until: date) -> tuple[int, date | None, date | None]:
+        return summed_span(self._conn, since, until)
 
     def rollup_figures(self, org: str | None, since: date, until: date) -> list[DailyFigure]:
         # the amount as the driver gives it (a Decimal on PostgreSQL, the exact text on
@@ -225,3 +236,7 @@ class SqlAnalyticsRollups:
     def summed_days(self, since: date, until: date) -> set[date]:
         with self._engine.connect() as conn:
             return summed_days(conn, since, until)
+
+    def summed_span(self, since: date, until: date) -> tuple[int, date | None, date | None]:
+        with self._engine.connect() as conn:
+            return summed_span(conn, since, until)

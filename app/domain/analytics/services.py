@@ -33,7 +33,13 @@ def midnight(day: date) -> datetime:
 
 
 def summed_until(reads: AnalyticsReads | AnalyticsRollups, range_: Range) -> date:
-    """The first day of the range whose rollups cannot be trusted (or its end)."""
+    """The first day of the range whose rollups cannot be trusted (or its end). Mostly
+    the summed days run from the range's first day without a gap: one aggregate says so."""
+    count, first, last = reads.summed_span(range_.first, range_.until)
+    if count == 0 or first != range_.first:
+        return range_.first
+    if last is not None and (last - first).days + 1 == count:
+        return last + ONE_DAY
     summed_days = reads.summed_days(range_.first, range_.until)
     day = range_.first
     while day < range_.until and day in summed_days:

@@ -9,7 +9,7 @@ import functools
 from decimal import Decimal
 from typing import Any, Literal
 
-from app.domain.analytics.model import Dashboard, Figures, Metric, tonnes_text
+from app.domain.analytics.model import Bucket, Dashboard, Figures, Metric, tonnes_text
 from app.domain.shared.money import minor_units
 
 Audience = Literal["platform", "organization", "public"]
@@ -26,9 +26,11 @@ def money(held: dict[str, Decimal] | None) -> list[dict[str, str]]:
     return [{"amount": str(held[c].quantize(_quantum(c))), "currency": c} for c in sorted(held)]
 
 
-def _period(figures: Figures, audience: Audience) -> dict[str, Any]:
+def _period(bucket: Bucket, figures: Figures, audience: Audience) -> dict[str, Any]:
     kg, count = figures.kg, figures.count
     period: dict[str, Any] = {
+        "start": bucket.start.isoformat(),
+        "end": bucket.last_day.isoformat(),
         "projects_created": count.get(Metric.PROJECTS, 0),
         "credits_issued": tonnes_text(kg.get(Metric.ISSUED, 0)),
         "credits_retired": tonnes_text(kg.get(Metric.RETIRED, 0)),
@@ -85,8 +87,7 @@ def dashboard_view(
         view["organization_id"] = organization_id
     view["totals"] = _totals(board, audience)
     view["series"] = [
-        {"start": b.start.isoformat(), "end": b.last_day.isoformat(), **_period(f, audience)}
-        for b, f in zip(board.buckets, board.series, strict=True)
+        _period(b, f, audience) for b, f in zip(board.buckets, board.series, strict=True)
     ]
     if audience == "platform" and board.health is not None:
         h = board.health

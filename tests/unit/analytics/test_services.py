@@ -94,3 +94,13 @@ def test_the_periodic_refresh_fills_the_days_never_summed_and_redoes_the_last_tw
     assert services.refresh(world, clock=clock) == 17  # 5 Jan .. 21 Jan
     assert services.refresh(world, clock=clock) == 2  # yesterday and today again
     assert services.refresh(FakeAnalytics(), clock=clock) == 0
+
+
+def test_a_gap_in_the_summed_days_sends_the_rest_of_the_range_to_the_raw_rows():
+    world = _world()
+    clock = FakeClock(datetime(2026, 2, 1, tzinfo=UTC))
+    services.recompute_days(world, date(2025, 12, 29), date(2026, 1, 6), clock=clock)
+    services.recompute_days(world, date(2026, 1, 7), date(2026, 2, 1), clock=clock)
+    assert services.summed_until(world, JAN) == date(2026, 1, 6)
+    world.computed_at.clear()
+    assert services.summed_until(world, JAN) == JAN.first
