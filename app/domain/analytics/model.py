@@ -145,17 +145,6 @@ class Figures:
     money: dict[Metric, dict[str, Decimal]] = field(default_factory=dict)
     active_users: int = 0
 
-    def merge(self, other: Figures) -> None:
-        """Add another bucket's sums (not its active users: those are distinct users)."""
-        for m, kg in other.kg.items():
-            self.kg[m] = self.kg.get(m, 0) + kg
-        for m, count in other.count.items():
-            self.count[m] = self.count.get(m, 0) + count
-        for m, held in other.money.items():
-            mine = self.money.setdefault(m, {})
-            for currency, amount in held.items():
-                mine[currency] = mine.get(currency, Decimal(0)) + amount
-
     def amounts(self, metric: Metric) -> list[Money]:
         held = self.money.get(metric, {})
         return [Money.of(held[c], c) for c in sorted(held)]
@@ -203,12 +192,14 @@ def summed(
 ) -> tuple[list[Bucket], list[Figures], Figures]:
     """The daily figures summed per bucket and over the range; `active` holds each
     bucket's distinct active users by its start. (A year by day is thousands of figures:
-    the loop is `Figures.add` written out.)"""
+    the loop adds each to its bucket and to the totals, in one pass.)"""
     buckets = range_.buckets()
     series = [Figures(active_users=active.get(b.start, 0)) for b in buckets]
     index = {b.start: i for i, b in enumerate(buckets)}
     granularity = range_.granularity
     by_day = granularity is Granularity.DAY
+    totals = Figures(active_users=active_total)
+    all_kg, all_count, all_money = totals.kg, totals.count, totals.money
     for day, m, currency, kg, number, amount in figures:
         at = index.get(day if by_day else bucket_start(day, granularity))
         if at is None:
@@ -217,10 +208,11 @@ def summed(
         held_kg, held_count = bucket.kg, bucket.count
         held_kg[m] = held_kg.get(m, 0) + kg
         held_count[m] = held_count.get(m, 0) + number
+        all_kg[m] = all_kg.get(m, 0) + kg
+        all_count[m] = all_count.get(m, 0) + number
         if currency:
             mine = bucket.money.setdefault(m, {})
             mine[currency] = mine.get(currency, ZERO) + amount
-    totals = Figures(active_users=active_total)
-    for figures_of in series:
-        totals.merge(figures_of)
+            every = all_money.setdefault(m, {})
+            every[currency] = every.get(currency, ZERO) + amount
     return buckets, series, totals

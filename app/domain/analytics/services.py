@@ -63,9 +63,8 @@ def _dashboard(
     figures, boundary = _figures(reads, org, range_)
     if public:
         figures = [f for f in figures if f.metric is not Metric.REVENUE]
-    buckets = range_.buckets()
     active, active_total = reads.active_users(org, range_, boundary)
-    _, series, totals = summed(range_, figures, active, active_total)
+    buckets, series, totals = summed(range_, figures, active, active_total)
     statuses = PUBLIC_STATUSES if public else None
     return Dashboard(range_, buckets, series, totals, reads.project_counts(org, statuses))
 

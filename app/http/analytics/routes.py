@@ -5,9 +5,9 @@ and the raw rows for the days not summed yet."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from flask import Response
 
 from app.domain.analytics import services
@@ -26,8 +26,9 @@ RANGE_CODES = ("invalid_range", "range_too_long")
 
 
 def jsonify(view: dict[str, Any]) -> Response:
-    """The view as compact JSON, keys in the order written (what the schemas document)."""
-    return Response(json.dumps(view, separators=(",", ":")), mimetype="application/json")
+    """The view as compact JSON, keys in the order written (what the schemas document);
+    orjson: a year by day is thousands of values, and json.dumps took 4% of a request."""
+    return Response(orjson.dumps(view), mimetype="application/json")
 
 
 CONTENT_TYPES = {
