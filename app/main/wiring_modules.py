@@ -141,7 +141,9 @@ class RetirementsWiring:
 
     def run_due_schedules(self: PlatformParts) -> int:
         """Remind and run the scheduled retirements that are due now."""
-        return schedule_runs.run_due_schedules(uow=self.uow(), clock=self.clock)
+        return schedule_runs.run_due_schedules(
+            uow=self.uow(), clock=self.clock, on_error=_schedule_not_handled
+        )
 
 
 class CertificatesWiring:
@@ -207,3 +209,7 @@ class NotificationsWiring:
 
 def _not_issued(retirement_id: str, error: Exception) -> None:
     log.warning("certificate of retirement %s not issued: %s", retirement_id, error)
+
+
+def _schedule_not_handled(schedule_id: str, error: Exception) -> None:
+    log.exception("scheduled retirement %s not handled (tried again later)", schedule_id)

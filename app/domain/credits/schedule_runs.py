@@ -5,6 +5,8 @@ remind and run each schedule exactly once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.domain.credits.events import ReminderDue, ScheduleFailed
 from app.domain.credits.retirements import reserve_retirement
 from app.domain.credits.schedule_model import RetirementSchedule, ScheduleStatus
@@ -17,11 +19,27 @@ from app.ports.repositories.schedules import SchedulesUoW
 BATCH = 100
 
 
-def run_due_schedules(*, uow: SchedulesUoW, clock: Clock, limit: int = BATCH) -> int:
-    """Remind and run the schedules that are due now; how many were handled."""
+def run_due_schedules(
+    *,
+    uow: SchedulesUoW,
+    clock: Clock,
+    limit: int = BATCH,
+    on_error: Callable[[str, Exception], None] | None = None,
+) -> int:
+    """Remind and run the schedules that are due now; how many were handled. With
+    `on_error`, a schedule that cannot be handled now (its unit rolled back: the next
+    sweep tries again) is told to it and does not hold back the others."""
     with uow:
         due = uow.schedules.due_ids(clock.now(), limit)
-    return sum(handle_schedule(schedule_id, uow=uow, clock=clock) for schedule_id in due)
+    handled = 0
+    for schedule_id in due:
+        try:
+            handled += handle_schedule(schedule_id, uow=uow, clock=clock)
+        except Exception as error:
+            if on_error is None:
+                raise
+            on_error(schedule_id, error)
+    return handled
 
 
 def handle_schedule(schedule_id: str, *, uow: SchedulesUoW, clock: Clock) -> bool:

@@ -216,3 +216,27 @@ def test_a_list_holds_the_callers_own_schedules_soonest_first(world: LedgerWorld
     mine, total = schedules.list_schedules(FINANCE, offset=0, limit=10, uow=world.uow)
     assert ([s.id for s in mine], total) == ([sooner.id, later.id], 2)
     assert schedules.list_schedules(STRANGER, offset=0, limit=10, uow=world.uow) == ([], 0)
+
+
+def test_a_schedule_that_cannot_be_handled_does_not_hold_back_the_others(
+    world: LedgerWorld, monkeypatch: pytest.MonkeyPatch
+):
+    broken, fine = _schedule(world, remind=None), _schedule(world, remind=None)
+    world.clock.advance(days=30)
+    real = world.uow.schedules.get_for_update
+
+    def failing(schedule_id: str):
+        if schedule_id == broken.id:
+            raise OSError("the database went away")
+        return real(schedule_id)
+
+    monkeypatch.setattr(world.uow.schedules, "get_for_update", failing)
+    errors: list[str] = []
+    handled = schedule_runs.run_due_schedules(
+        uow=world.uow, clock=world.clock, on_error=lambda sid, error: errors.append(sid)
+    )
+    assert (handled, errors) == (1, [broken.id])
+    assert _stored(world, fine).status == ScheduleStatus.COMPLETED
+    assert _stored(world, broken).status == ScheduleStatus.SCHEDULED
+    with pytest.raises(OSError, match="went away"):
+        schedule_runs.run_due_schedules(uow=world.uow, clock=world.clock)
