@@ -11,6 +11,7 @@ from app.domain.auth.principal import Principal
 from app.domain.credits.access import Owner, owner_ids_to_list, owns
 from app.domain.credits.custody import Custody
 from app.domain.credits.errors import InsufficientCredits
+from app.domain.credits.holdings import first_free_holding
 from app.domain.credits.model import (
     BeneficiaryVisibility,
     Retirement,
@@ -85,57 +86,56 @@ def reserve_retirement(
     project vintage that has them, take the batch's next kilogram range and ask the chain
     (the `credits.retire` job). The caller decided who may retire for `owner`."""
     quantity.positive()
-    for candidate in uow.credits.batches_for(project_id, vintage):
-        holding = uow.credits.holding_for_update(holder_address, candidate.token_id)
-        if holding.available_kg < quantity.kg:
-            continue
-        batch = uow.credits.batch_by_token_for_update(candidate.token_id)
-        assert batch is not None
-        holding.reserve(quantity.kg)
-        kg_start, kg_end = batch.take_kilograms(quantity)
-        retirement = Retirement(
-            id=new_id(),
-            holder_address=holder_address,
-            owner_kind=owner[0],
-            owner_id=owner[1],
-            project_id=project_id,
-            vintage=vintage,
-            batch_id=batch.id,
-            token_id=batch.token_id,
-            quantity_kg=quantity.kg,
-            beneficiary=beneficiary,
-            purpose=purpose,
-            kg_start=kg_start,
-            kg_end=kg_end,
-            created_by=created_by,
-            created_at=clock.now(),
-            beneficiary_visibility=beneficiary_visibility,
-            beneficiary_salt=new_salt() if beneficiary_visibility == "pseudonymous" else None,
+    free = first_free_holding(uow, holder_address, project_id, vintage, quantity.kg)
+    if free is None:
+        raise InsufficientCredits(
+            f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
         )
-        uow.credits.save_holding(holding)
-        uow.credits.save_batch(batch)
-        uow.credits.add_retirement(retirement)
-        uow.enqueue(Job("credits.retire", {"retirement_id": retirement.id}))
-        uow.audit(
-            AuditRecord(
-                "credits.retirement_requested",
-                "retirement",
-                retirement.id,
-                created_by,
-                after={
-                    "quantity": quantity.tonnes_str(),
-                    "token_id": batch.token_id,
-                    "serials": [retirement.serial_start, retirement.serial_end],
-                    "kilograms": [kg_start, kg_end],
-                    "beneficiary": retirement.public_beneficiary,
-                },
-                organization_id=owner[1] if owner[0] == "organization" else None,
-            )
-        )
-        return retirement
-    raise InsufficientCredits(
-        f"no holding of {project_id} vintage {vintage} has {quantity.tonnes_str()} t available"
+    candidate, holding = free
+    batch = uow.credits.batch_by_token_for_update(candidate.token_id)
+    assert batch is not None
+    holding.reserve(quantity.kg)
+    kg_start, kg_end = batch.take_kilograms(quantity)
+    retirement = Retirement(
+        id=new_id(),
+        holder_address=holder_address,
+        owner_kind=owner[0],
+        owner_id=owner[1],
+        project_id=project_id,
+        vintage=vintage,
+        batch_id=batch.id,
+        token_id=batch.token_id,
+        quantity_kg=quantity.kg,
+        beneficiary=beneficiary,
+        purpose=purpose,
+        kg_start=kg_start,
+        kg_end=kg_end,
+        created_by=created_by,
+        created_at=clock.now(),
+        beneficiary_visibility=beneficiary_visibility,
+        beneficiary_salt=new_salt() if beneficiary_visibility == "pseudonymous" else None,
     )
+    uow.credits.save_holding(holding)
+    uow.credits.save_batch(batch)
+    uow.credits.add_retirement(retirement)
+    uow.enqueue(Job("credits.retire", {"retirement_id": retirement.id}))
+    uow.audit(
+        AuditRecord(
+            "credits.retirement_requested",
+            "retirement",
+            retirement.id,
+            created_by,
+            after={
+                "quantity": quantity.tonnes_str(),
+                "token_id": batch.token_id,
+                "serials": [retirement.serial_start, retirement.serial_end],
+                "kilograms": [kg_start, kg_end],
+                "beneficiary": retirement.public_beneficiary,
+            },
+            organization_id=owner[1] if owner[0] == "organization" else None,
+        )
+    )
+    return retirement
 
 
 def new_salt() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.domain.credits.events import ReminderDue, ScheduleFailed
+from app.domain.credits.holdings import first_free_holding
 from app.domain.credits.retirements import reserve_retirement
 from app.domain.credits.schedule_model import RetirementSchedule, ScheduleStatus
 from app.domain.credits.schedules import audit_schedule, release_reservation
@@ -65,13 +66,14 @@ def _remind(schedule: RetirementSchedule, uow: SchedulesUoW, clock: Clock) -> No
     and tell the owner (whether or not they could be)."""
     schedule.reminded_at = clock.now()
     note = ""
-    for batch in uow.credits.batches_for(schedule.project_id, schedule.vintage):
-        holding = uow.credits.holding_for_update(schedule.holder_address, batch.token_id)
-        if holding.available_kg >= schedule.quantity_kg:
-            holding.reserve(schedule.quantity_kg)
-            uow.credits.save_holding(holding)
-            schedule.status, schedule.reserved_token_id = ScheduleStatus.RESERVED, batch.token_id
-            break
+    free = first_free_holding(
+        uow, schedule.holder_address, schedule.project_id, schedule.vintage, schedule.quantity_kg
+    )
+    if free is not None:
+        batch, holding = free
+        holding.reserve(schedule.quantity_kg)
+        uow.credits.save_holding(holding)
+        schedule.status, schedule.reserved_token_id = ScheduleStatus.RESERVED, batch.token_id
     else:
         note = (
             f"{schedule.quantity.tonnes_str()} t of {schedule.project_id} vintage "

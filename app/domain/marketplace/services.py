@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from app.domain.auth.principal import Principal
 from app.domain.credits.custody import Custody
-from app.domain.credits.model import BatchStatus
+from app.domain.credits.holdings import first_free_holding
 from app.domain.marketplace.errors import InsufficientHolding
 from app.domain.marketplace.factors import PricingInputs, QualityLabels
 from app.domain.marketplace.fees import (
@@ -165,55 +165,54 @@ def create_listing(
             )
         address = custody("organization", seller, uow)
         now = clock.now()
-        for batch in uow.credits.batches_for(project_id, vintage):
-            if batch.status != BatchStatus.CONFIRMED:
-                continue
-            holding = uow.credits.holding_for_update(address, batch.token_id)
-            if holding.available_kg < quantity.kg:
-                continue
-            holding.reserve(quantity.kg)
-            uow.credits.save_holding(holding)
-            listing = Listing(
-                id=new_id(),
-                project_id=project_id,
-                vintage=vintage,
-                batch_id=batch.id,
-                token_id=batch.token_id,
-                seller_organization_id=seller,
-                seller_address=address,
-                quantity_kg=quantity.kg,
-                base_price=base,
-                floor_price=floor_price,
-                unit_price=base,
-                created_by=principal.id,
-                created_at=now,
+        free = first_free_holding(
+            uow, address, project_id, vintage, quantity.kg, confirmed_only=True
+        )
+        if free is None:
+            raise InsufficientHolding(
+                f"no confirmed batch of {project_id} vintage {vintage} has"
+                f" {quantity.tonnes_str()} t free in the organization's holding (minted, not"
+                " promised to a retirement or another listing)"
             )
-            reprice(listing, project, uow=uow, now=now, market=market, reason="listed")
-            uow.market.add_listing(listing)
-            uow.audit(
-                AuditRecord(
-                    "market.listing_created",
-                    "listing",
-                    listing.id,
-                    principal.id,
-                    after={
-                        "project_id": project_id,
-                        "vintage": vintage,
-                        "token_id": batch.token_id,
-                        "quantity": quantity.tonnes_str(),
-                        "base_price": str(base),
-                    },
-                    organization_id=seller,
-                )
+        batch, holding = free
+        holding.reserve(quantity.kg)
+        uow.credits.save_holding(holding)
+        listing = Listing(
+            id=new_id(),
+            project_id=project_id,
+            vintage=vintage,
+            batch_id=batch.id,
+            token_id=batch.token_id,
+            seller_organization_id=seller,
+            seller_address=address,
+            quantity_kg=quantity.kg,
+            base_price=base,
+            floor_price=floor_price,
+            unit_price=base,
+            created_by=principal.id,
+            created_at=now,
+        )
+        reprice(listing, project, uow=uow, now=now, market=market, reason="listed")
+        uow.market.add_listing(listing)
+        uow.audit(
+            AuditRecord(
+                "market.listing_created",
+                "listing",
+                listing.id,
+                principal.id,
+                after={
+                    "project_id": project_id,
+                    "vintage": vintage,
+                    "token_id": batch.token_id,
+                    "quantity": quantity.tonnes_str(),
+                    "base_price": str(base),
+                },
+                organization_id=seller,
             )
-            uow.commit()
-            market.feed.publish(update_of(listing, now))
-            return listing
-    raise InsufficientHolding(
-        f"no confirmed batch of {project_id} vintage {vintage} has {quantity.tonnes_str()} t"
-        " free in the organization's holding (minted, not promised to a retirement or"
-        " another listing)"
-    )
+        )
+        uow.commit()
+        market.feed.publish(update_of(listing, now))
+        return listing
 
 
 def withdraw_listing(
